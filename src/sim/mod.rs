@@ -1,0 +1,1 @@
+//! The pure simulation core (placeholder while the real core is written).
