@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing (Rust target, wasm-bindgen CLI, npm packages, Debian's
+# Chromium), build the wasm bundle, then run every check in order and stop at the first failure.
+# Each step prints one line; a failing step prints its full output. VERBOSE=1 shows everything.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+started=$SECONDS
+current="setup"
+trap 'rc=$?; if ((rc != 0)); then printf "\nFAILED: %s (exit %d, after %ds)\n" "$current" "$rc" "$((SECONDS - started))" >&2; fi' EXIT
+
+ensure_rust
+ensure_rust_components
+ensure_wasm_bindgen
+ensure_node_modules
+ensure_chromium
+
+current="build"
+"$ROOT/scripts/build.sh"
+
+steps=0
+# step NAME CMD...: one line per step, with its time; the output only when it fails.
+step() {
+  current="$1"
+  shift
+  local t0=$SECONDS
+  printf -- '--> %s\n' "$current"
+  quietly "$current" "$@"
+  steps=$((steps + 1))
+  if ((SECONDS - t0 >= 5)); then printf '    ok (%ds)\n' "$((SECONDS - t0))"; fi
+}
+
+# wasm-bindgen-test-runner finds chromedriver on PATH; pin Debian's, which matches
+# /usr/bin/chromium, in case another one is installed.
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+step "cargo fmt --check" cargo fmt --check
+step "cargo clippy (native, all targets)" cargo clippy --all-targets -- -D warnings
+step "cargo clippy (wasm32, lib)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+step "cargo test (native)" cargo test
+# Never -q: wasm-bindgen-test-runner rejects --quiet. tests/wasm.rs may not exist yet.
+if [[ -f tests/wasm.rs ]]; then
+  step "cargo test (wasm32, headless Chromium)" \
+    cargo test --target wasm32-unknown-unknown --test wasm
+else
+  printf -- '--> cargo test (wasm32): skipped, no tests/wasm.rs yet\n'
+fi
+step "eslint" npx --no-install eslint .
+step "prettier --check" npm run --silent format:check
+step "end-to-end tests (node --test tests/e2e/)" node --test tests/e2e/
+
+current="done"
+printf '\nALL TESTS PASSED: %d steps in %ds\n' "$steps" "$((SECONDS - started))"
