@@ -111,20 +111,27 @@ ensure_wasm_bindgen() {
   if [[ "$have_cli" == "$want" && "$have_runner" == "$want" ]]; then
     return
   fi
-  say "installing wasm-bindgen-cli $want (found: ${have_cli:-none}; takes a few minutes)"
+  say "installing wasm-bindgen-cli $want (found: wasm-bindgen ${have_cli:-none}," \
+    "wasm-bindgen-test-runner ${have_runner:-none}; takes a few minutes)"
   # --locked first (reproducible); the registry mirror on some machines lacks a version the
-  # CLI's lock file pins, so fall back to a normal resolve rather than fail.
-  if ! quietly "cargo install --locked wasm-bindgen-cli $want" \
-    cargo install --locked wasm-bindgen-cli --version "$want"; then
-    say "retrying without --locked"
+  # CLI's lock file pins, so fall back to a normal resolve rather than fail. The first
+  # attempt's output is only summarised: the fallback is the expected path there.
+  local log
+  log="$(mktemp)"
+  if ! cargo install --locked wasm-bindgen-cli --version "$want" >"$log" 2>&1; then
+    say "cargo install --locked failed ($(grep -m1 '^error' "$log" || tail -n1 "$log")); retrying without --locked"
     quietly "cargo install wasm-bindgen-cli $want" \
-      cargo install wasm-bindgen-cli --version "$want"
+      cargo install wasm-bindgen-cli --version "$want" ||
+      die "could not install wasm-bindgen-cli $want (see above)"
   fi
+  rm -f "$log"
   # cargo installs into $CARGO_BIN; put it first in case another copy shadows it on PATH.
   export PATH="$CARGO_BIN:$PATH"
   have_cli="$(tool_version wasm-bindgen)"
-  [[ "$have_cli" == "$want" ]] ||
-    die "wasm-bindgen is $have_cli after installing $want ($(command -v wasm-bindgen))"
+  have_runner="$(tool_version wasm-bindgen-test-runner)"
+  [[ "$have_cli" == "$want" && "$have_runner" == "$want" ]] ||
+    die "after installing $want, $(command -v wasm-bindgen) is '$have_cli' and" \
+      "wasm-bindgen-test-runner is '$have_runner'"
 }
 
 # A fingerprint of the npm manifest and lock, stored in node_modules after a good install, so
@@ -153,16 +160,19 @@ ensure_node_modules() {
 }
 
 # Debian's Chromium and its matching chromedriver: the e2e tests drive /usr/bin/chromium through
-# playwright-core, and wasm-bindgen-test-runner drives it through chromedriver.
+# playwright-core, and wasm-bindgen-test-runner drives it through chromedriver. CHROMIUM_PATH and
+# CHROMEDRIVER (also read by the harness and by the runner) may point elsewhere.
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 ensure_chromium() {
-  if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+  if [[ -x "$CHROMIUM_PATH" && -x "$CHROMEDRIVER" ]]; then
     return
   fi
-  need_cmd apt-get "Install Chromium and chromedriver (/usr/bin/chromium, /usr/bin/chromedriver)."
+  need_cmd apt-get "Install Chromium and chromedriver ($CHROMIUM_PATH, $CHROMEDRIVER)."
   say "installing chromium and chromium-driver from Debian (about 500 MB)"
   quietly "apt-get update" as_root apt-get update
-  quietly "apt-get install chromium" \
+  quietly "apt-get install chromium chromium-driver" \
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
-  [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] ||
-    die "apt-get finished but /usr/bin/chromium or /usr/bin/chromedriver is missing"
+  [[ -x "$CHROMIUM_PATH" && -x "$CHROMEDRIVER" ]] ||
+    die "apt-get finished but $CHROMIUM_PATH or $CHROMEDRIVER is still missing"
 }

@@ -30,10 +30,6 @@ step() {
   if ((SECONDS - t0 >= 5)); then printf '    ok (%ds)\n' "$((SECONDS - t0))"; fi
 }
 
-# wasm-bindgen-test-runner finds chromedriver on PATH; pin Debian's, which matches
-# /usr/bin/chromium, in case another one is installed.
-export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
-
 step "cargo fmt --check" cargo fmt --check
 step "cargo clippy (native, all targets)" cargo clippy --all-targets -- -D warnings
 step "cargo clippy (wasm32, lib)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
