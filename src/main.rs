@@ -1,1 +1,230 @@
+//! `streamsim`: the native command-line runner of the same core the browser runs.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::main(std::env::args().skip(1).collect()));
+}
+
+// The crate's binary target is also compiled for wasm when its tests are; it does nothing there.
+#[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use streamsim::sim::{self, hash, report::Report};
+
+    const USAGE: &str = "\
+streamsim: a deterministic simulator of Amazon Kinesis Data Streams
+
+USAGE:
+  streamsim run (FILE.json | --preset NAME) [--seconds N] [--seed S] [--no-metrics]
+      Runs a scenario headless for N simulated seconds (default 60) and prints a JSON report:
+      seed, simulated ms, digest, ledger, producers, shards, consumers, per-second metrics.
+  streamsim hash --shards N KEY...
+      For each partition key: its 128-bit hash key (MD5, decimal) and the shard it lands on
+      among N shards created together (even split).
+  streamsim validate FILE.json
+      Exit 0 if the scenario is valid; else exit 2 with every error on stderr.
+  streamsim presets
+      Lists the built-in scenarios.
+  streamsim preset NAME
+      Prints a built-in scenario (a starting point for your own).
+";
+
+    /// Longest run the CLI accepts: 30 simulated days.
+    const SECONDS_MAX: u64 = 30 * 86_400;
+
+    fn usage_error(msg: &str) -> i32 {
+        eprintln!("streamsim: {msg}\n\n{USAGE}");
+        2
+    }
+
+    pub fn main(args: Vec<String>) -> i32 {
+        let Some(cmd) = args.first() else {
+            return usage_error("no command given");
+        };
+        let rest = &args[1..];
+        match cmd.as_str() {
+            "run" => run(rest),
+            "hash" => hash_keys(rest),
+            "validate" => validate(rest),
+            "presets" => {
+                for n in sim::preset_names() {
+                    println!("{n}");
+                }
+                0
+            }
+            "preset" => match rest.first().and_then(|n| sim::preset(n)) {
+                Some(text) => {
+                    print!("{text}");
+                    0
+                }
+                None => usage_error(&format!(
+                    "unknown preset; one of: {}",
+                    sim::preset_names().join(", ")
+                )),
+            },
+            "-h" | "--help" | "help" => {
+                print!("{USAGE}");
+                0
+            }
+            other => usage_error(&format!("unknown command {other:?}")),
+        }
+    }
+
+    fn read_file(path: &str) -> Result<String, i32> {
+        std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("streamsim: cannot read {path}: {e}");
+            2
+        })
+    }
+
+    fn number(flag: &str, value: Option<&String>, max: u64) -> Result<u64, i32> {
+        match value.map(|v| v.parse::<u64>()) {
+            Some(Ok(n)) if n <= max => Ok(n),
+            Some(_) => Err(usage_error(&format!(
+                "{flag} takes a whole number in 0..={max}"
+            ))),
+            None => Err(usage_error(&format!("{flag} needs a value"))),
+        }
+    }
+
+    fn run(args: &[String]) -> i32 {
+        let mut text: Option<String> = None;
+        let mut seconds = 60;
+        let mut seed = None;
+        let mut metrics = true;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let value = args.get(i + 1);
+            match a {
+                "--preset" => {
+                    let Some(t) = value.and_then(|n| sim::preset(n)) else {
+                        return usage_error(&format!(
+                            "--preset takes one of: {}",
+                            sim::preset_names().join(", ")
+                        ));
+                    };
+                    text = Some(t.to_string());
+                    i += 1;
+                }
+                "--seconds" => {
+                    match number(a, value, SECONDS_MAX) {
+                        Ok(n) => seconds = n,
+                        Err(code) => return code,
+                    }
+                    i += 1;
+                }
+                "--seed" => {
+                    match number(a, value, u64::MAX) {
+                        Ok(n) => seed = Some(n),
+                        Err(code) => return code,
+                    }
+                    i += 1;
+                }
+                "--no-metrics" => metrics = false,
+                path if !path.starts_with("--") && text.is_none() => match read_file(path) {
+                    Ok(t) => text = Some(t),
+                    Err(code) => return code,
+                },
+                other => return usage_error(&format!("unexpected argument {other:?}")),
+            }
+            i += 1;
+        }
+        let Some(text) = text else {
+            return usage_error("run needs a scenario file or --preset NAME");
+        };
+        let mut world = match sim::world_from_text(&text, seed) {
+            Ok(w) => w,
+            Err(errs) => {
+                for e in &errs.0 {
+                    eprintln!("{e}");
+                }
+                return 2;
+            }
+        };
+        world.run_for(seconds * 1000);
+        let mut report = Report::of(&world);
+        if !metrics {
+            report.metrics.clear();
+        }
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => {
+                println!("{s}");
+                0
+            }
+            Err(e) => {
+                eprintln!("streamsim: {e}");
+                1
+            }
+        }
+    }
+
+    fn hash_keys(args: &[String]) -> i32 {
+        let mut shards = None;
+        let mut keys = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            if args[i] == "--shards" {
+                match number(
+                    "--shards",
+                    args.get(i + 1),
+                    sim::scenario::limits::SHARD_COUNT_MAX,
+                ) {
+                    Ok(0) => return usage_error("--shards must be at least 1"),
+                    Ok(n) => shards = Some(n as u32),
+                    Err(code) => return code,
+                }
+                i += 2;
+                continue;
+            }
+            keys.push(args[i].clone());
+            i += 1;
+        }
+        let Some(n) = shards else {
+            return usage_error("hash needs --shards N");
+        };
+        if keys.is_empty() {
+            return usage_error("hash needs at least one partition key");
+        }
+        let ranges = hash::even_split(n);
+        let rows: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| {
+                let h = hash::hash_key(k);
+                let s = hash::route(&ranges, h);
+                serde_json::json!({
+                    "partition_key": k,
+                    "hash_key": h.to_string(),
+                    "shard_id": hash::shard_id(s as u32),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).expect("plain values")
+        );
+        0
+    }
+
+    fn validate(args: &[String]) -> i32 {
+        let [path] = args else {
+            return usage_error("validate takes one file");
+        };
+        let text = match read_file(path) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let errs = sim::validate(&text);
+        if errs.is_empty() {
+            println!("{path}: valid");
+            0
+        } else {
+            for e in &errs.0 {
+                eprintln!("{e}");
+            }
+            2
+        }
+    }
+}

@@ -1,0 +1,644 @@
+//! Producers: how many records each tick, with which partition keys and sizes, batching for
+//! PutRecords, and the retry queue.
+
+use std::collections::BTreeMap;
+
+use super::digest::Fnv;
+use super::hash::hash_key;
+use super::rng::{mix64, sub_seed, Purpose, SimRng};
+use super::scenario::limits::PUT_RECORDS_BYTES_MAX;
+use super::scenario::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
+
+/// A record waiting at its producer: not yet sent, or waiting to be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The producer's serial number of this record (0, 1, 2, …).
+    pub rec_no: u64,
+    /// Which key of the producer's key model (for `random`, the random value itself).
+    pub key: u64,
+    pub size_bytes: u32,
+}
+
+/// One entry of one request (PutRecord, or an entry of a PutRecords batch) sent at `t_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub t_ms: u64,
+    pub producer: u16,
+    /// Request number within the producer's sends of this tick: entries of one PutRecords
+    /// request share it, and their failures are retried together.
+    pub request: u32,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    pub record: Pending,
+}
+
+/// Failed entries of one request, to be sent again at `due_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryBatch {
+    pub attempt: u32,
+    pub records: Vec<Pending>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProducerCounters {
+    /// Entries sent (first attempts and retries).
+    pub attempted: u64,
+    pub accepted: u64,
+    /// Entries refused with ProvisionedThroughputExceeded.
+    pub throttled: u64,
+    pub dropped: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub cfg: ProducerConfig,
+    pub index: u16,
+    pub stream: usize,
+    rng: SimRng,
+    retry_rng: SimRng,
+    /// Fraction of a record owed from earlier ticks.
+    carry: f64,
+    pub produced: u64,
+    pub dropped_too_large: u64,
+    pub dropped_retries_exhausted: u64,
+    pub accepted_on_retry: u64,
+    buffer: Vec<Pending>,
+    buffer_started_ms: u64,
+    buffer_bytes: u64,
+    retries: BTreeMap<(u64, u64), RetryBatch>,
+    retry_serial: u64,
+    pub retrying_records: u64,
+    pub totals: ProducerCounters,
+    pub current: ProducerCounters,
+    pub last_second: ProducerCounters,
+    keys: KeyTable,
+}
+
+/// Hash keys of the model's keys, computed once each on first use (a pure cache: not state),
+/// and the Zipf table.
+#[derive(Clone, Debug, Default)]
+struct KeyTable {
+    hashes: Vec<u128>,
+    known: Vec<u64>,
+    zipf_thresholds: Vec<u64>,
+}
+
+impl Producer {
+    pub fn new(cfg: ProducerConfig, index: u16, stream: usize, world_seed: u64) -> Self {
+        let keys = KeyTable::new(&cfg.keys);
+        Self {
+            rng: SimRng::new(sub_seed(
+                world_seed,
+                Purpose::ProducerTraffic,
+                u64::from(index),
+            )),
+            retry_rng: SimRng::new(sub_seed(
+                world_seed,
+                Purpose::ProducerRetry,
+                u64::from(index),
+            )),
+            cfg,
+            index,
+            stream,
+            carry: 0.0,
+            produced: 0,
+            dropped_too_large: 0,
+            dropped_retries_exhausted: 0,
+            accepted_on_retry: 0,
+            buffer: Vec::new(),
+            buffer_started_ms: 0,
+            buffer_bytes: 0,
+            retries: BTreeMap::new(),
+            retry_serial: 0,
+            retrying_records: 0,
+            totals: ProducerCounters::default(),
+            current: ProducerCounters::default(),
+            last_second: ProducerCounters::default(),
+            keys,
+        }
+    }
+
+    pub fn buffered_records(&self) -> u64 {
+        self.buffer.len() as u64
+    }
+
+    /// The traffic shape's factor at `t_ms`.
+    fn multiplier(&self, t_ms: u64) -> f64 {
+        let s = t_ms / 1000;
+        match self.cfg.traffic {
+            Traffic::Steady => 1.0,
+            Traffic::Bursts {
+                period_seconds,
+                burst_seconds,
+                multiplier,
+            } => {
+                if s % period_seconds < burst_seconds {
+                    multiplier
+                } else {
+                    1.0
+                }
+            }
+            Traffic::DailySine {
+                amplitude,
+                period_seconds,
+                phase_seconds,
+            } => {
+                let period_ms = period_seconds * 1000;
+                let x = ((t_ms + phase_seconds * 1000) % period_ms) as f64 / period_ms as f64;
+                // libm, not std: the same bits natively and in wasm.
+                1.0 + amplitude * libm::sin(2.0 * std::f64::consts::PI * x)
+            }
+            Traffic::Spike {
+                at_second,
+                duration_seconds,
+                multiplier,
+            } => {
+                if s >= at_second && s < at_second + duration_seconds {
+                    multiplier
+                } else {
+                    1.0
+                }
+            }
+        }
+    }
+
+    fn draw_key(&mut self) -> u64 {
+        match &self.cfg.keys {
+            KeyModel::Uniform { count, .. } => self.rng.below(u64::from(*count)),
+            KeyModel::HotKey {
+                count,
+                hot_key_share,
+                ..
+            } => {
+                if self.rng.unit() < *hot_key_share {
+                    u64::from(*count) // the hot key's id
+                } else {
+                    self.rng.below(u64::from(*count))
+                }
+            }
+            KeyModel::Zipf { .. } => {
+                let u = self.rng.next_u64();
+                let t = &self.keys.zipf_thresholds;
+                (t.partition_point(|&x| x <= u) as u64).min(t.len() as u64 - 1)
+            }
+            KeyModel::List { keys } => self.rng.below(keys.len() as u64),
+            KeyModel::Random => self.rng.next_u64(),
+        }
+    }
+
+    fn draw_size(&mut self) -> u32 {
+        match self.cfg.record_size {
+            SizeModel::Fixed(n) => n,
+            SizeModel::Range { min, max } => min + self.rng.below(u64::from(max - min) + 1) as u32,
+        }
+    }
+
+    /// The partition key string of key id `key`.
+    pub fn key_string(&self, key: u64) -> String {
+        match &self.cfg.keys {
+            KeyModel::Uniform { prefix, .. } | KeyModel::Zipf { prefix, .. } => {
+                format!("{prefix}{key}")
+            }
+            KeyModel::HotKey {
+                count,
+                prefix,
+                hot_key,
+                ..
+            } => {
+                if key == u64::from(*count) {
+                    hot_key.clone()
+                } else {
+                    format!("{prefix}{key}")
+                }
+            }
+            KeyModel::List { keys } => keys[key as usize].clone(),
+            KeyModel::Random => format!("{key:016x}"),
+        }
+    }
+
+    /// The partition key's length in UTF-8 bytes (it counts toward the write limits).
+    pub fn key_bytes(&self, key: u64) -> u64 {
+        fn digits(mut n: u64) -> u64 {
+            let mut d = 1;
+            while n >= 10 {
+                n /= 10;
+                d += 1;
+            }
+            d
+        }
+        match &self.cfg.keys {
+            KeyModel::Uniform { prefix, .. } | KeyModel::Zipf { prefix, .. } => {
+                prefix.len() as u64 + digits(key)
+            }
+            KeyModel::HotKey {
+                count,
+                prefix,
+                hot_key,
+                ..
+            } => {
+                if key == u64::from(*count) {
+                    hot_key.len() as u64
+                } else {
+                    prefix.len() as u64 + digits(key)
+                }
+            }
+            KeyModel::List { keys } => keys[key as usize].len() as u64,
+            KeyModel::Random => 16,
+        }
+    }
+
+    /// The hash key a record with key id `key` is routed by: the explicit hash key if the
+    /// producer sets one, else the MD5 of the partition key.
+    pub fn hash_of(&mut self, key: u64) -> u128 {
+        if let Some(h) = self.cfg.explicit_hash_key {
+            return h;
+        }
+        if matches!(self.cfg.keys, KeyModel::Random) {
+            return hash_key(&self.key_string(key));
+        }
+        let i = key as usize;
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        if self.keys.known[word] & bit == 0 {
+            self.keys.hashes[i] = hash_key(&self.key_string(key));
+            self.keys.known[word] |= bit;
+        }
+        self.keys.hashes[i]
+    }
+
+    /// A colour for the key (24 bits of its MD5), so the page colours records by key.
+    pub fn key_colour(&mut self, key: u64) -> u32 {
+        let h = if self.cfg.explicit_hash_key.is_some() {
+            // Every record has the same hash key then; colour by the partition key itself.
+            hash_key(&self.key_string(key))
+        } else {
+            self.hash_of(key)
+        };
+        (h >> 104) as u32
+    }
+
+    /// The new records of the tick `[now_ms, now_ms + tick_ms)`, and the retries due in it,
+    /// as entries in time order (appended to `out`).
+    pub fn emit(&mut self, now_ms: u64, tick_ms: u64, out: &mut Vec<Entry>) {
+        let end_ms = now_ms + tick_ms;
+        let mut request = 0u32;
+
+        // Retries due in this tick, each batch one request.
+        while let Some((&(due, serial), _)) = self.retries.first_key_value() {
+            if due >= end_ms {
+                break;
+            }
+            let batch = self.retries.remove(&(due, serial)).expect("present");
+            self.retrying_records -= batch.records.len() as u64;
+            for r in batch.records {
+                out.push(Entry {
+                    t_ms: due.max(now_ms),
+                    producer: self.index,
+                    request,
+                    attempt: batch.attempt,
+                    record: r,
+                });
+            }
+            request += 1;
+        }
+        let retries_end = out.len();
+
+        if !self.cfg.paused {
+            let expected = f64::from(self.cfg.records_per_second)
+                * self.multiplier(now_ms)
+                * (tick_ms as f64 / 1000.0)
+                + self.carry;
+            let n = expected.floor().max(0.0) as u64;
+            self.carry = expected - n as f64;
+            for j in 0..n {
+                let t = now_ms + j * tick_ms / n;
+                let key = self.draw_key();
+                let size = self.draw_size();
+                let rec = Pending {
+                    rec_no: self.produced,
+                    key,
+                    size_bytes: size,
+                };
+                self.produced += 1;
+                match self.cfg.api {
+                    Api::PutRecord => {
+                        out.push(Entry {
+                            t_ms: t,
+                            producer: self.index,
+                            request,
+                            attempt: 1,
+                            record: rec,
+                        });
+                        request += 1;
+                    }
+                    Api::PutRecords => {
+                        let deadline = self.buffer_started_ms + self.cfg.batch_max_buffered_time_ms;
+                        if !self.buffer.is_empty() && t >= deadline {
+                            self.flush(deadline.max(now_ms), &mut request, out);
+                        }
+                        let bytes = u64::from(size) + self.key_bytes(key);
+                        if !self.buffer.is_empty()
+                            && self.buffer_bytes + bytes > PUT_RECORDS_BYTES_MAX
+                        {
+                            self.flush(t, &mut request, out);
+                        }
+                        if self.buffer.is_empty() {
+                            self.buffer_started_ms = t;
+                        }
+                        self.buffer.push(rec);
+                        self.buffer_bytes += bytes;
+                        if self.buffer.len() >= self.cfg.batch_max_records as usize
+                            || self.cfg.batch_max_buffered_time_ms == 0
+                        {
+                            self.flush(t, &mut request, out);
+                        }
+                    }
+                }
+            }
+        }
+        if !self.buffer.is_empty() {
+            let deadline = self.buffer_started_ms + self.cfg.batch_max_buffered_time_ms;
+            if deadline < end_ms {
+                self.flush(deadline.max(now_ms), &mut request, out);
+            }
+        }
+        // Retries and new records are each in time order; merge them.
+        if retries_end > 0 && retries_end < out.len() {
+            out.sort_by_key(|e| e.t_ms);
+        }
+    }
+
+    fn flush(&mut self, t_ms: u64, request: &mut u32, out: &mut Vec<Entry>) {
+        for r in self.buffer.drain(..) {
+            out.push(Entry {
+                t_ms,
+                producer: self.index,
+                request: *request,
+                attempt: 1,
+                record: r,
+            });
+        }
+        self.buffer_bytes = 0;
+        *request += 1;
+    }
+
+    /// The full-jitter wait before attempt `failed_attempt + 1`.
+    pub fn backoff_ms(&mut self, failed_attempt: u32) -> u64 {
+        let p = self.cfg.retry;
+        let exp = p
+            .base_delay_ms
+            .saturating_mul(1u64 << (failed_attempt - 1).min(40))
+            .min(p.max_backoff_ms);
+        (self.retry_rng.unit() * exp as f64) as u64
+    }
+
+    /// Queues failed records to be sent again at `due_ms` as attempt `attempt`.
+    pub fn schedule_retry(&mut self, due_ms: u64, attempt: u32, records: Vec<Pending>) {
+        self.retrying_records += records.len() as u64;
+        self.retry_serial += 1;
+        self.retries
+            .insert((due_ms, self.retry_serial), RetryBatch { attempt, records });
+    }
+
+    /// Adds one record to the newest retry batch (entries of one request share a batch).
+    pub fn extend_last_retry(&mut self, due_ms: u64, record: Pending) {
+        let batch = self
+            .retries
+            .get_mut(&(due_ms, self.retry_serial))
+            .expect("the batch this request opened");
+        batch.records.push(record);
+        self.retrying_records += 1;
+    }
+
+    pub fn close_second(&mut self) {
+        self.last_second = std::mem::take(&mut self.current);
+    }
+
+    pub(crate) fn digest_into(&self, h: &mut Fnv) {
+        let (d1, n1) = self.rng.fingerprint();
+        let (d2, n2) = self.retry_rng.fingerprint();
+        for v in [
+            u64::from(self.index),
+            d1,
+            n1,
+            d2,
+            n2,
+            self.carry.to_bits(),
+            u64::from(self.cfg.records_per_second),
+            u64::from(self.cfg.paused),
+            self.produced,
+            self.dropped_too_large,
+            self.dropped_retries_exhausted,
+            self.accepted_on_retry,
+            self.buffer.len() as u64,
+            self.buffer_started_ms,
+            self.buffer_bytes,
+            self.retry_serial,
+            self.retrying_records,
+            self.totals.attempted,
+            self.totals.accepted,
+            self.totals.throttled,
+            self.totals.dropped,
+        ] {
+            h.u64(v);
+        }
+        if let KeyModel::HotKey { hot_key_share, .. } = self.cfg.keys {
+            h.f64(hot_key_share);
+        }
+        for ((due, serial), b) in &self.retries {
+            h.u64(*due);
+            h.u64(*serial);
+            h.u64(u64::from(b.attempt));
+            for r in &b.records {
+                h.u64(r.rec_no);
+                h.u64(r.key);
+            }
+        }
+    }
+}
+
+impl KeyTable {
+    fn new(model: &KeyModel) -> Self {
+        let n = match model {
+            KeyModel::Uniform { count, .. } | KeyModel::Zipf { count, .. } => *count as usize,
+            KeyModel::HotKey { count, .. } => *count as usize + 1,
+            KeyModel::List { keys } => keys.len(),
+            KeyModel::Random => 0,
+        };
+        let zipf_thresholds = match model {
+            KeyModel::Zipf {
+                count, exponent, ..
+            } => zipf_thresholds(*count, *exponent),
+            _ => Vec::new(),
+        };
+        Self {
+            hashes: vec![0; n],
+            known: vec![0; n.div_ceil(64)],
+            zipf_thresholds,
+        }
+    }
+}
+
+/// Cumulative Zipf weights scaled to 0..2^64: key r (0-based) is drawn when a uniform u64 falls
+/// below `thresholds[r]` and at or above `thresholds[r-1]`.
+fn zipf_thresholds(count: u32, exponent: f64) -> Vec<u64> {
+    let weights: Vec<f64> = (1..=count)
+        .map(|r| 1.0 / libm::pow(f64::from(r), exponent))
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut cum = 0.0;
+    let scale = 18_446_744_073_709_551_616.0; // 2^64
+    let mut out: Vec<u64> = weights
+        .iter()
+        .map(|w| {
+            cum += w;
+            let x = cum / total * scale;
+            if x >= scale {
+                u64::MAX
+            } else {
+                x as u64
+            }
+        })
+        .collect();
+    if let Some(last) = out.last_mut() {
+        *last = u64::MAX;
+    }
+    out
+}
+
+/// For tests and the CLI: a stable 24-bit colour from any value.
+pub fn colour_of(v: u64) -> u32 {
+    (mix64(v) >> 40) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::{RetryPolicy, Traffic};
+
+    fn cfg(keys: KeyModel, api: Api, rps: u32) -> ProducerConfig {
+        ProducerConfig {
+            name: "p".into(),
+            stream_name: "s".into(),
+            records_per_second: rps,
+            record_size: SizeModel::Fixed(100),
+            keys,
+            explicit_hash_key: None,
+            traffic: Traffic::Steady,
+            api,
+            batch_max_records: 500,
+            batch_max_buffered_time_ms: 100,
+            retry: RetryPolicy::default(),
+            paused: false,
+        }
+    }
+
+    #[test]
+    fn emits_the_rate_exactly_over_a_second() {
+        let mut p = Producer::new(
+            cfg(
+                KeyModel::Uniform {
+                    count: 10,
+                    prefix: "k".into(),
+                },
+                Api::PutRecord,
+                333,
+            ),
+            0,
+            0,
+            1,
+        );
+        let mut out = Vec::new();
+        for t in 0..10 {
+            p.emit(t * 100, 100, &mut out);
+        }
+        // 33.3 per tick: the fraction is carried, so the second has 333 (±1 for rounding).
+        assert!((332..=333).contains(&out.len()), "{}", out.len());
+        assert!(out.windows(2).all(|w| w[0].t_ms <= w[1].t_ms));
+    }
+
+    #[test]
+    fn put_records_batches_hold_at_most_500_entries() {
+        let mut p = Producer::new(
+            cfg(
+                KeyModel::Uniform {
+                    count: 10,
+                    prefix: "k".into(),
+                },
+                Api::PutRecords,
+                20_000,
+            ),
+            0,
+            0,
+            1,
+        );
+        let mut out = Vec::new();
+        p.emit(0, 100, &mut out);
+        assert_eq!(out.len(), 2000);
+        let mut sizes = BTreeMap::new();
+        for e in &out {
+            *sizes.entry(e.request).or_insert(0) += 1;
+        }
+        assert!(sizes.values().all(|&n| n == 500), "{sizes:?}");
+    }
+
+    #[test]
+    fn hot_key_takes_its_share() {
+        let mut p = Producer::new(
+            cfg(
+                KeyModel::HotKey {
+                    count: 100,
+                    prefix: "u".into(),
+                    hot_key: "hot".into(),
+                    hot_key_share: 0.8,
+                },
+                Api::PutRecord,
+                10_000,
+            ),
+            0,
+            0,
+            9,
+        );
+        let mut out = Vec::new();
+        p.emit(0, 1000, &mut out);
+        let hot = out.iter().filter(|e| e.record.key == 100).count();
+        assert!((7_800..=8_200).contains(&hot), "{hot}");
+        assert_eq!(p.key_string(100), "hot");
+        assert_eq!(p.key_bytes(100), 3);
+        assert_eq!(p.key_bytes(42), 3);
+    }
+
+    #[test]
+    fn zipf_favours_the_first_ranks() {
+        let mut p = Producer::new(
+            cfg(
+                KeyModel::Zipf {
+                    count: 1000,
+                    prefix: "player-".into(),
+                    exponent: 1.0,
+                },
+                Api::PutRecord,
+                20_000,
+            ),
+            0,
+            0,
+            3,
+        );
+        let mut out = Vec::new();
+        p.emit(0, 1000, &mut out);
+        let first = out.iter().filter(|e| e.record.key == 0).count() as f64;
+        // H(1000) ≈ 7.485, so rank 1 has ≈ 13.4% of the draws.
+        let share = first / out.len() as f64;
+        assert!((0.12..0.15).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_capped() {
+        let mut p = Producer::new(cfg(KeyModel::Random, Api::PutRecord, 1), 0, 0, 5);
+        for attempt in 1..10 {
+            let cap = (1000u64 << (attempt - 1)).min(20_000);
+            for _ in 0..200 {
+                assert!(p.backoff_ms(attempt) < cap);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The report of a run, as `streamsim run` prints it (JSON).
+
+use serde::Serialize;
+
+use super::world::{Ledger, StreamSecond, World};
+
+#[derive(Serialize)]
+pub struct Report {
+    pub seed: String,
+    pub simulated_ms: u64,
+    pub ticks: u64,
+    pub tick_ms: u64,
+    pub digest: String,
+    pub ledger: Ledger,
+    pub ledger_balanced: bool,
+    pub producers: Vec<ProducerReport>,
+    pub streams: Vec<StreamReport>,
+    pub consumers: Vec<ConsumerReport>,
+    pub commands_applied: u64,
+    /// Per simulated second, per stream (CloudWatch's names).
+    pub metrics: Vec<StreamMetrics>,
+}
+
+#[derive(Serialize)]
+pub struct ProducerReport {
+    pub name: String,
+    pub stream_name: String,
+    pub api: &'static str,
+    pub records_per_second: u32,
+    pub produced: u64,
+    /// Entries sent, first attempts and retries.
+    pub attempted: u64,
+    pub accepted: u64,
+    /// Entries refused with ProvisionedThroughputExceeded.
+    pub throttled_attempts: u64,
+    pub accepted_on_retry: u64,
+    pub dropped: u64,
+    pub dropped_retries_exhausted: u64,
+    pub dropped_too_large: u64,
+    pub retrying: u64,
+    pub buffered: u64,
+}
+
+#[derive(Serialize)]
+pub struct StreamReport {
+    pub name: String,
+    pub stream_mode: &'static str,
+    pub retention_period_hours: u64,
+    pub shards: Vec<ShardReport>,
+}
+
+#[derive(Serialize)]
+pub struct ShardReport {
+    pub shard_id: String,
+    pub state: &'static str,
+    pub starting_hash_key: String,
+    pub ending_hash_key: String,
+    pub incoming_records: u64,
+    pub incoming_bytes: u64,
+    pub write_throttled: u64,
+    pub read_throttled: u64,
+    pub retained_records: u64,
+    pub expired_records: u64,
+    pub expired_unread: u64,
+}
+
+#[derive(Serialize)]
+pub struct ConsumerReport {
+    pub name: String,
+    pub stream_name: String,
+    pub starting_position: &'static str,
+    pub records_read: u64,
+    pub bytes_read: u64,
+    pub get_records_calls: u64,
+    pub read_throttled_calls: u64,
+    pub shards: Vec<ConsumerShardReport>,
+}
+
+#[derive(Serialize)]
+pub struct ConsumerShardReport {
+    pub shard_id: String,
+    pub records_read: u64,
+    pub iterator_age_ms: u64,
+    pub behind_records: u64,
+}
+
+#[derive(Serialize)]
+pub struct StreamMetrics {
+    pub stream_name: String,
+    pub seconds: Vec<StreamSecond>,
+}
+
+impl Report {
+    pub fn of(w: &World) -> Self {
+        let ledger = w.ledger();
+        Self {
+            seed: w.seed.to_string(),
+            simulated_ms: w.now_ms,
+            ticks: w.tick,
+            tick_ms: w.tick_ms,
+            digest: w.digest_hex(),
+            ledger_balanced: ledger.balanced(),
+            ledger,
+            producers: w
+                .producers
+                .iter()
+                .map(|p| ProducerReport {
+                    name: p.cfg.name.clone(),
+                    stream_name: p.cfg.stream_name.clone(),
+                    api: p.cfg.api.as_str(),
+                    records_per_second: p.cfg.records_per_second,
+                    produced: p.produced,
+                    attempted: p.totals.attempted,
+                    accepted: p.totals.accepted,
+                    throttled_attempts: p.totals.throttled,
+                    accepted_on_retry: p.accepted_on_retry,
+                    dropped: p.totals.dropped,
+                    dropped_retries_exhausted: p.dropped_retries_exhausted,
+                    dropped_too_large: p.dropped_too_large,
+                    retrying: p.retrying_records,
+                    buffered: p.buffered_records(),
+                })
+                .collect(),
+            streams: w
+                .streams
+                .iter()
+                .map(|s| StreamReport {
+                    name: s.name.clone(),
+                    stream_mode: s.mode.as_str(),
+                    retention_period_hours: s.retention_ms / 3_600_000,
+                    shards: s
+                        .shards
+                        .iter()
+                        .map(|sh| ShardReport {
+                            shard_id: sh.shard_id(),
+                            state: sh.state.as_str(),
+                            starting_hash_key: sh.starting_hash_key.to_string(),
+                            ending_hash_key: sh.ending_hash_key.to_string(),
+                            incoming_records: sh.incoming_records_total,
+                            incoming_bytes: sh.incoming_bytes_total,
+                            write_throttled: sh.write_throttled_total,
+                            read_throttled: sh.read_throttled_total,
+                            retained_records: sh.log_end - sh.log_start,
+                            expired_records: sh.expired_total,
+                            expired_unread: sh.expired_unread_total,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            consumers: w
+                .consumers
+                .iter()
+                .map(|c| {
+                    let shards = &w.streams[c.stream].shards;
+                    ConsumerReport {
+                        name: c.cfg.name.clone(),
+                        stream_name: c.cfg.stream_name.clone(),
+                        starting_position: c.cfg.starting_position.as_str(),
+                        records_read: c.records_read(),
+                        bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
+                        get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
+                        read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),
+                        shards: c
+                            .lanes
+                            .iter()
+                            .zip(shards)
+                            .map(|(l, sh)| ConsumerShardReport {
+                                shard_id: sh.shard_id(),
+                                records_read: l.records_read,
+                                iterator_age_ms: l.iterator_age_ms,
+                                behind_records: sh.log_end - l.position.max(sh.log_start),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            commands_applied: w.command_log.len() as u64,
+            metrics: w
+                .streams
+                .iter()
+                .zip(&w.metrics)
+                .map(|(s, m)| StreamMetrics {
+                    stream_name: s.name.clone(),
+                    seconds: m.iter().copied().collect(),
+                })
+                .collect(),
+        }
+    }
+}

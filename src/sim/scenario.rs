@@ -1,0 +1,1294 @@
+//! Scenario files: JSON whose resources and argument names mirror Terraform
+//! (`resource.aws_kinesis_stream.<label>.{name, shard_count, retention_period,
+//! stream_mode_details.stream_mode}`), plus simulation-only blocks (`seed`, `tick_ms`,
+//! `producers`, `consumers`, `commands`).
+//!
+//! Validation walks the JSON by hand so that every error names the field's path, the value and
+//! the allowed range, all errors are reported at once, and no input can panic the core.
+
+use serde_json::{Map, Value};
+
+use super::hash::parse_hash_key;
+
+/// Limits on everything a scenario can ask for (units last in the names).
+pub mod limits {
+    pub const STREAMS_MAX: usize = 8;
+    pub const SHARD_COUNT_MAX: u64 = 500;
+    pub const PRODUCERS_MAX: usize = 32;
+    pub const CONSUMERS_MAX: usize = 20;
+    pub const COMMANDS_MAX: usize = 10_000;
+    pub const RECORDS_PER_SECOND_MAX: u64 = 1_000_000;
+    /// All producers together, so a run's memory and time stay bounded.
+    pub const TOTAL_RECORDS_PER_SECOND_MAX: u64 = 2_000_000;
+    pub const KEY_COUNT_MAX: u64 = 1_000_000;
+    pub const PARTITION_KEY_CHARS_MAX: usize = 256;
+    pub const RECORD_SIZE_BYTES_MAX: u64 = 1_048_576;
+    pub const RETENTION_HOURS_MIN: u64 = 24;
+    pub const RETENTION_HOURS_MAX: u64 = 8_760;
+    pub const RETENTION_HOURS_DEFAULT: u64 = 24;
+    pub const TICK_MS_MIN: u64 = 10;
+    pub const TICK_MS_MAX: u64 = 1_000;
+    pub const TICK_MS_DEFAULT: u64 = 100;
+    pub const PUT_RECORDS_ENTRIES_MAX: u64 = 500;
+    pub const PUT_RECORDS_BYTES_MAX: u64 = 5 * 1_048_576;
+    pub const GET_RECORDS_LIMIT_MAX: u64 = 10_000;
+    pub const POLL_INTERVAL_MS_MIN: u64 = 200;
+    pub const POLL_INTERVAL_MS_MAX: u64 = 3_600_000;
+    pub const DESCRIPTION_CHARS_MAX: usize = 4_000;
+    pub const NAME_CHARS_MAX: usize = 128;
+    pub const AT_MS_MAX: u64 = 30 * 24 * 3_600_000;
+}
+
+use limits::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub description: String,
+    pub seed: u64,
+    pub tick_ms: u64,
+    pub streams: Vec<StreamConfig>,
+    pub producers: Vec<ProducerConfig>,
+    pub consumers: Vec<ConsumerConfig>,
+    pub commands: Vec<ScheduledCommand>,
+    /// The validated JSON, kept so a run can say exactly what it was made from.
+    pub source: Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamMode {
+    Provisioned,
+    OnDemand,
+}
+
+impl StreamMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamMode::Provisioned => "PROVISIONED",
+            StreamMode::OnDemand => "ON_DEMAND",
+        }
+    }
+}
+
+/// On-demand streams start with the capacity of 4 MB/s of writes: four shards.
+pub const ON_DEMAND_INITIAL_SHARDS: u32 = 4;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamConfig {
+    pub name: String,
+    pub shard_count: u32,
+    pub retention_period_hours: u32,
+    pub mode: StreamMode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SizeModel {
+    Fixed(u32),
+    /// Uniform in min..=max bytes.
+    Range {
+        min: u32,
+        max: u32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyModel {
+    /// `count` keys `<prefix>0` … `<prefix>{count-1}`, equally likely.
+    Uniform { count: u32, prefix: String },
+    /// One key takes `hot_key_share` of the records; the rest are uniform over `count` others.
+    HotKey {
+        count: u32,
+        prefix: String,
+        hot_key: String,
+        hot_key_share: f64,
+    },
+    /// Key of rank r (1-based) has weight 1/r^exponent.
+    Zipf {
+        count: u32,
+        prefix: String,
+        exponent: f64,
+    },
+    /// Exactly these keys, equally likely.
+    List { keys: Vec<String> },
+    /// A fresh random key (16 hex digits) for every record.
+    Random,
+}
+
+impl KeyModel {
+    pub fn name(&self) -> &'static str {
+        match self {
+            KeyModel::Uniform { .. } => "uniform",
+            KeyModel::HotKey { .. } => "hot_key",
+            KeyModel::Zipf { .. } => "zipf",
+            KeyModel::List { .. } => "list",
+            KeyModel::Random => "random",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Traffic {
+    Steady,
+    /// `multiplier` × the rate for the first `burst_seconds` of every `period_seconds`.
+    Bursts {
+        period_seconds: u64,
+        burst_seconds: u64,
+        multiplier: f64,
+    },
+    /// rate × (1 + amplitude · sin(2π (t + phase) / period)).
+    DailySine {
+        amplitude: f64,
+        period_seconds: u64,
+        phase_seconds: u64,
+    },
+    /// `multiplier` × the rate from `at_second` for `duration_seconds`, once.
+    Spike {
+        at_second: u64,
+        duration_seconds: u64,
+        multiplier: f64,
+    },
+}
+
+impl Traffic {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Traffic::Steady => "steady",
+            Traffic::Bursts { .. } => "bursts",
+            Traffic::DailySine { .. } => "daily_sine",
+            Traffic::Spike { .. } => "spike",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    PutRecord,
+    PutRecords,
+}
+
+impl Api {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::PutRecord => "PutRecord",
+            Api::PutRecords => "PutRecords",
+        }
+    }
+}
+
+/// The AWS SDK's standard retry mode by default: 3 attempts in all; before attempt n+1 it waits
+/// random(0,1) × min(base × 2^(n−1), max_backoff) (full jitter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay_ms: 1_000,
+            max_backoff_ms: 20_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerConfig {
+    pub name: String,
+    pub stream_name: String,
+    pub records_per_second: u32,
+    pub record_size: SizeModel,
+    pub keys: KeyModel,
+    pub explicit_hash_key: Option<u128>,
+    pub traffic: Traffic,
+    pub api: Api,
+    /// PutRecords only: entries per request (1–500) …
+    pub batch_max_records: u32,
+    /// … and how long a record may wait for its batch to fill (the KPL's RecordMaxBufferedTime).
+    pub batch_max_buffered_time_ms: u64,
+    pub retry: RetryPolicy,
+    pub paused: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartingPosition {
+    TrimHorizon,
+    Latest,
+}
+
+impl StartingPosition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartingPosition::TrimHorizon => "TRIM_HORIZON",
+            StartingPosition::Latest => "LATEST",
+        }
+    }
+}
+
+/// A shared-throughput GetRecords poller: one per stream, polling every shard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumerConfig {
+    pub name: String,
+    pub stream_name: String,
+    pub starting_position: StartingPosition,
+    pub poll_interval_ms: u64,
+    /// GetRecords `Limit`: records per call (1–10,000).
+    pub max_records: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    SetRate {
+        producer: String,
+        records_per_second: u32,
+    },
+    SetHotKeyShare {
+        producer: String,
+        hot_key_share: f64,
+    },
+    PauseProducer {
+        producer: String,
+    },
+    ResumeProducer {
+        producer: String,
+    },
+    AddProducer(Box<ProducerConfig>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledCommand {
+    pub at_ms: u64,
+    pub command: Command,
+}
+
+/// All the errors found in one input, each "path: what is wrong".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Errors(pub Vec<String>);
+
+impl Errors {
+    fn push(&mut self, path: &str, message: impl AsRef<str>) {
+        let path = if path.is_empty() { "(top level)" } else { path };
+        self.0.push(format!("{path}: {}", message.as_ref()));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Errors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+/// A value as the error message shows it: JSON, cut short.
+fn shown(v: &Value) -> String {
+    let mut s = v.to_string();
+    if s.chars().count() > 60 {
+        s = s.chars().take(57).collect::<String>() + "...";
+    }
+    s
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// One JSON object being read: remembers which keys were asked for, so `finish` can name the
+/// unknown ones.
+struct Obj<'a> {
+    path: String,
+    map: &'a Map<String, Value>,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Obj<'a> {
+    fn of(v: &'a Value, path: &str, errs: &mut Errors) -> Option<Self> {
+        match v {
+            Value::Object(map) => Some(Self {
+                path: path.to_string(),
+                map,
+                known: Vec::new(),
+            }),
+            other => {
+                errs.push(path, format!("expected an object, got {}", shown(other)));
+                None
+            }
+        }
+    }
+
+    fn at(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.known.push(key);
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn required(&mut self, key: &'static str, errs: &mut Errors) -> Option<&'a Value> {
+        let v = self.get(key);
+        if v.is_none() {
+            errs.push(&self.at(key), "required");
+        }
+        v
+    }
+
+    /// An integer in `lo..=hi`; `default` when absent (None = required).
+    fn int(
+        &mut self,
+        key: &'static str,
+        default: Option<u64>,
+        lo: u64,
+        hi: u64,
+        errs: &mut Errors,
+    ) -> Option<u64> {
+        let path = self.at(key);
+        match (self.get(key), default) {
+            (None, Some(d)) => Some(d),
+            (None, None) => {
+                errs.push(&path, "required");
+                None
+            }
+            (Some(v), _) => int_value(v, &path, lo, hi, errs),
+        }
+    }
+
+    /// A number in `lo..=hi`.
+    fn num(
+        &mut self,
+        key: &'static str,
+        default: Option<f64>,
+        lo: f64,
+        hi: f64,
+        errs: &mut Errors,
+    ) -> Option<f64> {
+        let path = self.at(key);
+        match (self.get(key), default) {
+            (None, Some(d)) => Some(d),
+            (None, None) => {
+                errs.push(&path, "required");
+                None
+            }
+            (Some(v), _) => num_value(v, &path, lo, hi, errs),
+        }
+    }
+
+    fn boolean(&mut self, key: &'static str, default: bool, errs: &mut Errors) -> bool {
+        let path = self.at(key);
+        match self.get(key) {
+            None => default,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                errs.push(
+                    &path,
+                    format!("expected true or false, got {}", shown(other)),
+                );
+                default
+            }
+        }
+    }
+
+    /// A string of 1..=max_chars characters.
+    fn text(
+        &mut self,
+        key: &'static str,
+        default: Option<&str>,
+        max_chars: usize,
+        errs: &mut Errors,
+    ) -> Option<String> {
+        let path = self.at(key);
+        match (self.get(key), default) {
+            (None, Some(d)) => Some(d.to_string()),
+            (None, None) => {
+                errs.push(&path, "required");
+                None
+            }
+            (Some(v), _) => text_value(v, &path, 1, max_chars, errs),
+        }
+    }
+
+    fn choice(
+        &mut self,
+        key: &'static str,
+        default: Option<&'static str>,
+        allowed: &[&'static str],
+        errs: &mut Errors,
+    ) -> Option<&'static str> {
+        let path = self.at(key);
+        let v = match (self.get(key), default) {
+            (None, Some(d)) => return Some(d),
+            (None, None) => {
+                errs.push(&path, "required");
+                return None;
+            }
+            (Some(v), _) => v,
+        };
+        let found = v
+            .as_str()
+            .and_then(|s| allowed.iter().copied().find(|a| *a == s));
+        if found.is_none() {
+            errs.push(
+                &path,
+                format!("{} is not one of {}", shown(v), allowed.join(", ")),
+            );
+        }
+        found
+    }
+
+    fn finish(self, errs: &mut Errors) {
+        for key in self.map.keys() {
+            if !self.known.iter().any(|k| k == key) {
+                let mut allowed = self.known.clone();
+                allowed.sort_unstable();
+                allowed.dedup();
+                errs.push(
+                    &join(&self.path, key),
+                    format!("unknown field (allowed here: {})", allowed.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+fn int_value(v: &Value, path: &str, lo: u64, hi: u64, errs: &mut Errors) -> Option<u64> {
+    let out_of_range = |errs: &mut Errors| {
+        errs.push(path, format!("{} is out of range {lo}..={hi}", shown(v)));
+    };
+    match v {
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                if (lo..=hi).contains(&u) {
+                    return Some(u);
+                }
+                out_of_range(errs);
+            } else if n.as_i64().is_some() {
+                out_of_range(errs); // negative
+            } else {
+                errs.push(
+                    path,
+                    format!("{} is not a whole number (allowed {lo}..={hi})", shown(v)),
+                );
+            }
+            None
+        }
+        other => {
+            errs.push(
+                path,
+                format!(
+                    "expected a whole number in {lo}..={hi}, got {}",
+                    shown(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn num_value(v: &Value, path: &str, lo: f64, hi: f64, errs: &mut Errors) -> Option<f64> {
+    match v.as_f64() {
+        Some(x) if x.is_finite() && x >= lo && x <= hi => Some(x),
+        Some(_) => {
+            errs.push(path, format!("{} is out of range {lo}..={hi}", shown(v)));
+            None
+        }
+        None => {
+            errs.push(
+                path,
+                format!("expected a number in {lo}..={hi}, got {}", shown(v)),
+            );
+            None
+        }
+    }
+}
+
+fn text_value(v: &Value, path: &str, min: usize, max: usize, errs: &mut Errors) -> Option<String> {
+    match v.as_str() {
+        Some(s) => {
+            let n = s.chars().count();
+            if n < min || n > max {
+                errs.push(
+                    path,
+                    format!("{} has {n} characters; allowed {min}..={max}", shown(v)),
+                );
+                None
+            } else {
+                Some(s.to_string())
+            }
+        }
+        None => {
+            errs.push(path, format!("expected a string, got {}", shown(v)));
+            None
+        }
+    }
+}
+
+fn array<'a>(v: &'a Value, path: &str, max: usize, errs: &mut Errors) -> Option<&'a [Value]> {
+    match v {
+        Value::Array(items) if items.len() <= max => Some(items),
+        Value::Array(items) => {
+            errs.push(
+                path,
+                format!("{} entries; at most {max} allowed", items.len()),
+            );
+            None
+        }
+        other => {
+            errs.push(path, format!("expected a list, got {}", shown(other)));
+            None
+        }
+    }
+}
+
+/// Reads and validates a scenario from JSON text.
+pub fn parse_scenario(text: &str) -> Result<Scenario, Errors> {
+    let mut errs = Errors::default();
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            errs.push("", format!("not valid JSON: {e}"));
+            return Err(errs);
+        }
+    };
+    let scenario = read_scenario(&value, &mut errs);
+    match scenario {
+        Some(s) if errs.is_empty() => Ok(s),
+        _ => Err(errs),
+    }
+}
+
+/// Checks a scenario; empty when it is valid.
+pub fn validate(text: &str) -> Errors {
+    parse_scenario(text).err().unwrap_or_default()
+}
+
+fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
+    let mut top = Obj::of(value, "", errs)?;
+    let description = top
+        .get("description")
+        .and_then(|v| text_value(v, "description", 0, DESCRIPTION_CHARS_MAX, errs))
+        .unwrap_or_default();
+    let seed = match top.get("seed") {
+        None => Some(1),
+        // Seeds may be given as strings, since JS numbers lose precision above 2^53.
+        Some(Value::String(s)) => match s.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push(
+                    "seed",
+                    format!("{s:?} is not a whole number in 0..={}", u64::MAX),
+                );
+                None
+            }
+        },
+        Some(v) => int_value(v, "seed", 0, u64::MAX, errs),
+    };
+    let tick_ms = top.int(
+        "tick_ms",
+        Some(TICK_MS_DEFAULT),
+        TICK_MS_MIN,
+        TICK_MS_MAX,
+        errs,
+    );
+    if let Some(t) = tick_ms {
+        if 1000 % t != 0 {
+            errs.push(
+                "tick_ms",
+                format!("{t} does not divide 1000 (a second must be a whole number of ticks)"),
+            );
+        }
+    }
+
+    let streams = read_streams(top.required("resource", errs), errs);
+    let stream_names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
+
+    let mut producers = Vec::new();
+    if let Some(v) = top.get("producers") {
+        if let Some(items) = array(v, "producers", PRODUCERS_MAX, errs) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("producers[{i}]");
+                if let Some(p) = read_producer(item, &path, &stream_names, errs) {
+                    if producers.iter().any(|q: &ProducerConfig| q.name == p.name) {
+                        errs.push(
+                            &join(&path, "name"),
+                            format!("{:?} is used by another producer", p.name),
+                        );
+                    }
+                    producers.push(p);
+                }
+            }
+            let total: u64 = producers
+                .iter()
+                .map(|p| u64::from(p.records_per_second))
+                .sum();
+            if total > TOTAL_RECORDS_PER_SECOND_MAX {
+                errs.push(
+                    "producers",
+                    format!(
+                        "together {total} records/s; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
+                    ),
+                );
+            }
+        }
+    }
+
+    let mut consumers = Vec::new();
+    if let Some(v) = top.get("consumers") {
+        if let Some(items) = array(v, "consumers", CONSUMERS_MAX, errs) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("consumers[{i}]");
+                if let Some(c) = read_consumer(item, &path, &stream_names, errs) {
+                    if consumers.iter().any(|q: &ConsumerConfig| q.name == c.name) {
+                        errs.push(
+                            &join(&path, "name"),
+                            format!("{:?} is used by another consumer", c.name),
+                        );
+                    }
+                    consumers.push(c);
+                }
+            }
+        }
+    }
+
+    let mut commands = Vec::new();
+    if let Some(v) = top.get("commands") {
+        if let Some(items) = array(v, "commands", COMMANDS_MAX, errs) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("commands[{i}]");
+                if let Some(c) = read_scheduled_command(item, &path, &stream_names, errs) {
+                    commands.push(c);
+                }
+            }
+        }
+    }
+    top.finish(errs);
+
+    Some(Scenario {
+        description,
+        seed: seed?,
+        tick_ms: tick_ms?,
+        streams,
+        producers,
+        consumers,
+        commands,
+        source: value.clone(),
+    })
+}
+
+fn read_streams(resource: Option<&Value>, errs: &mut Errors) -> Vec<StreamConfig> {
+    let mut streams = Vec::new();
+    let Some(resource) = resource else {
+        return streams;
+    };
+    let Some(mut res) = Obj::of(resource, "resource", errs) else {
+        return streams;
+    };
+    let Some(block) = res.required("aws_kinesis_stream", errs) else {
+        res.finish(errs);
+        return streams;
+    };
+    let path = "resource.aws_kinesis_stream";
+    match block {
+        Value::Object(map) if map.is_empty() => errs.push(path, "at least one stream is needed"),
+        Value::Object(map) if map.len() > STREAMS_MAX => errs.push(
+            path,
+            format!("{} streams; at most {STREAMS_MAX} allowed", map.len()),
+        ),
+        Value::Object(map) => {
+            // serde_json's Map is ordered by key (BTreeMap), so the order is deterministic.
+            for (label, body) in map {
+                let p = join(path, label);
+                if let Some(s) = read_stream(body, &p, label, errs) {
+                    if streams.iter().any(|t: &StreamConfig| t.name == s.name) {
+                        errs.push(
+                            &join(&p, "name"),
+                            format!("{:?} is used by another stream", s.name),
+                        );
+                    }
+                    streams.push(s);
+                }
+            }
+        }
+        other => errs.push(
+            path,
+            format!(
+                "expected an object of streams by label, like {{\"clicks\": {{\"name\": \"clicks\", \"shard_count\": 4}}}}, got {}",
+                shown(other)
+            ),
+        ),
+    }
+    res.finish(errs);
+    streams
+}
+
+fn read_stream(v: &Value, path: &str, label: &str, errs: &mut Errors) -> Option<StreamConfig> {
+    let mut o = Obj::of(v, path, errs)?;
+    let name = o.text("name", Some(label), NAME_CHARS_MAX, errs);
+    let mode = match o.get("stream_mode_details") {
+        None => Some(StreamMode::Provisioned),
+        Some(d) => {
+            let mut details = Obj::of(d, &o.at("stream_mode_details"), errs)?;
+            let m = details.choice("stream_mode", None, &["PROVISIONED", "ON_DEMAND"], errs);
+            details.finish(errs);
+            m.map(|m| {
+                if m == "ON_DEMAND" {
+                    StreamMode::OnDemand
+                } else {
+                    StreamMode::Provisioned
+                }
+            })
+        }
+    };
+    let shard_count = match mode {
+        Some(StreamMode::OnDemand) => {
+            if o.get("shard_count").is_some() {
+                errs.push(
+                    &o.at("shard_count"),
+                    "must be left out in ON_DEMAND mode (AWS manages the shards)",
+                );
+            }
+            Some(u64::from(ON_DEMAND_INITIAL_SHARDS))
+        }
+        _ => o.int("shard_count", None, 1, SHARD_COUNT_MAX, errs),
+    };
+    let retention = o.int(
+        "retention_period",
+        Some(RETENTION_HOURS_DEFAULT),
+        RETENTION_HOURS_MIN,
+        RETENTION_HOURS_MAX,
+        errs,
+    );
+    o.finish(errs);
+    Some(StreamConfig {
+        name: name?,
+        shard_count: shard_count? as u32,
+        retention_period_hours: retention? as u32,
+        mode: mode?,
+    })
+}
+
+fn check_partition_key(key: &str, path: &str, errs: &mut Errors) {
+    let n = key.chars().count();
+    if n == 0 || n > PARTITION_KEY_CHARS_MAX {
+        errs.push(
+            path,
+            format!(
+                "partition keys have 1..={PARTITION_KEY_CHARS_MAX} characters; {key:?} has {n}"
+            ),
+        );
+    }
+}
+
+fn read_keys(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<KeyModel> {
+    let Some(v) = v else {
+        return Some(KeyModel::Uniform {
+            count: 100,
+            prefix: "key-".into(),
+        });
+    };
+    let mut o = Obj::of(v, path, errs)?;
+    let model = o.choice(
+        "model",
+        None,
+        &["uniform", "hot_key", "zipf", "list", "random"],
+        errs,
+    )?;
+    let digits = |count: u64| count.saturating_sub(1).max(1).to_string().len();
+    let out = match model {
+        "uniform" | "hot_key" | "zipf" => {
+            let default_prefix = if model == "zipf" { "player-" } else { "user-" };
+            let count = o.int("count", Some(100), 1, KEY_COUNT_MAX, errs);
+            let prefix = o
+                .get("prefix")
+                .and_then(|p| text_value(p, &o.at("prefix"), 0, PARTITION_KEY_CHARS_MAX, errs))
+                .unwrap_or_else(|| default_prefix.to_string());
+            if let Some(c) = count {
+                check_partition_key(
+                    &format!("{prefix}{}", "9".repeat(digits(c))),
+                    &o.at("prefix"),
+                    errs,
+                );
+            }
+            match model {
+                "uniform" => KeyModel::Uniform {
+                    count: count? as u32,
+                    prefix,
+                },
+                "hot_key" => {
+                    let hot_key = o.text("hot_key", Some("hot-key"), PARTITION_KEY_CHARS_MAX, errs);
+                    let share = o.num("hot_key_share", Some(0.5), 0.0, 1.0, errs);
+                    KeyModel::HotKey {
+                        count: count? as u32,
+                        prefix,
+                        hot_key: hot_key?,
+                        hot_key_share: share?,
+                    }
+                }
+                _ => {
+                    let exponent = o.num("exponent", Some(1.0), 0.0, 5.0, errs);
+                    KeyModel::Zipf {
+                        count: count? as u32,
+                        prefix,
+                        exponent: exponent?,
+                    }
+                }
+            }
+        }
+        "list" => {
+            let keys_path = o.at("keys");
+            let items = array(o.required("keys", errs)?, &keys_path, 10_000, errs)?;
+            if items.is_empty() {
+                errs.push(&keys_path, "at least one key is needed");
+            }
+            let mut keys = Vec::new();
+            for (i, k) in items.iter().enumerate() {
+                let p = format!("{keys_path}[{i}]");
+                if let Some(s) = text_value(k, &p, 1, PARTITION_KEY_CHARS_MAX, errs) {
+                    keys.push(s);
+                }
+            }
+            KeyModel::List { keys }
+        }
+        _ => KeyModel::Random,
+    };
+    o.finish(errs);
+    Some(out)
+}
+
+fn read_size(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<SizeModel> {
+    match v {
+        None => Some(SizeModel::Fixed(512)),
+        Some(Value::Object(_)) => {
+            let mut o = Obj::of(v?, path, errs)?;
+            let min = o.int("min", None, 1, RECORD_SIZE_BYTES_MAX, errs);
+            let max = o.int("max", None, 1, RECORD_SIZE_BYTES_MAX, errs);
+            o.finish(errs);
+            let (min, max) = (min?, max?);
+            if min > max {
+                errs.push(path, format!("min {min} is above max {max}"));
+                return None;
+            }
+            Some(SizeModel::Range {
+                min: min as u32,
+                max: max as u32,
+            })
+        }
+        Some(v) => {
+            int_value(v, path, 1, RECORD_SIZE_BYTES_MAX, errs).map(|n| SizeModel::Fixed(n as u32))
+        }
+    }
+}
+
+fn read_traffic(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<Traffic> {
+    let Some(v) = v else {
+        return Some(Traffic::Steady);
+    };
+    let mut o = Obj::of(v, path, errs)?;
+    let shape = o.choice(
+        "shape",
+        None,
+        &["steady", "bursts", "daily_sine", "spike"],
+        errs,
+    )?;
+    const WEEK_S: u64 = 7 * 86_400;
+    let t = match shape {
+        "steady" => Some(Traffic::Steady),
+        "bursts" => {
+            let period = o.int("period_seconds", Some(60), 1, WEEK_S, errs);
+            let burst = o.int("burst_seconds", Some(10), 1, WEEK_S, errs);
+            let mult = o.num("multiplier", Some(5.0), 0.0, 100.0, errs);
+            if let (Some(p), Some(b)) = (period, burst) {
+                if b > p {
+                    errs.push(
+                        &o.at("burst_seconds"),
+                        format!("{b} is longer than period_seconds {p}"),
+                    );
+                }
+            }
+            Some(Traffic::Bursts {
+                period_seconds: period?,
+                burst_seconds: burst?,
+                multiplier: mult?,
+            })
+        }
+        "daily_sine" => {
+            let amplitude = o.num("amplitude", Some(0.5), 0.0, 1.0, errs);
+            let period = o.int("period_seconds", Some(86_400), 1, WEEK_S, errs);
+            let phase = o.int("phase_seconds", Some(0), 0, WEEK_S, errs);
+            Some(Traffic::DailySine {
+                amplitude: amplitude?,
+                period_seconds: period?,
+                phase_seconds: phase?,
+            })
+        }
+        _ => {
+            let at = o.int("at_second", Some(60), 0, AT_MS_MAX / 1000, errs);
+            let duration = o.int("duration_seconds", Some(30), 1, WEEK_S, errs);
+            let mult = o.num("multiplier", Some(10.0), 0.0, 100.0, errs);
+            Some(Traffic::Spike {
+                at_second: at?,
+                duration_seconds: duration?,
+                multiplier: mult?,
+            })
+        }
+    };
+    o.finish(errs);
+    t
+}
+
+fn read_stream_ref(o: &mut Obj, streams: &[String], errs: &mut Errors) -> Option<String> {
+    let path = o.at("stream_name");
+    let name = match (o.get("stream_name"), streams) {
+        // With one stream, naming it is optional.
+        (None, [only]) => return Some(only.clone()),
+        // No valid stream: its own errors say why; naming one here would only add noise.
+        (None, []) => return None,
+        (None, _) => {
+            errs.push(&path, "required when there is more than one stream");
+            return None;
+        }
+        (Some(v), _) => text_value(v, &path, 1, NAME_CHARS_MAX, errs)?,
+    };
+    if !streams.contains(&name) {
+        errs.push(
+            &path,
+            format!(
+                "{name:?} is not a stream of this scenario ({})",
+                streams.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+pub(crate) fn read_producer(
+    v: &Value,
+    path: &str,
+    streams: &[String],
+    errs: &mut Errors,
+) -> Option<ProducerConfig> {
+    let mut o = Obj::of(v, path, errs)?;
+    let name = o.text("name", None, NAME_CHARS_MAX, errs);
+    let stream_name = read_stream_ref(&mut o, streams, errs);
+    let rps = o.int("records_per_second", None, 1, RECORDS_PER_SECOND_MAX, errs);
+    let size_path = o.at("record_size_bytes");
+    let size = read_size(o.get("record_size_bytes"), &size_path, errs);
+    let keys_path = o.at("partition_keys");
+    let keys = read_keys(o.get("partition_keys"), &keys_path, errs);
+    let explicit = match o.get("explicit_hash_key") {
+        None => Some(None),
+        Some(v) => {
+            let p = o.at("explicit_hash_key");
+            match v.as_str().and_then(parse_hash_key) {
+                Some(h) => Some(Some(h)),
+                None => {
+                    errs.push(
+                        &p,
+                        format!(
+                            "{} is not a decimal string in 0..=340282366920938463463374607431768211455",
+                            shown(v)
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let traffic_path = o.at("traffic");
+    let traffic = read_traffic(o.get("traffic"), &traffic_path, errs);
+    let api = o.choice("api", Some("PutRecord"), &["PutRecord", "PutRecords"], errs);
+    let (batch_records, batch_ms) = match o.get("batch") {
+        None => (Some(PUT_RECORDS_ENTRIES_MAX), Some(100)),
+        Some(b) => {
+            let mut bo = Obj::of(b, &o.at("batch"), errs)?;
+            let r = bo.int(
+                "max_records",
+                Some(PUT_RECORDS_ENTRIES_MAX),
+                1,
+                PUT_RECORDS_ENTRIES_MAX,
+                errs,
+            );
+            let t = bo.int("max_buffered_time_ms", Some(100), 0, 60_000, errs);
+            bo.finish(errs);
+            if api == Some("PutRecord") {
+                errs.push(&o.at("batch"), "only for api \"PutRecords\"");
+            }
+            (r, t)
+        }
+    };
+    let retry = match o.get("retry") {
+        None => Some(RetryPolicy::default()),
+        Some(r) => {
+            let mut ro = Obj::of(r, &o.at("retry"), errs)?;
+            let d = RetryPolicy::default();
+            let attempts = ro.int("max_attempts", Some(d.max_attempts.into()), 1, 20, errs);
+            let base = ro.int("base_delay_ms", Some(d.base_delay_ms), 0, 60_000, errs);
+            let cap = ro.int("max_backoff_ms", Some(d.max_backoff_ms), 0, 300_000, errs);
+            ro.finish(errs);
+            Some(RetryPolicy {
+                max_attempts: attempts? as u32,
+                base_delay_ms: base?,
+                max_backoff_ms: cap?,
+            })
+        }
+    };
+    let paused = o.boolean("paused", false, errs);
+    o.finish(errs);
+    Some(ProducerConfig {
+        name: name?,
+        stream_name: stream_name?,
+        records_per_second: rps? as u32,
+        record_size: size?,
+        keys: keys?,
+        explicit_hash_key: explicit?,
+        traffic: traffic?,
+        api: if api? == "PutRecords" {
+            Api::PutRecords
+        } else {
+            Api::PutRecord
+        },
+        batch_max_records: batch_records? as u32,
+        batch_max_buffered_time_ms: batch_ms?,
+        retry: retry?,
+        paused,
+    })
+}
+
+fn read_consumer(
+    v: &Value,
+    path: &str,
+    streams: &[String],
+    errs: &mut Errors,
+) -> Option<ConsumerConfig> {
+    let mut o = Obj::of(v, path, errs)?;
+    let name = o.text("name", None, NAME_CHARS_MAX, errs);
+    let stream_name = read_stream_ref(&mut o, streams, errs);
+    // Only the shared-throughput poller exists so far; the field is here so scenario files
+    // written now keep working when other consumer types arrive.
+    let _type = o.choice("type", Some("polling"), &["polling"], errs);
+    let pos = o.choice(
+        "starting_position",
+        Some("TRIM_HORIZON"),
+        &["TRIM_HORIZON", "LATEST"],
+        errs,
+    );
+    let poll = o.int(
+        "poll_interval_ms",
+        Some(1_000),
+        POLL_INTERVAL_MS_MIN,
+        POLL_INTERVAL_MS_MAX,
+        errs,
+    );
+    let max_records = o.int(
+        "max_records",
+        Some(GET_RECORDS_LIMIT_MAX),
+        1,
+        GET_RECORDS_LIMIT_MAX,
+        errs,
+    );
+    o.finish(errs);
+    Some(ConsumerConfig {
+        name: name?,
+        stream_name: stream_name?,
+        starting_position: if pos? == "LATEST" {
+            StartingPosition::Latest
+        } else {
+            StartingPosition::TrimHorizon
+        },
+        poll_interval_ms: poll?,
+        max_records: max_records? as u32,
+    })
+}
+
+fn read_scheduled_command(
+    v: &Value,
+    path: &str,
+    streams: &[String],
+    errs: &mut Errors,
+) -> Option<ScheduledCommand> {
+    let at_ms = match v.get("at_ms") {
+        None => {
+            errs.push(&join(path, "at_ms"), "required");
+            None
+        }
+        Some(a) => int_value(a, &join(path, "at_ms"), 0, AT_MS_MAX, errs),
+    };
+    let command = read_command(v, path, streams, &["at_ms"], errs);
+    Some(ScheduledCommand {
+        at_ms: at_ms?,
+        command: command?,
+    })
+}
+
+/// Reads a command object (`{"type": "set_rate", ...}`); `extra` names fields the caller reads.
+pub(crate) fn read_command(
+    v: &Value,
+    path: &str,
+    streams: &[String],
+    extra: &[&'static str],
+    errs: &mut Errors,
+) -> Option<Command> {
+    let mut o = Obj::of(v, path, errs)?;
+    for e in extra {
+        o.get(e);
+    }
+    let kind = o.choice(
+        "type",
+        None,
+        &[
+            "set_rate",
+            "set_hot_key_share",
+            "pause_producer",
+            "resume_producer",
+            "add_producer",
+        ],
+        errs,
+    )?;
+    let cmd = match kind {
+        "add_producer" => {
+            let p = o.required("producer", errs)?;
+            let pc = read_producer(p, &o.at("producer"), streams, errs)?;
+            Command::AddProducer(Box::new(pc))
+        }
+        _ => {
+            let producer = o.text("producer", None, NAME_CHARS_MAX, errs)?;
+            match kind {
+                "set_rate" => Command::SetRate {
+                    producer,
+                    records_per_second: o.int(
+                        "records_per_second",
+                        None,
+                        1,
+                        RECORDS_PER_SECOND_MAX,
+                        errs,
+                    )? as u32,
+                },
+                "set_hot_key_share" => Command::SetHotKeyShare {
+                    producer,
+                    hot_key_share: o.num("hot_key_share", None, 0.0, 1.0, errs)?,
+                },
+                "pause_producer" => Command::PauseProducer { producer },
+                _ => Command::ResumeProducer { producer },
+            }
+        }
+    };
+    o.finish(errs);
+    Some(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal(extra_producer: &str) -> String {
+        format!(
+            r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"name": "s", "shard_count": 2}}}}}},
+               "producers": [{{"name": "p", "records_per_second": 10 {extra_producer}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn defaults_are_the_aws_ones() {
+        let s = parse_scenario(&minimal("")).unwrap();
+        assert_eq!(s.seed, 1);
+        assert_eq!(s.tick_ms, 100);
+        assert_eq!(s.streams[0].retention_period_hours, 24);
+        assert_eq!(s.streams[0].mode, StreamMode::Provisioned);
+        let p = &s.producers[0];
+        assert_eq!(p.stream_name, "s");
+        assert_eq!(p.retry, RetryPolicy::default());
+        assert_eq!(p.retry.max_attempts, 3);
+        assert_eq!(p.retry.base_delay_ms, 1_000);
+        assert_eq!(p.retry.max_backoff_ms, 20_000);
+        assert_eq!(p.api, Api::PutRecord);
+        assert_eq!(p.batch_max_records, 500);
+    }
+
+    #[test]
+    fn out_of_range_names_path_value_and_range() {
+        let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 2}}},
+            "producers": [{"name": "a", "records_per_second": 5},
+                          {"name": "b", "records_per_second": -5}]}"#;
+        let errs = parse_scenario(text).unwrap_err();
+        assert_eq!(
+            errs.0,
+            vec!["producers[1].records_per_second: -5 is out of range 1..=1000000"]
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let text = r#"{"tick_ms": 70, "resource": {"aws_kinesis_stream": {"s": {"shard_count": 0, "retention_period": 10, "colour": 1}}},
+            "producers": [{"name": "a", "records_per_second": "fast", "api": "PutItem"}]}"#;
+        let errs = parse_scenario(text).unwrap_err().0;
+        let joined = errs.join("\n");
+        for needle in [
+            "tick_ms: 70 does not divide 1000",
+            "resource.aws_kinesis_stream.s.shard_count: 0 is out of range 1..=500",
+            "resource.aws_kinesis_stream.s.retention_period: 10 is out of range 24..=8760",
+            "resource.aws_kinesis_stream.s.colour: unknown field",
+            "producers[0].records_per_second: expected a whole number in 1..=1000000, got \"fast\"",
+            "producers[0].api: \"PutItem\" is not one of PutRecord, PutRecords",
+        ] {
+            assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
+        }
+    }
+
+    #[test]
+    fn unknown_stream_and_bad_hash_key_are_named() {
+        let errs = parse_scenario(&minimal(
+            r#", "stream_name": "nope", "explicit_hash_key": "12x""#,
+        ))
+        .unwrap_err()
+        .0
+        .join("\n");
+        assert!(errs.contains("producers[0].stream_name: \"nope\" is not a stream"));
+        assert!(errs.contains("producers[0].explicit_hash_key: \"12x\" is not a decimal string"));
+    }
+
+    #[test]
+    fn on_demand_refuses_shard_count() {
+        let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 2,
+            "stream_mode_details": {"stream_mode": "ON_DEMAND"}}}}}"#;
+        let errs = parse_scenario(text).unwrap_err().0.join("\n");
+        assert!(errs.contains("shard_count: must be left out in ON_DEMAND mode"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for text in [
+            "",
+            "null",
+            "[]",
+            "{",
+            "{\"resource\": 5}",
+            "{\"resource\": {\"aws_kinesis_stream\": []}}",
+            "{\"resource\": {\"aws_kinesis_stream\": {}}}",
+            "{\"resource\": {\"aws_kinesis_stream\": {\"s\": {\"shard_count\": 1}}}, \"producers\": [1, null, {}]}",
+        ] {
+            assert!(parse_scenario(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn partition_key_length_is_checked() {
+        let long = "k".repeat(257);
+        let errs = parse_scenario(&minimal(&format!(
+            r#", "partition_keys": {{"model": "list", "keys": ["ok", "{long}"]}}"#
+        )))
+        .unwrap_err()
+        .0
+        .join("\n");
+        assert!(
+            errs.contains("producers[0].partition_keys.keys[1]"),
+            "{errs}"
+        );
+        assert!(errs.contains("allowed 1..=256"), "{errs}");
+    }
+}

@@ -1,0 +1,603 @@
+//! Streams and shards: admission under the write limits, the record log, retention, the read
+//! limits.
+//!
+//! The record log is kept as *runs*: one run per shard per tick (count, bytes, first and last
+//! arrival), not one object per record, so an hour of the `gaming` preset (72 million records)
+//! fits in a few tens of MB. The newest [`DETAIL_PER_SHARD`] records of each shard are also kept
+//! one by one, so a student can click any record on the belt and see its key, hash key and
+//! sequence number.
+
+use std::collections::VecDeque;
+
+use super::hash::{even_split, shard_id};
+use super::rng::mix64;
+use super::scenario::{StreamConfig, StreamMode};
+
+/// Per shard and per second: 1,000 records …
+pub const WRITE_RECORDS_PER_SECOND: u32 = 1_000;
+/// … and 1 MiB, the partition key's bytes included.
+pub const WRITE_BYTES_PER_SECOND: u64 = 1_048_576;
+/// A record (data + partition key) may be at most 1 MiB.
+pub const RECORD_BYTES_MAX: u64 = 1_048_576;
+/// Shared-throughput reads, per shard, shared by every polling consumer: 2 MiB/s …
+pub const READ_BYTES_PER_SECOND: u64 = 2 * 1_048_576;
+/// … and 5 GetRecords calls per second.
+pub const READ_CALLS_PER_SECOND: u32 = 5;
+/// One GetRecords call returns at most 10 MiB …
+pub const GET_RECORDS_BYTES_MAX: u64 = 10 * 1_048_576;
+/// … and at most 10,000 records.
+pub const GET_RECORDS_RECORDS_MAX: u32 = 10_000;
+/// Records kept one by one per shard, for the belt and for clicking.
+pub const DETAIL_PER_SHARD: usize = 512;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardState {
+    Open,
+    Closed,
+    Expired,
+}
+
+impl ShardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShardState::Open => "OPEN",
+            ShardState::Closed => "CLOSED",
+            ShardState::Expired => "EXPIRED",
+        }
+    }
+}
+
+/// Records of one shard that arrived in one tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub first_index: u64,
+    pub count: u32,
+    pub bytes: u64,
+    pub first_arrival_ms: u64,
+    pub last_arrival_ms: u64,
+}
+
+impl Run {
+    /// Bytes of the records `[first_index, first_index + k)` of this run. Sizes inside a run are
+    /// not stored; the run's bytes are spread evenly, so the prefix sums add up exactly.
+    fn prefix_bytes(&self, k: u64) -> u64 {
+        debug_assert!(k <= u64::from(self.count));
+        ((u128::from(self.bytes) * u128::from(k)) / u128::from(self.count)) as u64
+    }
+
+    /// Arrival of record `index` of this run (exact for the first and last; between them, spread
+    /// evenly, which is how producers space records within a tick).
+    fn arrival_of(&self, index: u64) -> u64 {
+        let k = index - self.first_index;
+        if self.count <= 1 {
+            return self.first_arrival_ms;
+        }
+        let span = self.last_arrival_ms - self.first_arrival_ms;
+        self.first_arrival_ms + span * k / u64::from(self.count - 1)
+    }
+}
+
+/// A record kept one by one (the newest of its shard).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detail {
+    pub index: u64,
+    pub arrival_ms: u64,
+    pub producer: u16,
+    pub key: u64,
+    pub rec_no: u64,
+    pub size_bytes: u32,
+    pub key_colour: u32,
+    /// When every consumer of the stream had read it; `u64::MAX` = not yet.
+    pub read_at_ms: u64,
+}
+
+/// Counters of one simulated second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SecondCounters {
+    pub incoming_records: u64,
+    pub incoming_bytes: u64,
+    pub write_throttled: u64,
+    pub read_throttled: u64,
+    pub iterator_age_ms_max: u64,
+}
+
+impl SecondCounters {
+    pub fn add(&mut self, o: &SecondCounters) {
+        self.incoming_records += o.incoming_records;
+        self.incoming_bytes += o.incoming_bytes;
+        self.write_throttled += o.write_throttled;
+        self.read_throttled += o.read_throttled;
+        self.iterator_age_ms_max = self.iterator_age_ms_max.max(o.iterator_age_ms_max);
+    }
+}
+
+/// What a GetRecords call got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOutcome {
+    /// Refused: ReadProvisionedThroughputExceeded.
+    Throttled,
+    Records {
+        count: u64,
+        bytes: u64,
+        /// Arrival of the last record returned (None: nothing new).
+        last_arrival_ms: Option<u64>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Shard {
+    pub index: u32,
+    pub starting_hash_key: u128,
+    pub ending_hash_key: u128,
+    pub state: ShardState,
+    /// Index of the oldest retained record.
+    pub log_start: u64,
+    /// Index the next accepted record gets.
+    pub log_end: u64,
+    runs: VecDeque<Run>,
+    detail: VecDeque<Detail>,
+    write_window_second: u64,
+    write_window_records: u32,
+    write_window_bytes: u64,
+    read_window_second: u64,
+    read_window_calls: u32,
+    /// Theoretical arrival time of the read-byte budget, in µs: a call of B bytes uses
+    /// B / 2 MiB seconds of the shard's read time; calls are refused until that time has passed
+    /// (so one 10 MiB read refuses the next 5 s of calls, as AWS documents).
+    read_busy_until_us: u64,
+    /// Records below it have been read by every consumer of the stream, or have expired.
+    pub frontier: u64,
+    pub read_total: u64,
+    pub expired_unread_total: u64,
+    pub expired_total: u64,
+    pub incoming_records_total: u64,
+    pub incoming_bytes_total: u64,
+    pub write_throttled_total: u64,
+    pub read_throttled_total: u64,
+    pub current: SecondCounters,
+    pub last_second: SecondCounters,
+}
+
+impl Shard {
+    fn new(index: u32, range: (u128, u128)) -> Self {
+        Self {
+            index,
+            starting_hash_key: range.0,
+            ending_hash_key: range.1,
+            state: ShardState::Open,
+            log_start: 0,
+            log_end: 0,
+            runs: VecDeque::new(),
+            detail: VecDeque::with_capacity(DETAIL_PER_SHARD),
+            write_window_second: 0,
+            write_window_records: 0,
+            write_window_bytes: 0,
+            read_window_second: 0,
+            read_window_calls: 0,
+            read_busy_until_us: 0,
+            frontier: 0,
+            read_total: 0,
+            expired_unread_total: 0,
+            expired_total: 0,
+            incoming_records_total: 0,
+            incoming_bytes_total: 0,
+            write_throttled_total: 0,
+            read_throttled_total: 0,
+            current: SecondCounters::default(),
+            last_second: SecondCounters::default(),
+        }
+    }
+
+    pub fn shard_id(&self) -> String {
+        shard_id(self.index)
+    }
+
+    /// Records accepted so far in the current write window (for the page's gauges).
+    pub fn window(&self, now_ms: u64) -> (u32, u64) {
+        if self.write_window_second == now_ms / 1000 {
+            (self.write_window_records, self.write_window_bytes)
+        } else {
+            (0, 0)
+        }
+    }
+
+    /// Tries to take one record of `bytes` (data + key) at `t_ms`; false = throttled
+    /// (ProvisionedThroughputExceeded). The limits hold per whole simulated second.
+    pub fn try_admit(&mut self, t_ms: u64, bytes: u64) -> bool {
+        let second = t_ms / 1000;
+        if second != self.write_window_second {
+            self.write_window_second = second;
+            self.write_window_records = 0;
+            self.write_window_bytes = 0;
+        }
+        if self.write_window_records >= WRITE_RECORDS_PER_SECOND
+            || self.write_window_bytes + bytes > WRITE_BYTES_PER_SECOND
+        {
+            self.write_throttled_total += 1;
+            self.current.write_throttled += 1;
+            return false;
+        }
+        self.write_window_records += 1;
+        self.write_window_bytes += bytes;
+        true
+    }
+
+    /// Appends an admitted record; returns its index in the shard. Records of one tick (from
+    /// `tick_start_ms` on) join the same run.
+    pub fn append(&mut self, t_ms: u64, tick_start_ms: u64, bytes: u64, mut detail: Detail) -> u64 {
+        let index = self.log_end;
+        self.log_end += 1;
+        match self.runs.back_mut() {
+            Some(run) if run.first_arrival_ms >= tick_start_ms => {
+                debug_assert!(t_ms >= run.last_arrival_ms);
+                run.count += 1;
+                run.bytes += bytes;
+                run.last_arrival_ms = t_ms;
+            }
+            _ => self.runs.push_back(Run {
+                first_index: index,
+                count: 1,
+                bytes,
+                first_arrival_ms: t_ms,
+                last_arrival_ms: t_ms,
+            }),
+        }
+        if self.detail.len() == DETAIL_PER_SHARD {
+            self.detail.pop_front();
+        }
+        detail.index = index;
+        detail.arrival_ms = t_ms;
+        self.detail.push_back(detail);
+        self.incoming_records_total += 1;
+        self.incoming_bytes_total += bytes;
+        self.current.incoming_records += 1;
+        self.current.incoming_bytes += bytes;
+        index
+    }
+
+    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs are at most
+    /// one tick long, so a record outlives its retention by less than a tick.
+    pub fn expire(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
+        let mut expired = 0;
+        while let Some(run) = self.runs.front() {
+            if run.last_arrival_ms + retention_ms > now_ms {
+                break;
+            }
+            expired += u64::from(run.count);
+            self.log_start = run.first_index + u64::from(run.count);
+            self.runs.pop_front();
+        }
+        while self
+            .detail
+            .front()
+            .is_some_and(|d| d.index < self.log_start)
+        {
+            self.detail.pop_front();
+        }
+        self.expired_total += expired;
+        expired
+    }
+
+    fn run_holding(&self, index: u64) -> Option<usize> {
+        if index < self.log_start || index >= self.log_end {
+            return None;
+        }
+        let i = self.runs.partition_point(|r| r.first_index <= index);
+        Some(i - 1)
+    }
+
+    /// Arrival time of a retained record.
+    pub fn arrival_of(&self, index: u64) -> Option<u64> {
+        if let Some(d) = self.detail_of(index) {
+            return Some(d.arrival_ms);
+        }
+        self.run_holding(index)
+            .map(|i| self.runs[i].arrival_of(index))
+    }
+
+    pub fn detail_of(&self, index: u64) -> Option<&Detail> {
+        let first = self.detail.front()?.index;
+        if index < first {
+            return None;
+        }
+        self.detail.get((index - first) as usize)
+    }
+
+    pub fn details(&self) -> impl DoubleEndedIterator<Item = &Detail> {
+        self.detail.iter()
+    }
+
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// One GetRecords call at `t_ms` from `*position`, within the shard's shared read limits
+    /// and the call's limits (at most `max_records`, at most 10 MiB). Moves `*position`.
+    pub fn get_records(&mut self, t_ms: u64, position: &mut u64, max_records: u32) -> ReadOutcome {
+        let second = t_ms / 1000;
+        if second != self.read_window_second {
+            self.read_window_second = second;
+            self.read_window_calls = 0;
+        }
+        let t_us = t_ms * 1000;
+        if self.read_window_calls >= READ_CALLS_PER_SECOND || self.read_busy_until_us > t_us {
+            // A refused call still counts toward the 5 calls per second.
+            self.read_window_calls = (self.read_window_calls + 1).min(READ_CALLS_PER_SECOND);
+            self.read_throttled_total += 1;
+            self.current.read_throttled += 1;
+            return ReadOutcome::Throttled;
+        }
+        self.read_window_calls += 1;
+        *position = (*position).max(self.log_start);
+        let mut count = 0u64;
+        let mut bytes = 0u64;
+        let mut pos = *position;
+        let limit = u64::from(max_records.min(GET_RECORDS_RECORDS_MAX));
+        if let Some(mut i) = self.run_holding(pos) {
+            while i < self.runs.len() && count < limit {
+                let run = self.runs[i];
+                let from = pos - run.first_index;
+                let available = u64::from(run.count) - from;
+                let mut take = available.min(limit - count);
+                let base = run.prefix_bytes(from);
+                let mut got = run.prefix_bytes(from + take) - base;
+                if bytes + got > GET_RECORDS_BYTES_MAX {
+                    // Take as many as fit in the 10 MiB, at least one record per call.
+                    let room = GET_RECORDS_BYTES_MAX - bytes;
+                    take = (u128::from(room) * u128::from(run.count) / u128::from(run.bytes.max(1)))
+                        as u64;
+                    take = take.min(available);
+                    while take > 0 && run.prefix_bytes(from + take) - base > room {
+                        take -= 1;
+                    }
+                    if take == 0 && count == 0 {
+                        take = 1;
+                    }
+                    got = run.prefix_bytes(from + take) - base;
+                    count += take;
+                    bytes += got;
+                    pos += take;
+                    break;
+                }
+                count += take;
+                bytes += got;
+                pos += take;
+                i += 1;
+            }
+        }
+        let last_arrival_ms = if count > 0 {
+            self.arrival_of(pos - 1)
+        } else {
+            None
+        };
+        *position = pos;
+        let cost_us = bytes * 1_000_000 / READ_BYTES_PER_SECOND;
+        self.read_busy_until_us = self.read_busy_until_us.max(t_us) + cost_us;
+        ReadOutcome::Records {
+            count,
+            bytes,
+            last_arrival_ms,
+        }
+    }
+
+    /// Marks the records newly read by every consumer (below `new_frontier`).
+    pub fn advance_frontier(&mut self, new_frontier: u64, at_ms: u64) {
+        if new_frontier <= self.frontier {
+            return;
+        }
+        self.read_total += new_frontier - self.frontier;
+        if let Some(first) = self.detail.front().map(|d| d.index) {
+            let from = self.frontier.max(first);
+            for idx in from..new_frontier {
+                if let Some(d) = self.detail.get_mut((idx - first) as usize) {
+                    d.read_at_ms = at_ms;
+                }
+            }
+        }
+        self.frontier = new_frontier;
+    }
+
+    /// After expiry: records below `log_start` that not every consumer had read are lost.
+    pub fn clamp_frontier(&mut self) -> u64 {
+        if self.frontier >= self.log_start {
+            return 0;
+        }
+        let lost = self.log_start - self.frontier;
+        self.expired_unread_total += lost;
+        self.frontier = self.log_start;
+        lost
+    }
+
+    /// Ends a simulated second: its counters become `last_second`.
+    pub fn close_second(&mut self) -> SecondCounters {
+        self.last_second = std::mem::take(&mut self.current);
+        self.last_second
+    }
+
+    pub(crate) fn digest_into(&self, h: &mut super::digest::Fnv) {
+        h.u64(u64::from(self.index));
+        h.u128(self.starting_hash_key);
+        h.u128(self.ending_hash_key);
+        h.u64(self.state as u64);
+        for v in [
+            self.log_start,
+            self.log_end,
+            self.runs.len() as u64,
+            self.write_window_second,
+            u64::from(self.write_window_records),
+            self.write_window_bytes,
+            self.read_window_second,
+            u64::from(self.read_window_calls),
+            self.read_busy_until_us,
+            self.frontier,
+            self.read_total,
+            self.expired_unread_total,
+            self.expired_total,
+            self.incoming_records_total,
+            self.incoming_bytes_total,
+            self.write_throttled_total,
+            self.read_throttled_total,
+        ] {
+            h.u64(v);
+        }
+        if let Some(r) = self.runs.back() {
+            h.u64(r.first_index);
+            h.u64(r.bytes);
+            h.u64(r.last_arrival_ms);
+        }
+        for d in &self.detail {
+            h.u64(d.index ^ d.key.rotate_left(17) ^ d.arrival_ms.rotate_left(41));
+            h.u64(u64::from(d.size_bytes) | (u64::from(d.producer) << 32));
+        }
+    }
+}
+
+/// The sequence number Kinesis would show for record `index` of a shard: a 56-digit decimal,
+/// increasing within the shard, not contiguous (gaps between neighbours vary).
+pub fn sequence_number(shard_index: u32, index: u64, arrival_ms: u64) -> String {
+    let gap = mix64(index ^ (u64::from(shard_index) << 40)) % 1000;
+    format!(
+        "49{shard_index:012}{arrival_ms:020}{:022}",
+        index * 1000 + gap
+    )
+}
+
+#[derive(Clone, Debug)]
+pub struct Stream {
+    pub name: String,
+    pub mode: StreamMode,
+    pub retention_ms: u64,
+    pub shards: Vec<Shard>,
+    /// The OPEN shards' ranges, sorted by starting hash key, with their shard positions.
+    open_ranges: Vec<(u128, u128)>,
+    open_shards: Vec<usize>,
+}
+
+impl Stream {
+    pub fn new(cfg: &StreamConfig) -> Self {
+        let ranges = even_split(cfg.shard_count);
+        let shards: Vec<Shard> = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Shard::new(i as u32, *r))
+            .collect();
+        let mut s = Self {
+            name: cfg.name.clone(),
+            mode: cfg.mode,
+            retention_ms: u64::from(cfg.retention_period_hours) * 3_600_000,
+            shards,
+            open_ranges: Vec::new(),
+            open_shards: Vec::new(),
+        };
+        s.reindex();
+        s
+    }
+
+    /// Rebuilds the routing table from the OPEN shards.
+    fn reindex(&mut self) {
+        let mut open: Vec<usize> = (0..self.shards.len())
+            .filter(|&i| self.shards[i].state == ShardState::Open)
+            .collect();
+        open.sort_by_key(|&i| self.shards[i].starting_hash_key);
+        self.open_ranges = open
+            .iter()
+            .map(|&i| {
+                (
+                    self.shards[i].starting_hash_key,
+                    self.shards[i].ending_hash_key,
+                )
+            })
+            .collect();
+        self.open_shards = open;
+    }
+
+    /// The position in `shards` of the OPEN shard holding `hash`.
+    pub fn route(&self, hash: u128) -> usize {
+        self.open_shards[super::hash::route(&self.open_ranges, hash)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail() -> Detail {
+        Detail {
+            index: 0,
+            arrival_ms: 0,
+            producer: 0,
+            key: 0,
+            rec_no: 0,
+            size_bytes: 0,
+            key_colour: 0,
+            read_at_ms: u64::MAX,
+        }
+    }
+
+    #[test]
+    fn write_limit_is_1000_records_per_second() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        let ok = (0..1500).filter(|i| s.try_admit(i * 2 / 3, 10)).count();
+        assert_eq!(ok, 1000);
+        // A new second opens the window again.
+        assert!(s.try_admit(1000, 10));
+    }
+
+    #[test]
+    fn write_limit_is_one_mib_per_second_including_the_key() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        // 2,048 data bytes + an 8-byte key: 1,048,576 / 2,056 = 510 records fit.
+        let ok = (0..1000).filter(|_| s.try_admit(5, 2056)).count();
+        assert_eq!(ok, 510);
+    }
+
+    #[test]
+    fn a_ten_mib_read_refuses_the_next_five_seconds_of_calls() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        for t in 0..10u64 {
+            assert!(s.try_admit(t * 1000, 1_048_576));
+            s.append(t * 1000, t * 1000, 1_048_576, detail());
+        }
+        let mut pos = 0;
+        let got = s.get_records(10_000, &mut pos, 10_000);
+        assert_eq!(
+            got,
+            ReadOutcome::Records {
+                count: 10,
+                bytes: 10 * 1_048_576,
+                last_arrival_ms: Some(9_000)
+            }
+        );
+        for t in [11_000, 12_000, 13_000, 14_000, 14_999] {
+            assert_eq!(
+                s.get_records(t, &mut pos, 10_000),
+                ReadOutcome::Throttled,
+                "{t}"
+            );
+        }
+        assert!(matches!(
+            s.get_records(15_000, &mut pos, 10_000),
+            ReadOutcome::Records { count: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn at_most_five_calls_per_second() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        let mut pos = 0;
+        let results: Vec<bool> = (0..7)
+            .map(|i| s.get_records(i * 100, &mut pos, 100) != ReadOutcome::Throttled)
+            .collect();
+        assert_eq!(results, [true, true, true, true, true, false, false]);
+        assert_ne!(s.get_records(1000, &mut pos, 100), ReadOutcome::Throttled);
+    }
+
+    #[test]
+    fn sequence_numbers_increase_within_a_shard_and_have_56_digits() {
+        let a = sequence_number(3, 10, 5_000);
+        let b = sequence_number(3, 11, 5_000);
+        let c = sequence_number(3, 12, 5_100);
+        assert_eq!(a.len(), 56);
+        assert!(a < b && b < c);
+    }
+}

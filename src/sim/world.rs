@@ -1,0 +1,707 @@
+//! The world: every stream, producer and consumer, advanced in fixed ticks.
+//!
+//! Phase order of one tick `[now, now + tick_ms)` (see [`World::step`]):
+//! 1. commands queued since the last tick, and scenario commands due, are applied;
+//! 2. on a whole second, the second that just ended is closed into the metrics;
+//! 3. retention: runs older than the retention period are trimmed; records that not every
+//!    consumer had read are counted as expired unread;
+//! 4. producers make this tick's entries (new records, PutRecords batches, retries due), in
+//!    time order;
+//! 5. entries and consumer polls due in the tick are carried out merged in time order (a poll at
+//!    `t` sees the records that arrived before `t`): each entry is routed by its hash key to an
+//!    OPEN shard, admitted under the write limits or throttled (retried with backoff, dropped
+//!    when attempts run out); each poll is one GetRecords call within the read limits;
+//! 6. the read frontier of every shard moves to the slowest consumer's position;
+//! 7. time advances by one tick.
+
+use std::collections::VecDeque;
+
+use super::consumer::Consumer;
+use super::digest::Fnv;
+use super::producer::{Entry, Pending, Producer};
+use super::scenario::{Command, ProducerConfig, Scenario, ScheduledCommand};
+use super::stream::{
+    sequence_number, Detail, ReadOutcome, SecondCounters, Stream, RECORD_BYTES_MAX,
+};
+
+/// Write events kept for the page (throttles, drops, retries that got through).
+pub const EVENTS_KEPT: usize = 1_024;
+/// Per-second stream metrics kept (a day).
+pub const METRIC_SECONDS_KEPT: usize = 86_400;
+/// Commands remembered in the log of a run.
+pub const COMMAND_LOG_MAX: usize = 100_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteEventKind {
+    /// Refused (ProvisionedThroughputExceeded); it will be sent again.
+    Throttled = 0,
+    /// Given up: attempts used up, or the record is over 1 MiB.
+    Dropped = 1,
+    /// Accepted on a second or later attempt.
+    AcceptedOnRetry = 2,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteEvent {
+    pub seq: u64,
+    pub t_ms: u64,
+    pub producer: u16,
+    /// Lane = position of the shard among all shards of all streams.
+    pub lane: u32,
+    pub kind: WriteEventKind,
+    pub key_colour: u32,
+}
+
+/// Where every record produced is, right now. The parts are counted from the state; `produced`
+/// is counted when records are made, so a lost or doubled record shows as an imbalance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Ledger {
+    pub produced: u64,
+    /// In a producer's PutRecords buffer, not yet sent.
+    pub producer_buffered: u64,
+    /// Throttled, waiting to be sent again.
+    pub retrying: u64,
+    /// In a shard, not yet read by every consumer of the stream.
+    pub in_shard_unread: u64,
+    /// Read by every consumer of its stream.
+    pub read: u64,
+    /// Trimmed by retention before every consumer had read it.
+    pub expired_unread: u64,
+    /// Given up by its producer.
+    pub dropped: u64,
+}
+
+impl Ledger {
+    pub fn accounted(&self) -> u64 {
+        self.producer_buffered
+            + self.retrying
+            + self.in_shard_unread
+            + self.read
+            + self.expired_unread
+            + self.dropped
+    }
+    pub fn balanced(&self) -> bool {
+        self.accounted() == self.produced
+    }
+}
+
+/// One simulated second of one stream, under CloudWatch's metric names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StreamSecond {
+    pub second: u64,
+    #[serde(rename = "IncomingRecords")]
+    pub incoming_records: u64,
+    #[serde(rename = "IncomingBytes")]
+    pub incoming_bytes: u64,
+    #[serde(rename = "WriteProvisionedThroughputExceeded")]
+    pub write_throttled: u64,
+    #[serde(rename = "ReadProvisionedThroughputExceeded")]
+    pub read_throttled: u64,
+    /// The largest iterator age of any GetRecords call in the second, over the shards.
+    #[serde(rename = "GetRecords.IteratorAgeMilliseconds")]
+    pub iterator_age_ms: u64,
+}
+
+/// A poll due in the current tick.
+#[derive(Clone, Copy, Debug)]
+struct Poll {
+    t_ms: u64,
+    consumer: u16,
+    shard: u32,
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub scenario: Scenario,
+    pub seed: u64,
+    pub tick_ms: u64,
+    pub now_ms: u64,
+    pub tick: u64,
+    pub streams: Vec<Stream>,
+    pub producers: Vec<Producer>,
+    pub consumers: Vec<Consumer>,
+    pub metrics: Vec<VecDeque<StreamSecond>>,
+    events: VecDeque<WriteEvent>,
+    event_seq: u64,
+    queued: Vec<Command>,
+    next_scheduled: usize,
+    pub command_log: Vec<(u64, Command)>,
+    /// Scratch space reused every tick (not state).
+    entries: Vec<Entry>,
+    polls: Vec<Poll>,
+}
+
+impl World {
+    pub fn new(scenario: Scenario) -> Self {
+        let streams: Vec<Stream> = scenario.streams.iter().map(Stream::new).collect();
+        let mut w = Self {
+            seed: scenario.seed,
+            tick_ms: scenario.tick_ms,
+            now_ms: 0,
+            tick: 0,
+            metrics: vec![VecDeque::new(); streams.len()],
+            streams,
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            events: VecDeque::with_capacity(EVENTS_KEPT),
+            event_seq: 0,
+            queued: Vec::new(),
+            next_scheduled: 0,
+            command_log: Vec::new(),
+            entries: Vec::new(),
+            polls: Vec::new(),
+            scenario,
+        };
+        for p in w.scenario.producers.clone() {
+            w.add_producer(p);
+        }
+        for (i, c) in w.scenario.consumers.clone().into_iter().enumerate() {
+            let stream = w.stream_index(&c.stream_name).expect("validated");
+            let same: Vec<usize> = (0..w.scenario.consumers.len())
+                .filter(|&j| w.scenario.consumers[j].stream_name == c.stream_name)
+                .collect();
+            let rank = same.iter().position(|&j| j == i).unwrap_or(0) as u64;
+            let ends: Vec<u64> = w.streams[stream].shards.iter().map(|s| s.log_end).collect();
+            w.consumers.push(Consumer::new(
+                c,
+                i as u16,
+                stream,
+                &ends,
+                rank,
+                same.len() as u64,
+            ));
+        }
+        w.scenario.commands.sort_by_key(|c| c.at_ms);
+        w
+    }
+
+    fn stream_index(&self, name: &str) -> Option<usize> {
+        self.streams.iter().position(|s| s.name == name)
+    }
+
+    fn add_producer(&mut self, cfg: ProducerConfig) {
+        let stream = self.stream_index(&cfg.stream_name).expect("validated");
+        let index = self.producers.len() as u16;
+        self.producers
+            .push(Producer::new(cfg, index, stream, self.seed));
+    }
+
+    /// Queues a command; it takes effect at the next tick boundary.
+    pub fn command(&mut self, command: Command) {
+        self.queued.push(command);
+    }
+
+    /// Checks a command against the current world (names, limits) before it is queued.
+    pub fn check_command(&self, command: &Command) -> Result<(), String> {
+        use super::scenario::limits::{PRODUCERS_MAX, TOTAL_RECORDS_PER_SECOND_MAX};
+        let find = |name: &str| {
+            self.producers
+                .iter()
+                .find(|p| p.cfg.name == name)
+                .ok_or_else(|| format!("producer: {name:?} is not a producer of this run"))
+        };
+        let total: u64 = self
+            .producers
+            .iter()
+            .map(|p| u64::from(p.cfg.records_per_second))
+            .sum();
+        match command {
+            Command::SetRate {
+                producer,
+                records_per_second,
+            } => {
+                let p = find(producer)?;
+                let new_total =
+                    total - u64::from(p.cfg.records_per_second) + u64::from(*records_per_second);
+                if new_total > TOTAL_RECORDS_PER_SECOND_MAX {
+                    return Err(format!(
+                        "records_per_second: {records_per_second} would make {new_total} records/s in all; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
+                    ));
+                }
+            }
+            Command::SetHotKeyShare { producer, .. } => {
+                let p = find(producer)?;
+                if !matches!(p.cfg.keys, super::scenario::KeyModel::HotKey { .. }) {
+                    return Err(format!(
+                        "producer: {producer:?} has no hot key (its partition_keys model is {:?})",
+                        p.cfg.keys.name()
+                    ));
+                }
+            }
+            Command::PauseProducer { producer } | Command::ResumeProducer { producer } => {
+                find(producer)?;
+            }
+            Command::AddProducer(cfg) => {
+                if self.producers.len() >= PRODUCERS_MAX {
+                    return Err(format!("producer: at most {PRODUCERS_MAX} producers"));
+                }
+                if self.producers.iter().any(|p| p.cfg.name == cfg.name) {
+                    return Err(format!(
+                        "producer.name: {:?} is used by another producer",
+                        cfg.name
+                    ));
+                }
+                if total + u64::from(cfg.records_per_second) > TOTAL_RECORDS_PER_SECOND_MAX {
+                    return Err(format!(
+                        "producer.records_per_second: at most {TOTAL_RECORDS_PER_SECOND_MAX} records/s in all"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, command: Command) {
+        if self.check_command(&command).is_err() {
+            // Scenario commands are checked for form when the file is read; one that no longer
+            // fits (a producer that was never added) is skipped rather than crash the run.
+            return;
+        }
+        let producer = |w: &mut World, name: &str| {
+            w.producers
+                .iter_mut()
+                .find(|p| p.cfg.name == name)
+                .map(|p| p.index as usize)
+        };
+        match &command {
+            Command::SetRate {
+                producer: name,
+                records_per_second,
+            } => {
+                if let Some(i) = producer(self, name) {
+                    self.producers[i].cfg.records_per_second = *records_per_second;
+                }
+            }
+            Command::SetHotKeyShare {
+                producer: name,
+                hot_key_share,
+            } => {
+                if let Some(i) = producer(self, name) {
+                    if let super::scenario::KeyModel::HotKey {
+                        hot_key_share: s, ..
+                    } = &mut self.producers[i].cfg.keys
+                    {
+                        *s = *hot_key_share;
+                    }
+                }
+            }
+            Command::PauseProducer { producer: name } => {
+                if let Some(i) = producer(self, name) {
+                    self.producers[i].cfg.paused = true;
+                }
+            }
+            Command::ResumeProducer { producer: name } => {
+                if let Some(i) = producer(self, name) {
+                    self.producers[i].cfg.paused = false;
+                }
+            }
+            Command::AddProducer(cfg) => self.add_producer((**cfg).clone()),
+        }
+        if self.command_log.len() < COMMAND_LOG_MAX {
+            self.command_log.push((self.tick, command));
+        }
+    }
+
+    /// Lane number of shard `shard` of stream `stream` (lanes count every stream's shards).
+    pub fn lane_of(&self, stream: usize, shard: usize) -> u32 {
+        (self.streams[..stream]
+            .iter()
+            .map(|s| s.shards.len())
+            .sum::<usize>()
+            + shard) as u32
+    }
+
+    /// (stream, shard) of a lane.
+    pub fn lane(&self, lane: u32) -> Option<(usize, usize)> {
+        let mut rest = lane as usize;
+        for (i, s) in self.streams.iter().enumerate() {
+            if rest < s.shards.len() {
+                return Some((i, rest));
+            }
+            rest -= s.shards.len();
+        }
+        None
+    }
+
+    pub fn lane_count(&self) -> usize {
+        self.streams.iter().map(|s| s.shards.len()).sum()
+    }
+
+    fn event(&mut self, t_ms: u64, producer: u16, lane: u32, kind: WriteEventKind, colour: u32) {
+        if self.events.len() == EVENTS_KEPT {
+            self.events.pop_front();
+        }
+        self.event_seq += 1;
+        self.events.push_back(WriteEvent {
+            seq: self.event_seq,
+            t_ms,
+            producer,
+            lane,
+            kind,
+            key_colour: colour,
+        });
+    }
+
+    pub fn events_after(&self, seq: u64) -> impl Iterator<Item = &WriteEvent> {
+        self.events.iter().filter(move |e| e.seq > seq)
+    }
+
+    /// Advances one tick (see the phase order at the top of this file).
+    pub fn step(&mut self) {
+        let now = self.now_ms;
+        let tick_ms = self.tick_ms;
+        let end = now + tick_ms;
+
+        // 1. Commands.
+        for c in std::mem::take(&mut self.queued) {
+            self.apply(c);
+        }
+        while let Some(ScheduledCommand { at_ms, command }) =
+            self.scenario.commands.get(self.next_scheduled).cloned()
+        {
+            if at_ms > now {
+                break;
+            }
+            self.next_scheduled += 1;
+            self.apply(command);
+        }
+
+        // 2. Close the second that just ended.
+        if now > 0 && now % 1000 == 0 {
+            self.close_second(now / 1000 - 1);
+        }
+
+        // 3. Retention.
+        for s in &mut self.streams {
+            let retention = s.retention_ms;
+            for sh in &mut s.shards {
+                if sh.expire(now, retention) > 0 {
+                    sh.clamp_frontier();
+                }
+            }
+        }
+        for c in &mut self.consumers {
+            for (lane, sh) in c.lanes.iter_mut().zip(&self.streams[c.stream].shards) {
+                lane.position = lane.position.max(sh.log_start);
+            }
+        }
+
+        // 4. This tick's entries and polls.
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.clear();
+        for p in &mut self.producers {
+            p.emit(now, tick_ms, &mut entries);
+        }
+        if self.producers.len() > 1 {
+            // Each producer's entries are in time order; a stable sort merges them, producers
+            // in index order at equal times.
+            entries.sort_by_key(|e| e.t_ms);
+        }
+        let mut polls = std::mem::take(&mut self.polls);
+        polls.clear();
+        for c in &self.consumers {
+            for (s, lane) in c.lanes.iter().enumerate() {
+                if lane.next_poll_ms < end {
+                    polls.push(Poll {
+                        t_ms: lane.next_poll_ms.max(now),
+                        consumer: c.index,
+                        shard: s as u32,
+                    });
+                }
+            }
+        }
+        polls.sort_by_key(|p| (p.t_ms, p.consumer, p.shard));
+
+        // 5. Carry them out in time order.
+        let mut next_poll = 0;
+        let mut open_retry: Option<(u16, u32, u64)> = None;
+        for e in &entries {
+            while next_poll < polls.len() && polls[next_poll].t_ms <= e.t_ms {
+                self.poll(polls[next_poll]);
+                next_poll += 1;
+            }
+            self.put(e, now, &mut open_retry);
+        }
+        for &p in &polls[next_poll..] {
+            self.poll(p);
+        }
+        self.entries = entries;
+        self.polls = polls;
+
+        // 6. Read frontiers.
+        for si in 0..self.streams.len() {
+            for shi in 0..self.streams[si].shards.len() {
+                let slowest = self
+                    .consumers
+                    .iter()
+                    .filter(|c| c.stream == si)
+                    .map(|c| c.lanes[shi].position)
+                    .min();
+                if let Some(f) = slowest {
+                    self.streams[si].shards[shi].advance_frontier(f, end);
+                }
+            }
+        }
+
+        // 7. Time.
+        self.now_ms = end;
+        self.tick += 1;
+    }
+
+    /// One entry of one put request.
+    fn put(&mut self, e: &Entry, tick_start: u64, open_retry: &mut Option<(u16, u32, u64)>) {
+        let pi = e.producer as usize;
+        let p = &mut self.producers[pi];
+        let stream_i = p.stream;
+        let key_bytes = p.key_bytes(e.record.key);
+        let bytes = u64::from(e.record.size_bytes) + key_bytes;
+        let hash = p.hash_of(e.record.key);
+        let colour = p.key_colour(e.record.key);
+        p.totals.attempted += 1;
+        p.current.attempted += 1;
+        let shard_i = self.streams[stream_i].route(hash);
+        let lane = self.lane_of(stream_i, shard_i);
+        if bytes > RECORD_BYTES_MAX {
+            // InvalidArgumentException: never retried.
+            let p = &mut self.producers[pi];
+            p.dropped_too_large += 1;
+            p.totals.dropped += 1;
+            p.current.dropped += 1;
+            self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
+            return;
+        }
+        let shard = &mut self.streams[stream_i].shards[shard_i];
+        if shard.try_admit(e.t_ms, bytes) {
+            shard.append(
+                e.t_ms,
+                tick_start,
+                bytes,
+                Detail {
+                    index: 0,
+                    arrival_ms: e.t_ms,
+                    producer: e.producer,
+                    key: e.record.key,
+                    rec_no: e.record.rec_no,
+                    size_bytes: e.record.size_bytes,
+                    key_colour: colour,
+                    read_at_ms: u64::MAX,
+                },
+            );
+            let p = &mut self.producers[pi];
+            p.totals.accepted += 1;
+            p.current.accepted += 1;
+            if e.attempt > 1 {
+                p.accepted_on_retry += 1;
+                self.event(
+                    e.t_ms,
+                    e.producer,
+                    lane,
+                    WriteEventKind::AcceptedOnRetry,
+                    colour,
+                );
+            }
+            return;
+        }
+        let p = &mut self.producers[pi];
+        p.totals.throttled += 1;
+        p.current.throttled += 1;
+        if e.attempt >= p.cfg.retry.max_attempts {
+            p.dropped_retries_exhausted += 1;
+            p.totals.dropped += 1;
+            p.current.dropped += 1;
+            self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
+            return;
+        }
+        let record: Pending = e.record;
+        match *open_retry {
+            // Another failed entry of the same request: it waits with the others.
+            Some((prod, req, due)) if prod == e.producer && req == e.request => {
+                p.extend_last_retry(due, record);
+            }
+            _ => {
+                let due = e.t_ms + 1 + p.backoff_ms(e.attempt);
+                p.schedule_retry(due, e.attempt + 1, vec![record]);
+                *open_retry = Some((e.producer, e.request, due));
+            }
+        }
+        self.event(e.t_ms, e.producer, lane, WriteEventKind::Throttled, colour);
+    }
+
+    fn poll(&mut self, poll: Poll) {
+        let c = &mut self.consumers[poll.consumer as usize];
+        let shard = &mut self.streams[c.stream].shards[poll.shard as usize];
+        let lane = &mut c.lanes[poll.shard as usize];
+        lane.calls += 1;
+        lane.next_poll_ms = poll.t_ms + c.cfg.poll_interval_ms;
+        match shard.get_records(poll.t_ms, &mut lane.position, c.cfg.max_records) {
+            ReadOutcome::Throttled => lane.throttled_calls += 1,
+            ReadOutcome::Records {
+                count,
+                bytes,
+                last_arrival_ms,
+            } => {
+                lane.records_read += count;
+                lane.bytes_read += bytes;
+                lane.iterator_age_ms = match last_arrival_ms {
+                    Some(a) if lane.position < shard.log_end => poll.t_ms - a,
+                    // Caught up: the call returned everything up to the tip.
+                    _ => 0,
+                };
+                shard.current.iterator_age_ms_max =
+                    shard.current.iterator_age_ms_max.max(lane.iterator_age_ms);
+            }
+        }
+    }
+
+    fn close_second(&mut self, second: u64) {
+        for (si, s) in self.streams.iter_mut().enumerate() {
+            let mut sum = SecondCounters::default();
+            for sh in &mut s.shards {
+                sum.add(&sh.close_second());
+            }
+            let m = &mut self.metrics[si];
+            if m.len() == METRIC_SECONDS_KEPT {
+                m.pop_front();
+            }
+            m.push_back(StreamSecond {
+                second,
+                incoming_records: sum.incoming_records,
+                incoming_bytes: sum.incoming_bytes,
+                write_throttled: sum.write_throttled,
+                read_throttled: sum.read_throttled,
+                iterator_age_ms: sum.iterator_age_ms_max,
+            });
+        }
+        for p in &mut self.producers {
+            p.close_second();
+        }
+    }
+
+    /// Runs whole ticks until at least `ms` more simulated time has passed.
+    pub fn run_for(&mut self, ms: u64) {
+        let target = self.now_ms + ms;
+        while self.now_ms < target {
+            self.step();
+        }
+    }
+
+    pub fn ledger(&self) -> Ledger {
+        let mut l = Ledger {
+            produced: self.producers.iter().map(|p| p.produced).sum(),
+            ..Ledger::default()
+        };
+        for p in &self.producers {
+            l.producer_buffered += p.buffered_records();
+            l.retrying += p.retrying_records;
+            l.dropped += p.totals.dropped;
+        }
+        for s in &self.streams {
+            for sh in &s.shards {
+                l.in_shard_unread += sh.log_end - sh.frontier;
+                l.read += sh.read_total;
+                l.expired_unread += sh.expired_unread_total;
+            }
+        }
+        l
+    }
+
+    /// FNV-1a 64 over the explicit state.
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv::default();
+        h.u64(self.seed);
+        h.u64(self.tick_ms);
+        h.u64(self.now_ms);
+        h.u64(self.tick);
+        h.u64(self.event_seq);
+        h.u64(self.next_scheduled as u64);
+        h.u64(self.command_log.len() as u64);
+        for s in &self.streams {
+            h.str(&s.name);
+            h.u64(s.retention_ms);
+            for sh in &s.shards {
+                sh.digest_into(&mut h);
+            }
+        }
+        for p in &self.producers {
+            p.digest_into(&mut h);
+        }
+        for c in &self.consumers {
+            c.digest_into(&mut h);
+        }
+        for m in &self.metrics {
+            h.u64(m.len() as u64);
+            if let Some(last) = m.back() {
+                for v in [
+                    last.second,
+                    last.incoming_records,
+                    last.incoming_bytes,
+                    last.write_throttled,
+                    last.read_throttled,
+                    last.iterator_age_ms,
+                ] {
+                    h.u64(v);
+                }
+            }
+        }
+        let l = self.ledger();
+        for v in [
+            l.produced,
+            l.producer_buffered,
+            l.retrying,
+            l.in_shard_unread,
+            l.read,
+            l.expired_unread,
+            l.dropped,
+        ] {
+            h.u64(v);
+        }
+        h.finish()
+    }
+
+    pub fn digest_hex(&self) -> String {
+        format!("{:016x}", self.digest())
+    }
+
+    /// Everything a student sees when clicking a record still kept one by one.
+    pub fn record_detail(&self, lane: u32, index: u64) -> Option<RecordDetail> {
+        let (si, shi) = self.lane(lane)?;
+        let stream = &self.streams[si];
+        let shard = &stream.shards[shi];
+        let d = shard.detail_of(index)?;
+        let p = &self.producers[d.producer as usize];
+        let key = p.key_string(d.key);
+        Some(RecordDetail {
+            hash_key: p
+                .cfg
+                .explicit_hash_key
+                .unwrap_or_else(|| super::hash::hash_key(&key))
+                .to_string(),
+            explicit_hash_key: p.cfg.explicit_hash_key.map(|h| h.to_string()),
+            partition_key: key,
+            shard_id: shard.shard_id(),
+            stream_name: stream.name.clone(),
+            sequence_number: sequence_number(shard.index, d.index, d.arrival_ms),
+            arrival_ms: d.arrival_ms,
+            size_bytes: d.size_bytes,
+            producer: p.cfg.name.clone(),
+            producer_record_number: d.rec_no,
+            read: d.read_at_ms != u64::MAX,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordDetail {
+    pub partition_key: String,
+    pub hash_key: String,
+    pub explicit_hash_key: Option<String>,
+    pub shard_id: String,
+    pub stream_name: String,
+    pub sequence_number: String,
+    pub arrival_ms: u64,
+    pub size_bytes: u32,
+    pub producer: String,
+    pub producer_record_number: u64,
+    pub read: bool,
+}
