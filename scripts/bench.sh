@@ -2,6 +2,7 @@
 # `make bench`: the criterion benchmark natively, then the same workload (preset "gaming", one
 # simulated hour) in headless Chromium through www/bench.html. `bench.sh native|browser` runs one.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 which="${1:-all}"

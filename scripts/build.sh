@@ -3,6 +3,7 @@
 # tool first. Re-running is cheap: the wasm-bindgen / wasm-opt stage is skipped when cargo's
 # output has not changed.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_rust

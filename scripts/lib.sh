@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/*.sh. Source it; do not run it.
 #
 # Every ensure_* function checks first and installs only what is missing, so the scripts are
@@ -5,7 +6,7 @@
 
 # Repository root, wherever the caller was started from.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 # Non-interactive everywhere: CI=true and no stdin must never hang on a prompt.
 export CI="${CI:-true}"

@@ -2,6 +2,7 @@
 # `make serve`: install what is missing, build the wasm bundle, then serve the repository root
 # on http://127.0.0.1:${PORT:-8000}/ (loopback only: this is a development server).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$ROOT/scripts/build.sh"

@@ -3,11 +3,18 @@
 # Chromium), build the wasm bundle, then run every check in order and stop at the first failure.
 # Each step prints one line; a failing step prints its full output. VERBOSE=1 shows everything.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 started=$SECONDS
 current="setup"
-trap 'rc=$?; if ((rc != 0)); then printf "\nFAILED: %s (exit %d, after %ds)\n" "$current" "$rc" "$((SECONDS - started))" >&2; fi' EXIT
+on_exit() {
+  local rc=$?
+  if ((rc != 0)); then
+    printf '\nFAILED: %s (exit %d, after %ds)\n' "$current" "$rc" "$((SECONDS - started))" >&2
+  fi
+}
+trap on_exit EXIT
 
 ensure_rust
 ensure_rust_components
