@@ -4,6 +4,7 @@
 
 pub mod consumer;
 pub mod digest;
+pub mod frame;
 pub mod hash;
 pub mod producer;
 pub mod report;

@@ -2,17 +2,17 @@
 //!
 //! Phase order of one tick `[now, now + tick_ms)` (see [`World::step`]):
 //! 1. commands queued since the last tick, and scenario commands due, are applied;
-//! 2. on a whole second, the second that just ended is closed into the metrics;
-//! 3. retention: runs older than the retention period are trimmed; records that not every
+//! 2. retention: runs older than the retention period are trimmed; records that not every
 //!    consumer had read are counted as expired unread;
-//! 4. producers make this tick's entries (new records, PutRecords batches, retries due), in
+//! 3. producers make this tick's entries (new records, PutRecords batches, retries due), in
 //!    time order;
-//! 5. entries and consumer polls due in the tick are carried out merged in time order (a poll at
+//! 4. entries and consumer polls due in the tick are carried out merged in time order (a poll at
 //!    `t` sees the records that arrived before `t`): each entry is routed by its hash key to an
 //!    OPEN shard, admitted under the write limits or throttled (retried with backoff, dropped
 //!    when attempts run out); each poll is one GetRecords call within the read limits;
-//! 6. the read frontier of every shard moves to the slowest consumer's position;
-//! 7. time advances by one tick.
+//! 5. the read frontier of every shard moves to the slowest consumer's position;
+//! 6. time advances by one tick; when a whole second has just ended, it is closed into the
+//!    per-second metrics.
 
 use std::collections::VecDeque;
 
@@ -366,12 +366,7 @@ impl World {
             self.apply(command);
         }
 
-        // 2. Close the second that just ended.
-        if now > 0 && now % 1000 == 0 {
-            self.close_second(now / 1000 - 1);
-        }
-
-        // 3. Retention.
+        // 2. Retention.
         for s in &mut self.streams {
             let retention = s.retention_ms;
             for sh in &mut s.shards {
@@ -386,7 +381,7 @@ impl World {
             }
         }
 
-        // 4. This tick's entries and polls.
+        // 3. This tick's entries and polls.
         let mut entries = std::mem::take(&mut self.entries);
         entries.clear();
         for p in &mut self.producers {
@@ -412,7 +407,7 @@ impl World {
         }
         polls.sort_by_key(|p| (p.t_ms, p.consumer, p.shard));
 
-        // 5. Carry them out in time order.
+        // 4. Carry them out in time order.
         let mut next_poll = 0;
         let mut open_retry: Option<(u16, u32, u64)> = None;
         for e in &entries {
@@ -428,7 +423,7 @@ impl World {
         self.entries = entries;
         self.polls = polls;
 
-        // 6. Read frontiers.
+        // 5. Read frontiers.
         for si in 0..self.streams.len() {
             for shi in 0..self.streams[si].shards.len() {
                 let slowest = self
@@ -443,9 +438,12 @@ impl World {
             }
         }
 
-        // 7. Time.
+        // 6. Time; a second that has just ended is closed into the metrics.
         self.now_ms = end;
         self.tick += 1;
+        if end % 1000 == 0 {
+            self.close_second(end / 1000 - 1);
+        }
     }
 
     /// One entry of one put request.
