@@ -204,7 +204,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   } catch (err) {
-    const hint = err.code === 'EADDRINUSE' ? ` (port ${port} is busy: try PORT=8001)` : '';
+    const hint = err.code === 'EADDRINUSE' ? ` (port ${port} is busy: try PORT=${port + 1})` : '';
     console.error(`serve.mjs: cannot listen on ${HOST}:${port}: ${err.message}${hint}`);
     process.exit(1);
   }
