@@ -1,0 +1,731 @@
+// The conveyor belt: draws producers, one lane per shard with its write-limit gauge, record
+// tiles riding to the consumer, throttled records bouncing back and dropped ones falling off.
+// It only reads what main.js hands it (typed-array rows of the facade) and remembers where it
+// drew each tile, so that a click can be turned back into (lane, recordIndex).
+
+import { keyStyle, producerColour, UI } from './palette.js';
+import { formatDuration, formatHashRange, formatCount } from './format.js';
+
+export const SHARD_FIELDS = 8;
+export const PRODUCER_FIELDS = 6;
+export const CONSUMER_FIELDS = 4;
+export const RECORD_FIELDS = 7;
+export const EVENT_FIELDS = 6;
+
+const EVENT_THROTTLED = 0;
+const EVENT_DROPPED = 1;
+const EVENT_RETRY_OK = 2;
+const MAX_SPRITES = 90;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/**
+ * How much simulated time the belt shows from end to end: about three real seconds of travel,
+ * but never so long that the busiest lane needs more tiles than the facade hands out.
+ */
+export function beltTravelMs(speed, busiestLaneRecordsPerSecond) {
+  const wanted = 3000 * speed;
+  const rate = Math.max(1, busiestLaneRecordsPerSecond);
+  const fits = (240 / rate) * 1000; // ≤ ~240 tiles per lane: dense, yet still tiles
+  return Math.max(100, Math.min(wanted, fits, 60_000));
+}
+
+export class Belt {
+  constructor(canvas, { reducedMotion = false } = {}) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.reducedMotion = reducedMotion;
+    this.layout = null;
+    this.g = null; // geometry
+    this.hits = []; // tiles as drawn last: {x, y, s, lane, recordIndex}
+    this.sprites = [];
+    this.data = null;
+    this.selected = null; // {lane, recordIndex}
+    this.cssWidth = 0;
+  }
+
+  setReducedMotion(on) {
+    this.reducedMotion = on;
+    if (on) this.sprites = [];
+  }
+
+  setLayout(layout) {
+    this.layout = layout;
+    this.sprites = [];
+    this.relayout();
+  }
+
+  resize(cssWidth) {
+    if (Math.abs(cssWidth - this.cssWidth) < 0.5 && this.g) return;
+    this.cssWidth = cssWidth;
+    this.relayout();
+  }
+
+  select(sel) {
+    this.selected = sel;
+  }
+
+  /** Recompute the geometry for the current width and layout, and size the canvas. */
+  relayout() {
+    const lay = this.layout;
+    const W = Math.max(280, Math.floor(this.cssWidth || 800));
+    const compact = W < 620;
+    const laneCount = lay ? lay.lanes.length : 4;
+    const g = {
+      W,
+      compact,
+      pad: compact ? 4 : 10,
+      top: compact ? 22 : 28,
+      font: compact ? 10 : 12,
+      small: compact ? 9 : 11,
+      headerH: compact ? 15 : 19,
+      stripH: compact ? 26 : 32,
+      gap: compact ? 8 : 10,
+      prodW: compact ? 58 : 116,
+      gateW: compact ? 64 : 150,
+      consW: compact ? 50 : 104,
+      tile: compact ? 8 : 11,
+      bottom: compact ? 18 : 22,
+    };
+    g.laneH = g.headerH + g.stripH + g.gap;
+    g.prodX = g.pad;
+    g.gateX = g.prodX + g.prodW + (compact ? 6 : 18);
+    g.beltX = g.gateX + g.gateW + (compact ? 4 : 8);
+    g.consX = W - g.pad - g.consW;
+    g.beltEnd = g.consX - (compact ? 4 : 8);
+    g.beltLen = Math.max(40, g.beltEnd - g.beltX);
+    g.H = g.top + laneCount * g.laneH + g.bottom;
+    this.g = g;
+    const dpr = window.devicePixelRatio || 1;
+    this.dpr = dpr;
+    this.canvas.width = Math.round(W * dpr);
+    this.canvas.height = Math.round(g.H * dpr);
+    this.canvas.style.height = `${g.H}px`;
+    this.producerBoxes = this.computeProducerBoxes();
+    if (this.data) this.draw();
+  }
+
+  laneTop(lane) {
+    return this.g.top + lane * this.g.laneH;
+  }
+
+  stripY(lane) {
+    return this.laneTop(lane) + this.g.headerH;
+  }
+
+  laneMidY(lane) {
+    return this.stripY(lane) + this.g.stripH / 2;
+  }
+
+  /** Producer boxes spread over the lanes of their stream. */
+  computeProducerBoxes() {
+    const lay = this.layout;
+    const g = this.g;
+    if (!lay) return [];
+    const boxes = [];
+    const byStream = new Map();
+    for (const p of lay.producers) {
+      if (!byStream.has(p.streamName)) byStream.set(p.streamName, []);
+      byStream.get(p.streamName).push(p);
+    }
+    for (const [streamName, prods] of byStream) {
+      const lanes = lay.lanes.filter((l) => l.stream === streamName);
+      const first = lanes.length ? lanes[0].lane : 0;
+      const last = lanes.length ? lanes[lanes.length - 1].lane : lay.lanes.length - 1;
+      const y0 = this.laneTop(first) + 2;
+      const y1 = this.laneTop(Math.max(first, last)) + g.laneH - g.gap;
+      const span = Math.max(20, y1 - y0);
+      const slot = span / prods.length;
+      const h = Math.max(22, Math.min(compactOr(g, 40, 52), slot - 6));
+      prods.forEach((p, i) => {
+        const cy = y0 + slot * (i + 0.5);
+        boxes[p.index] = { x: g.prodX, y: cy - h / 2, w: g.prodW, h, cx: g.prodX + g.prodW, cy, p };
+      });
+    }
+    return boxes;
+  }
+
+  /** New write events (a flat EVENT_FIELDS array) become short animations. */
+  addEvents(events, nowMs, travelMs) {
+    if (this.reducedMotion || !this.layout || events.length === 0) return;
+    const n = events.length / EVENT_FIELDS;
+    const life = travelMs * 0.4;
+    // keep it readable: at most ~MAX_SPRITES alive, sampled evenly from the newest events
+    const room = MAX_SPRITES - this.sprites.length;
+    if (room <= 0) return;
+    const stride = Math.max(1, Math.ceil(n / room));
+    for (let i = n - 1; i >= 0; i -= stride) {
+      const o = i * EVENT_FIELDS;
+      const t0 = events[o + 1];
+      if (nowMs - t0 > life) continue;
+      this.sprites.push({
+        t0,
+        life,
+        producer: events[o + 2],
+        lane: events[o + 3],
+        kind: events[o + 4],
+        keyColour: events[o + 5],
+      });
+    }
+  }
+
+  /** Draw one frame. `d` = { nowMs, travelMs, shards, records, layout } */
+  frame(d) {
+    this.data = d;
+    this.draw();
+  }
+
+  draw() {
+    const { ctx, g, layout: lay, data: d } = this;
+    if (!g || !lay || !d) return;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, g.W, g.H);
+    ctx.textBaseline = 'middle';
+    this.hits = [];
+    this.drawColumnTitles();
+    for (const l of lay.lanes) this.drawLaneBackground(l, d);
+    this.drawRoutes();
+    for (const l of lay.lanes) this.drawGauge(l, d);
+    this.drawConsumers(d);
+    this.drawProducers();
+    this.drawTiles(d);
+    if (d.recentEvents) this.drawEventCounts(d.recentEvents);
+    else this.drawSprites(d);
+  }
+
+  /** Reduced motion: instead of bouncing tiles, a still note per lane of the last second. */
+  drawEventCounts(byLane) {
+    const { ctx, g } = this;
+    for (const [lane, counts] of byLane) {
+      if (!this.layout.lanes[lane]) continue;
+      const parts = [];
+      if (counts[EVENT_THROTTLED]) parts.push(`↩ ${formatCount(counts[EVENT_THROTTLED])} sent back`);
+      if (counts[EVENT_DROPPED]) parts.push(`✕ ${formatCount(counts[EVENT_DROPPED])} dropped`);
+      if (counts[EVENT_RETRY_OK]) parts.push(`◯ ${formatCount(counts[EVENT_RETRY_OK])} in on retry`);
+      if (!parts.length) continue;
+      const text = parts.join('  ');
+      ctx.font = `600 ${g.small}px ${FONT}`;
+      const tw = ctx.measureText(text).width;
+      const y = this.laneMidY(lane);
+      ctx.fillStyle = 'rgba(255,255,255,0.92)';
+      ctx.fillRect(g.beltX + 2, y - g.small * 0.75, tw + 8, g.small * 1.5);
+      ctx.strokeStyle = UI.throttle;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(g.beltX + 2.5, y - g.small * 0.75 + 0.5, tw + 7, g.small * 1.5 - 1);
+      ctx.fillStyle = '#8a3000';
+      ctx.textAlign = 'left';
+      ctx.fillText(text, g.beltX + 6, y);
+    }
+  }
+
+  drawColumnTitles() {
+    const { ctx, g } = this;
+    ctx.fillStyle = UI.muted;
+    ctx.font = `600 ${g.small}px ${FONT}`;
+    ctx.textAlign = 'left';
+    const y = g.top / 2;
+    ctx.fillText(g.compact ? 'Producers' : 'Producers', g.prodX, y);
+    ctx.fillText(g.compact ? 'Write limit' : 'Write limit per shard', g.gateX, y);
+    ctx.fillText(g.compact ? 'Shards →' : 'Shards (one lane each) →', g.beltX, y);
+    ctx.textAlign = 'right';
+    ctx.fillText('Consumer', g.W - g.pad, y);
+    ctx.textAlign = 'left';
+  }
+
+  drawLaneBackground(l, d) {
+    const { ctx, g } = this;
+    const i = l.lane;
+    const top = this.laneTop(i);
+    const sy = this.stripY(i);
+    // header: shard id and hash-key range (abbreviated; the full range is in the shard table)
+    ctx.font = `600 ${g.font}px ${FONT}`;
+    ctx.fillStyle = l.state === 'OPEN' ? UI.ink : UI.muted;
+    ctx.textAlign = 'left';
+    const idText = g.compact ? `shard ${shortShard(l.shardId)}` : l.shardId;
+    ctx.fillText(idText, g.gateX, top + g.headerH / 2);
+    const idW = ctx.measureText(idText).width;
+    ctx.font = `${g.small}px ${FONT}`;
+    ctx.fillStyle = UI.muted;
+    const range = formatHashRange(l.startingHashKey, l.endingHashKey);
+    const stateText = l.state === 'OPEN' ? '' : ` · ${l.state.toLowerCase()}`;
+    ctx.fillText(`${g.compact ? '' : 'keys '}${range}${stateText}`, g.gateX + idW + 6, top + g.headerH / 2);
+
+    // right: how far behind the consumer is on this lane
+    const age = d.shards[i * SHARD_FIELDS + 6] || 0;
+    const unread = d.shards[i * SHARD_FIELDS + 5] || 0;
+    ctx.textAlign = 'right';
+    const behind = age > 0 ? `${g.compact ? '' : 'consumer '}behind ${formatDuration(age)}` : g.compact ? 'caught up' : 'consumer caught up';
+    ctx.fillStyle = age >= 5000 ? UI.throttle : UI.muted;
+    ctx.font = `${age >= 5000 ? '600 ' : ''}${g.small}px ${FONT}`;
+    const waiting = unread > 0 && !g.compact ? `${formatCount(unread)} unread · ` : '';
+    ctx.fillText(`${waiting}${behind}`, g.beltEnd, top + g.headerH / 2);
+    ctx.textAlign = 'left';
+
+    // the belt strip
+    ctx.fillStyle = UI.belt;
+    roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
+    ctx.fill();
+    ctx.strokeStyle = UI.beltEdge;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    // moving slats show the belt's motion (static when reduced motion is asked for)
+    ctx.save();
+    roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
+    ctx.clip();
+    ctx.strokeStyle = UI.beltStripe;
+    ctx.lineWidth = 2;
+    const spacing = 24;
+    const shift = this.reducedMotion ? 0 : (((d.nowMs / d.travelMs) * g.beltLen) % spacing + spacing) % spacing;
+    for (let x = g.beltX + shift - spacing; x < g.beltEnd; x += spacing) {
+      ctx.beginPath();
+      ctx.moveTo(x, sy + 2);
+      ctx.lineTo(x, sy + g.stripH - 2);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  drawRoutes() {
+    const { ctx, layout: lay } = this;
+    ctx.strokeStyle = '#c9ced6';
+    ctx.lineWidth = 1;
+    for (const b of this.producerBoxes) {
+      if (!b) continue;
+      for (const l of lay.lanes) {
+        if (l.stream !== b.p.streamName || l.state !== 'OPEN') continue;
+        const y = this.laneMidY(l.lane);
+        ctx.beginPath();
+        ctx.moveTo(b.cx, b.cy);
+        ctx.bezierCurveTo(b.cx + 12, b.cy, this.g.gateX - 12, y, this.g.gateX - 2, y);
+        ctx.stroke();
+      }
+    }
+  }
+
+  /** Two bars per lane: records/s against 1,000 and bytes/s against 1 MiB. */
+  drawGauge(l, d) {
+    const { ctx, g, layout: lay } = this;
+    const i = l.lane;
+    const o = i * SHARD_FIELDS;
+    const recs = d.shards[o];
+    const bytes = d.shards[o + 1];
+    const throttled = d.shards[o + 2];
+    const recLimit = lay.limits.writeRecordsPerSecond || 1000;
+    const byteLimit = lay.limits.writeBytesPerSecond || 1048576;
+    const sy = this.stripY(i);
+    const labelW = g.compact ? 22 : 40;
+    const barX = g.gateX + labelW;
+    const barW = g.gateW - labelW;
+    const barH = (g.stripH - 6) / 2;
+    const rows = [
+      { label: g.compact ? 'rec' : 'rec/s', frac: recs / recLimit, text: g.compact ? pct(recs / recLimit) : `${formatCount(recs)}/${formatCount(recLimit)}` },
+      { label: g.compact ? 'MiB' : 'MiB/s', frac: bytes / byteLimit, text: g.compact ? pct(bytes / byteLimit) : `${(bytes / 1048576).toFixed(2)}/${(byteLimit / 1048576).toFixed(0)}` },
+    ];
+    rows.forEach((r, k) => {
+      const y = sy + 2 + k * (barH + 2);
+      const atLimit = r.frac >= 0.995 || (throttled > 0 && r.frac >= 0.9);
+      ctx.font = `${g.small}px ${FONT}`;
+      ctx.fillStyle = UI.muted;
+      ctx.textAlign = 'left';
+      ctx.fillText(r.label, g.gateX, y + barH / 2);
+      ctx.fillStyle = UI.gaugeBack;
+      ctx.fillRect(barX, y, barW, barH);
+      const fw = Math.min(1, Math.max(0, r.frac)) * barW;
+      if (atLimit) {
+        hatch(ctx, barX, y, fw, barH, UI.gaugeWarn);
+      } else {
+        ctx.fillStyle = r.frac >= 0.8 ? UI.gaugeHigh : UI.gaugeOk;
+        ctx.fillRect(barX, y, fw, barH);
+      }
+      ctx.strokeStyle = atLimit ? UI.gaugeWarn : UI.beltEdge;
+      ctx.lineWidth = atLimit ? 2 : 1;
+      ctx.strokeRect(barX + 0.5, y + 0.5, barW - 1, barH - 1);
+      // value text on a white chip, readable over any fill
+      const label = atLimit ? (g.compact ? '⚠ MAX' : `⚠ LIMIT ${r.text}`) : r.text;
+      ctx.font = `600 ${g.small - 1}px ${FONT}`;
+      const tw = ctx.measureText(label).width;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(barX + barW - tw - 5, y + 1, tw + 4, barH - 2);
+      ctx.fillStyle = atLimit ? '#8a3000' : UI.ink;
+      ctx.textAlign = 'right';
+      ctx.fillText(label, barX + barW - 3, y + barH / 2 + 0.5);
+      ctx.textAlign = 'left';
+    });
+    // the gate itself: a bar across the lane entrance, hatched while throttling
+    const gx = g.beltX - (g.compact ? 3 : 5);
+    if (throttled > 0) {
+      hatch(ctx, gx - 2, sy - 2, 4, g.stripH + 4, UI.throttle);
+    } else {
+      ctx.fillStyle = '#9aa1ab';
+      ctx.fillRect(gx - 1, sy, 2, g.stripH);
+    }
+  }
+
+  drawProducers() {
+    const { ctx, g } = this;
+    for (const b of this.producerBoxes) {
+      if (!b) continue;
+      const p = b.p;
+      ctx.fillStyle = '#ffffff';
+      roundRect(ctx, b.x, b.y, b.w, b.h, 6);
+      ctx.fill();
+      ctx.strokeStyle = producerColour(p.colour);
+      ctx.lineWidth = 2;
+      if (p.paused) ctx.setLineDash([4, 3]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = producerColour(p.colour);
+      ctx.fillRect(b.x + 1, b.y + 4, 5, b.h - 8);
+      ctx.fillStyle = UI.ink;
+      ctx.font = `600 ${g.font}px ${FONT}`;
+      ctx.textAlign = 'left';
+      const name = fitText(ctx, p.name, b.w - 14);
+      const twoLines = b.h >= 30;
+      ctx.fillText(name, b.x + 10, twoLines ? b.cy - g.font * 0.6 : b.cy);
+      if (twoLines) {
+        ctx.font = `${g.small}px ${FONT}`;
+        ctx.fillStyle = UI.muted;
+        const rate = p.paused ? 'paused' : `${formatCount(p.recordsPerSecond)}/s`;
+        ctx.fillText(fitText(ctx, rate, b.w - 14), b.x + 10, b.cy + g.font * 0.65);
+      }
+    }
+  }
+
+  drawConsumers(d) {
+    const { ctx, g, layout: lay } = this;
+    const byStream = new Map();
+    for (const c of lay.consumers) {
+      if (!byStream.has(c.streamName)) byStream.set(c.streamName, []);
+      byStream.get(c.streamName).push(c);
+    }
+    for (const [streamName, cons] of byStream) {
+      const lanes = lay.lanes.filter((l) => l.stream === streamName);
+      if (!lanes.length) continue;
+      const y0 = this.stripY(lanes[0].lane) - 2;
+      const y1 = this.stripY(lanes[lanes.length - 1].lane) + g.stripH + 2;
+      const slot = (y1 - y0) / cons.length;
+      cons.forEach((c, k) => {
+        const y = y0 + k * slot;
+        const h = slot - (cons.length > 1 ? 4 : 0);
+        ctx.fillStyle = UI.consumer;
+        roundRect(ctx, g.consX, y, g.consW, h, 6);
+        ctx.fill();
+        ctx.strokeStyle = UI.ink;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+        ctx.save();
+        ctx.translate(g.consX + g.consW / 2, y + h / 2);
+        if (g.compact) {
+          // narrow screens: the name runs up the box, where there is room for it
+          ctx.rotate(-Math.PI / 2);
+          ctx.textAlign = 'center';
+          ctx.fillStyle = UI.ink;
+          ctx.font = `600 ${g.font + 1}px ${FONT}`;
+          ctx.fillText(fitText(ctx, c.name, h - 10), 0, -g.font * 0.6);
+          ctx.font = `${g.small}px ${FONT}`;
+          ctx.fillStyle = UI.muted;
+          ctx.fillText(fitText(ctx, 'reads records', h - 10), 0, g.font * 0.7);
+          ctx.restore();
+          return;
+        }
+        ctx.textAlign = 'center';
+        ctx.fillStyle = UI.ink;
+        ctx.font = `600 ${g.font}px ${FONT}`;
+        ctx.fillText(fitText(ctx, c.name, g.consW - 8), 0, -g.font * 0.7);
+        ctx.font = `${g.small}px ${FONT}`;
+        ctx.fillStyle = UI.muted;
+        const every = c.pollIntervalMs ? `every ${formatDuration(c.pollIntervalMs)}` : '';
+        ctx.fillText(fitText(ctx, g.compact ? 'reads' : `reads ${every}`, g.consW - 8), 0, g.font * 0.7);
+        ctx.restore();
+      });
+    }
+    void d;
+  }
+
+  /** Record tiles: riding while unread and on the belt, piling up at the end while unread. */
+  drawTiles(d) {
+    const { ctx, g } = this;
+    const rec = d.records;
+    const n = rec.length / RECORD_FIELDS;
+    const T = d.travelMs;
+    const s = g.tile;
+    const rows = 2;
+    const rowGap = (g.stripH - rows * s) / (rows + 1);
+    // per lane: the unread records that already reached the end (the pile), oldest first
+    const piles = new Map();
+    const moving = new Map(); // unread records still riding, per lane
+    const spread = spreadWithinTicks(rec, n, d.tickMs || 100);
+    for (let k = 0; k < n; k++) {
+      const o = k * RECORD_FIELDS;
+      const lane = rec[o];
+      const idx = rec[o + 1];
+      const arrival = rec[o + 2];
+      const readAt = rec[o + 6];
+      const age = d.nowMs - arrival + spread[k];
+      if (age < 0) continue;
+      const read = readAt >= 0 && readAt <= d.nowMs;
+      const sy = this.stripY(lane);
+      const row = idx % rows;
+      const y = sy + rowGap + row * (s + rowGap);
+      if (age < T) {
+        const x = g.beltX + 2 + (age / T) * (g.beltLen - s - 4);
+        this.drawTile(x, y, s, rec[o + 3], 1, lane, idx);
+        if (!read) moving.set(lane, (moving.get(lane) || 0) + 1);
+      } else if (!read) {
+        if (!piles.has(lane)) piles.set(lane, []);
+        piles.get(lane).push(k);
+      } else {
+        // taken off by the consumer: a short fade at the end of the belt
+        const since = d.nowMs - Math.max(readAt, arrival + T);
+        const fade = T * 0.12;
+        if (since < fade) {
+          const x = g.beltEnd - s - 2 + (since / fade) * (s + 6);
+          this.drawTile(x, y, s, rec[o + 3], 1 - since / fade, lane, idx);
+        }
+      }
+    }
+    // piles: unread records waiting at the consumer end, the oldest nearest the consumer
+    for (const l of this.layout.lanes) {
+      const unread = d.shards[l.lane * SHARD_FIELDS + 5] || 0;
+      const list = piles.get(l.lane) || [];
+      const pileCount = Math.max(list.length, unread - (moving.get(l.lane) || 0));
+      if (pileCount <= 0) continue;
+      const sy = this.stripY(l.lane);
+      const maxW = g.beltLen * 0.4;
+      const pileW = Math.min(maxW, s + 4 + Math.sqrt(pileCount) * s * 0.9);
+      const px = g.beltEnd - pileW;
+      ctx.fillStyle = 'rgba(27,31,36,0.10)';
+      ctx.fillRect(px, sy + 1, pileW, g.stripH - 2);
+      const cols = Math.max(1, Math.floor((pileW - 2) / (s * 0.55)));
+      const shown = Math.min(list.length, cols * rows);
+      for (let j = 0; j < shown; j++) {
+        const k = list[j];
+        const o = k * RECORD_FIELDS;
+        const col = Math.floor(j / rows);
+        const row = j % rows;
+        const x = g.beltEnd - s - 2 - col * ((pileW - s - 4) / Math.max(1, cols - 1));
+        const y = sy + rowGap + row * (s + rowGap);
+        this.drawTile(x, y, s, rec[o + 3], 1, l.lane, rec[o + 1]);
+      }
+      // the count of waiting records, on a chip over the pile
+      ctx.font = `600 ${g.small}px ${FONT}`;
+      const label = `${formatCount(pileCount)} waiting`;
+      const tw = ctx.measureText(label).width;
+      if (pileW > tw + 8 || !g.compact) {
+        const cx = Math.max(g.beltX + 2, g.beltEnd - pileW / 2 - tw / 2 - 3);
+        ctx.fillStyle = 'rgba(255,255,255,0.9)';
+        ctx.fillRect(cx, sy + g.stripH / 2 - g.small * 0.7, tw + 6, g.small * 1.4);
+        ctx.fillStyle = UI.ink;
+        ctx.textAlign = 'left';
+        ctx.fillText(label, cx + 3, sy + g.stripH / 2);
+      }
+    }
+  }
+
+  drawTile(x, y, s, keyColour, alpha, lane, recordIndex) {
+    const { ctx } = this;
+    const st = keyStyle(keyColour);
+    ctx.globalAlpha = alpha;
+    shapePath(ctx, st.shape, x, y, s);
+    ctx.fillStyle = st.colour;
+    ctx.fill();
+    ctx.strokeStyle = 'rgba(27,31,36,0.75)';
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    if (lane !== undefined && alpha > 0.5) {
+      this.hits.push({ x, y, s, lane, recordIndex });
+      const sel = this.selected;
+      if (sel && sel.lane === lane && sel.recordIndex === recordIndex) {
+        ctx.strokeStyle = UI.selection;
+        ctx.lineWidth = 2.5;
+        ctx.strokeRect(x - 3.5, y - 3.5, s + 7, s + 7);
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x - 5.5, y - 5.5, s + 11, s + 11);
+      }
+    }
+  }
+
+  /** Throttled records bounce back to their producer; dropped ones fall off; retries get in. */
+  drawSprites(d) {
+    const { ctx, g } = this;
+    const now = d.nowMs;
+    const s = g.tile;
+    const alive = [];
+    for (const sp of this.sprites) {
+      const p = (now - sp.t0) / sp.life;
+      if (p < 0 || p > 1) continue;
+      alive.push(sp);
+      const box = this.producerBoxes[sp.producer];
+      if (!box || !this.layout.lanes[sp.lane]) continue;
+      const sx = box.cx;
+      const sy = box.cy - s / 2;
+      const gx = g.beltX - s - 8;
+      const gy = this.laneMidY(sp.lane) - s / 2;
+      let x;
+      let y;
+      let alpha = 1;
+      if (sp.kind === EVENT_THROTTLED) {
+        const q = p < 0.5 ? p * 2 : (1 - p) * 2; // out and back
+        x = sx + (gx - sx) * q;
+        y = sy + (gy - sy) * q;
+        this.drawTile(x, y, s, sp.keyColour, 1);
+        ctx.strokeStyle = UI.throttle;
+        ctx.lineWidth = 2;
+        ctx.setLineDash([3, 2]);
+        ctx.strokeRect(x - 2, y - 2, s + 4, s + 4);
+        ctx.setLineDash([]);
+        if (p > 0.4 && p < 0.75) mark(ctx, '↩', gx - 2, gy - 4, UI.throttle, g.small + 2);
+      } else if (sp.kind === EVENT_DROPPED) {
+        if (p < 0.4) {
+          const q = p / 0.4;
+          x = sx + (gx - sx) * q;
+          y = sy + (gy - sy) * q;
+        } else {
+          const q = (p - 0.4) / 0.6;
+          x = gx + q * 6;
+          y = gy + q * q * (g.laneH * 0.9);
+          alpha = 1 - q * 0.8;
+        }
+        this.drawTile(x, y, s, sp.keyColour, alpha);
+        if (p >= 0.4) mark(ctx, '✕', x + s + 2, y + s / 2, UI.throttle, g.small + 1);
+      } else if (sp.kind === EVENT_RETRY_OK) {
+        const q = Math.min(1, p / 0.7);
+        x = sx + (gx + s + 12 - sx) * q;
+        y = sy + (gy - sy) * q;
+        this.drawTile(x, y, s, sp.keyColour, p < 0.7 ? 1 : 1 - (p - 0.7) / 0.3);
+        ctx.strokeStyle = UI.retryOk;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.arc(x + s / 2, y + s / 2, s * 0.85, 0, Math.PI * 2);
+        ctx.stroke();
+      }
+    }
+    this.sprites = alive;
+  }
+
+  /** Canvas-relative CSS pixel → the record tile under it, or null. Topmost tile wins. */
+  hitTest(cssX, cssY) {
+    const slop = 3;
+    for (let k = this.hits.length - 1; k >= 0; k--) {
+      const h = this.hits[k];
+      if (cssX >= h.x - slop && cssX <= h.x + h.s + slop && cssY >= h.y - slop && cssY <= h.y + h.s + slop) {
+        return { lane: h.lane, recordIndex: h.recordIndex };
+      }
+    }
+    return null;
+  }
+
+  /** Where a given record was drawn last (centre, CSS px), or null: used by tests and focus. */
+  tilePosition(lane, recordIndex) {
+    for (let k = this.hits.length - 1; k >= 0; k--) {
+      const h = this.hits[k];
+      if (h.lane === lane && h.recordIndex === recordIndex) return { x: h.x + h.s / 2, y: h.y + h.s / 2 };
+    }
+    return null;
+  }
+}
+
+// ---- drawing helpers -------------------------------------------------------------------------
+
+/**
+ * Records that arrived in the same tick share one arrival time; on the belt they are spread
+ * over that tick in arrival order (the first one furthest along), so they do not sit on top of
+ * each other. Returns extra age in ms per record (0 … tickMs).
+ */
+export function spreadWithinTicks(rec, n, tickMs) {
+  const extra = new Float32Array(n);
+  let start = 0;
+  for (let k = 1; k <= n; k++) {
+    const same =
+      k < n &&
+      rec[k * RECORD_FIELDS] === rec[start * RECORD_FIELDS] &&
+      rec[k * RECORD_FIELDS + 2] === rec[start * RECORD_FIELDS + 2];
+    if (same) continue;
+    const len = k - start;
+    if (len > 1) for (let j = 0; j < len; j++) extra[start + j] = (tickMs * (len - j - 0.5)) / len;
+    start = k;
+  }
+  return extra;
+}
+
+function compactOr(g, small, big) {
+  return g.compact ? small : big;
+}
+
+function pct(f) {
+  return `${Math.round(Math.max(0, f) * 100)}%`;
+}
+
+function shortShard(id) {
+  const m = /(\d+)$/.exec(String(id));
+  return m ? String(Number(m[1])) : String(id);
+}
+
+function fitText(ctx, text, maxW) {
+  if (ctx.measureText(text).width <= maxW) return text;
+  let t = text;
+  while (t.length > 1 && ctx.measureText(`${t}…`).width > maxW) t = t.slice(0, -1);
+  return `${t}…`;
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.lineTo(x + w - r, y);
+  ctx.quadraticCurveTo(x + w, y, x + w, y + r);
+  ctx.lineTo(x + w, y + h - r);
+  ctx.quadraticCurveTo(x + w, y + h, x + w - r, y + h);
+  ctx.lineTo(x + r, y + h);
+  ctx.quadraticCurveTo(x, y + h, x, y + h - r);
+  ctx.lineTo(x, y + r);
+  ctx.quadraticCurveTo(x, y, x + r, y);
+  ctx.closePath();
+}
+
+/** Diagonal warning stripes: the "at limit" pattern that does not rely on colour. */
+function hatch(ctx, x, y, w, h, colour) {
+  if (w <= 0 || h <= 0) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x, y, w, h);
+  ctx.clip();
+  ctx.fillStyle = '#ffe3cf';
+  ctx.fillRect(x, y, w, h);
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 3;
+  for (let k = -h; k < w + h; k += 7) {
+    ctx.beginPath();
+    ctx.moveTo(x + k, y + h);
+    ctx.lineTo(x + k + h, y);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+function shapePath(ctx, shape, x, y, s) {
+  ctx.beginPath();
+  if (shape === 'circle') {
+    ctx.arc(x + s / 2, y + s / 2, s / 2, 0, Math.PI * 2);
+  } else if (shape === 'triangle') {
+    ctx.moveTo(x + s / 2, y - 0.5);
+    ctx.lineTo(x + s + 0.5, y + s);
+    ctx.lineTo(x - 0.5, y + s);
+    ctx.closePath();
+  } else if (shape === 'diamond') {
+    ctx.moveTo(x + s / 2, y - 1);
+    ctx.lineTo(x + s + 1, y + s / 2);
+    ctx.lineTo(x + s / 2, y + s + 1);
+    ctx.lineTo(x - 1, y + s / 2);
+    ctx.closePath();
+  } else {
+    ctx.rect(x, y, s, s);
+  }
+}
+
+function mark(ctx, glyph, x, y, colour, size) {
+  ctx.font = `700 ${size}px ${FONT}`;
+  ctx.fillStyle = colour;
+  ctx.textAlign = 'left';
+  ctx.fillText(glyph, x, y);
+}

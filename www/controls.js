@@ -1,0 +1,227 @@
+// DOM building blocks for the controls and panels. Text goes in with textContent only: no
+// innerHTML anywhere, so nothing from a scenario, a file or the address can become markup.
+
+import { producerColour } from './palette.js';
+import { formatCount } from './format.js';
+
+/** Make an element: el('button', { type: 'button', class: 'x', text: 'Go' }, [children]). */
+export function el(tag, props = {}, children = []) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') e.textContent = String(v);
+    else if (k === 'class') e.className = v;
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else if (v === true) e.setAttribute(k, '');
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of [].concat(children)) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** Replace all children of `parent`. */
+export function replaceChildren(parent, children) {
+  parent.replaceChildren(...[].concat(children).filter(Boolean));
+}
+
+/** A safe id fragment from any producer name. */
+export function idPart(s) {
+  return String(s)
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .slice(0, 40);
+}
+
+/** The largest value the rate slider offers for a producer now sending `rate` records/s. */
+export function rateSliderMax(rate) {
+  const r = Math.max(0, Number(rate) || 0);
+  return Math.max(5000, Math.ceil((r * 2) / 1000) * 1000);
+}
+
+/**
+ * One fieldset per producer: rate (slider + number), hot-key share (when its key model is
+ * hot_key), pause/resume. `send(commandObject)` queues a facade command and returns an error
+ * list (empty when accepted).
+ */
+export function buildProducerControls(container, layout, send) {
+  const rows = [];
+  const nodes = layout.producers.map((p, i) => {
+    const base = `p${i}-${idPart(p.name)}`;
+    const err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
+    const report = (errors) => {
+      err.textContent = errors.length ? errors.join(' ') : '';
+    };
+
+    const num = el('input', {
+      type: 'number',
+      id: `${base}-rate`,
+      min: 0,
+      max: 100000,
+      step: 10,
+      inputmode: 'numeric',
+      value: p.recordsPerSecond,
+      class: 'rate-number',
+    });
+    const range = el('input', {
+      type: 'range',
+      id: `${base}-rate-range`,
+      min: 0,
+      max: rateSliderMax(p.recordsPerSecond),
+      step: 10,
+      value: p.recordsPerSecond,
+      'aria-label': `${p.name}: records per second (slider)`,
+      'aria-valuetext': `${formatCount(p.recordsPerSecond)} records per second`,
+    });
+    const sendRate = (v) => {
+      const value = Math.max(0, Math.min(100000, Math.round(Number(v))));
+      if (!Number.isFinite(value)) return;
+      report(send({ type: 'set_rate', producer: p.name, records_per_second: value }));
+    };
+    range.addEventListener('input', () => {
+      num.value = range.value;
+      range.setAttribute('aria-valuetext', `${formatCount(range.value)} records per second`);
+    });
+    range.addEventListener('change', () => sendRate(range.value));
+    const commitNumber = () => {
+      if (num.value === '' || !num.checkValidity()) {
+        report([`Enter a whole number of records per second from 0 to 100,000.`]);
+        return;
+      }
+      const v = Number(num.value);
+      if (v > Number(range.max)) range.max = String(rateSliderMax(v));
+      range.value = String(v);
+      range.setAttribute('aria-valuetext', `${formatCount(v)} records per second`);
+      sendRate(v);
+    };
+    num.addEventListener('change', commitNumber);
+    num.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') commitNumber();
+    });
+
+    let hot = null;
+    let hotRange = null;
+    let hotOut = null;
+    if (p.keyModel === 'hot_key') {
+      const share = Number(p.hotKeyShare ?? 0);
+      hotOut = el('output', { for: `${base}-hot`, text: `${Math.round(share * 100)}%` });
+      hotRange = el('input', {
+        type: 'range',
+        id: `${base}-hot`,
+        min: 0,
+        max: 1,
+        step: 0.05,
+        value: share,
+        'aria-valuetext': `${Math.round(share * 100)} percent`,
+      });
+      hotRange.addEventListener('input', () => {
+        const pct = Math.round(Number(hotRange.value) * 100);
+        hotOut.textContent = `${pct}%`;
+        hotRange.setAttribute('aria-valuetext', `${pct} percent`);
+      });
+      hotRange.addEventListener('change', () => {
+        report(send({ type: 'set_hot_key_share', producer: p.name, hot_key_share: Number(hotRange.value) }));
+      });
+      hot = el('div', { class: 'field' }, [
+        el('label', { for: `${base}-hot`, text: 'Share of records on the one hot key' }),
+        el('div', { class: 'inline' }, [hotRange, hotOut]),
+      ]);
+    }
+
+    const pause = el('button', { type: 'button', class: 'small', id: `${base}-pause` });
+    const setPauseLabel = (paused) => {
+      pause.textContent = paused ? `Resume ${p.name}` : `Pause ${p.name}`;
+      pause.dataset.paused = paused ? '1' : '0';
+    };
+    setPauseLabel(p.paused);
+    pause.addEventListener('click', () => {
+      const paused = pause.dataset.paused === '1';
+      const errors = send({ type: paused ? 'resume_producer' : 'pause_producer', producer: p.name });
+      report(errors);
+      if (!errors.length) setPauseLabel(!paused);
+    });
+
+    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.backgroundColor = producerColour(p.colour);
+    const facts = el('p', {
+      class: 'hint',
+      text: `${p.api}, keys: ${describeKeyModel(p.keyModel)}, stream ${p.streamName}`,
+    });
+    const fs = el('fieldset', { class: 'producer' }, [
+      el('legend', {}, [swatch, `Producer ${p.name}`]),
+      facts,
+      el('div', { class: 'field' }, [
+        el('label', { for: `${base}-rate`, text: `${p.name}: records per second` }),
+        el('div', { class: 'inline' }, [range, num]),
+      ]),
+      hot,
+      el('div', { class: 'field' }, [pause]),
+      err,
+    ]);
+    rows.push({ name: p.name, num, range, hotRange, hotOut, setPauseLabel });
+    return fs;
+  });
+  replaceChildren(container, nodes);
+  return {
+    /** Bring the controls in line with a new layout, without touching the one being edited. */
+    sync(lay) {
+      for (const p of lay.producers) {
+        const r = rows.find((x) => x.name === p.name);
+        if (!r) continue;
+        const active = document.activeElement;
+        if (active !== r.num && active !== r.range && String(r.num.value) !== String(p.recordsPerSecond)) {
+          r.num.value = String(p.recordsPerSecond);
+          if (p.recordsPerSecond > Number(r.range.max)) r.range.max = String(rateSliderMax(p.recordsPerSecond));
+          r.range.value = String(p.recordsPerSecond);
+        }
+        if (r.hotRange && active !== r.hotRange && p.hotKeyShare !== null && p.hotKeyShare !== undefined) {
+          r.hotRange.value = String(p.hotKeyShare);
+          r.hotOut.textContent = `${Math.round(p.hotKeyShare * 100)}%`;
+        }
+        r.setPauseLabel(!!p.paused);
+      }
+    },
+  };
+}
+
+export function describeKeyModel(m) {
+  switch (m) {
+    case 'uniform':
+      return 'spread evenly';
+    case 'hot_key':
+      return 'one hot key';
+    case 'zipf':
+      return 'a few popular keys (Zipf)';
+    case 'list':
+      return 'a fixed list';
+    case 'random':
+      return 'random';
+    default:
+      return String(m);
+  }
+}
+
+/** A table whose body cells are created once and then updated by text: returns the cells. */
+export function buildTable(table, headers, rowCount, rowHeaderFirst = true) {
+  const thead = el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))]);
+  const cells = [];
+  const tbody = el(
+    'tbody',
+    {},
+    Array.from({ length: rowCount }, () => {
+      const row = headers.map((_, c) => (c === 0 && rowHeaderFirst ? el('th', { scope: 'row' }) : el('td')));
+      cells.push(row);
+      return el('tr', {}, row);
+    }),
+  );
+  replaceChildren(table, [thead, tbody]);
+  return cells;
+}
+
+/** Set text only when it changed (keeps the DOM quiet for screen readers and layout). */
+export function setText(node, text) {
+  const t = String(text);
+  if (node.textContent !== t) node.textContent = t;
+}

@@ -1,0 +1,178 @@
+// Pure formatting and parsing helpers: no DOM, no wasm, easy to unit-test in Node.
+
+/** The hash space is 0 … 2^128 − 1. */
+export const HASH_SPACE = 1n << 128n;
+
+/** Simulated milliseconds → "h:mm:ss.mmm". */
+export function formatSimTime(ms) {
+  const total = Math.max(0, Math.floor(Number(ms) || 0));
+  const milli = total % 1000;
+  const secs = Math.floor(total / 1000);
+  const s = secs % 60;
+  const m = Math.floor(secs / 60) % 60;
+  const h = Math.floor(secs / 3600);
+  return `${h}:${pad(m, 2)}:${pad(s, 2)}.${pad(milli, 3)}`;
+}
+
+/** A short duration in words for people: "0 s", "850 ms", "1.2 s", "3 min 5 s", "2 h 4 min". */
+export function formatDuration(ms) {
+  const v = Math.max(0, Number(ms) || 0);
+  if (v === 0) return '0 s';
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v < 60_000) return `${Math.round(v / 1000)} s`;
+  const totalS = Math.round(v / 1000);
+  if (totalS < 3600) return `${Math.floor(totalS / 60)} min ${totalS % 60} s`;
+  return `${Math.floor(totalS / 3600)} h ${Math.floor((totalS % 3600) / 60)} min`;
+}
+
+function pad(n, width) {
+  return String(n).padStart(width, '0');
+}
+
+/** Thousands separators, no decimals: 12345 → "12,345". */
+export function formatCount(n) {
+  const v = Math.round(Number(n) || 0);
+  const sign = v < 0 ? '-' : '';
+  return sign + String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Bytes for people: 512 → "512 B", 2048 → "2.0 KiB", 1572864 → "1.50 MiB". */
+export function formatBytes(bytes) {
+  const b = Math.max(0, Number(bytes) || 0);
+  if (b < 1024) return `${Math.round(b)} B`;
+  if (b < 1024 * 1024) return `${(b / 1024).toFixed(1)} KiB`;
+  return `${(b / 1048576).toFixed(2)} MiB`;
+}
+
+/**
+ * Where a 128-bit hash key (decimal string) sits in the hash space, as a percentage with
+ * `digits` decimals: "0" → "0", "170141183460469231731687303715884105728" → "50".
+ * Exact (BigInt), so it never loses the value to floating point before rounding.
+ */
+export function hashPercent(decimal, digits = 1) {
+  let v;
+  try {
+    v = BigInt(String(decimal).trim());
+  } catch {
+    return '?';
+  }
+  if (v < 0n) return '?';
+  const scale = 10n ** BigInt(digits);
+  // round half up: (v * 100 * scale * 2 + space) / (2 * space)
+  const scaled = (v * 100n * scale * 2n + HASH_SPACE) / (2n * HASH_SPACE);
+  const whole = scaled / scale;
+  const frac = scaled % scale;
+  if (digits === 0 || frac === 0n) return whole.toString();
+  return `${whole}.${frac.toString().padStart(digits, '0')}`.replace(/0+$/, '');
+}
+
+/**
+ * A shard's inclusive hash-key range as a short label: "0–25%". The ending key is shown as the
+ * start of the next range (end + 1), so an even split of four reads 0–25%, 25–50%, …
+ */
+export function formatHashRange(startDecimal, endDecimal, digits = 1) {
+  let endExclusive;
+  try {
+    endExclusive = (BigInt(String(endDecimal).trim()) + 1n).toString();
+  } catch {
+    endExclusive = 'x';
+  }
+  return `${hashPercent(startDecimal, digits)}–${hashPercent(endExclusive, digits)}%`;
+}
+
+/** A 39-digit decimal in scientific notation with 3 significant digits: "8.51e37". */
+export function formatSci(decimal) {
+  const s = String(decimal).trim().replace(/^0+(?=\d)/, '');
+  if (!/^\d+$/.test(s)) return String(decimal);
+  if (s.length <= 6) return s;
+  let exp = s.length - 1;
+  let mant = Math.round(Number(s.slice(0, 4)) / 10) / 100; // 3 significant digits, rounded
+  if (mant >= 10) {
+    mant /= 10;
+    exp += 1;
+  }
+  return `${mant.toFixed(2)}e${exp}`;
+}
+
+// ---- speed slider: logarithmic, 0.1× … 1000× ----------------------------------------------
+
+export const SPEED_MIN = 0.1;
+export const SPEED_MAX = 1000;
+export const SPEED_STEPS = 1000; // slider positions 0 … SPEED_STEPS
+
+/** Slider position (0 … SPEED_STEPS) → speed factor, rounded to a friendly value. */
+export function speedFromSlider(pos) {
+  const p = Math.min(SPEED_STEPS, Math.max(0, Number(pos) || 0));
+  const exp = Math.log10(SPEED_MIN) + (p / SPEED_STEPS) * (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
+  return roundSpeed(10 ** exp);
+}
+
+/** Speed factor → slider position. */
+export function sliderFromSpeed(speed) {
+  const s = Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number(speed) || 1));
+  const frac = (Math.log10(s) - Math.log10(SPEED_MIN)) / (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
+  return Math.round(frac * SPEED_STEPS);
+}
+
+/** Two significant digits, clamped: 0.1, 0.25, 1, 1.5, 25, 250, 1000. */
+export function roundSpeed(s) {
+  const v = Number(Number(s).toPrecision(2));
+  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number.isFinite(v) ? v : 1));
+}
+
+/** "0.1×", "1×", "250×". */
+export function formatSpeed(s) {
+  return `${Number(s.toPrecision(2))}×`;
+}
+
+// ---- URL: ?preset=NAME&seed=N and #scenario=<base64url JSON> --------------------------------
+
+/** Base64url (RFC 4648 §5, no padding) of a UTF-8 string. */
+export function base64UrlEncode(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Inverse of base64UrlEncode; accepts padding and the standard alphabet too. Throws on bad input. */
+export function base64UrlDecode(b64) {
+  const clean = String(b64).trim().replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]*$/.test(clean)) throw new Error('not base64url');
+  const padded = clean + '='.repeat((4 - (clean.length % 4)) % 4);
+  const bin = atob(padded);
+  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/**
+ * What the page's URL asks for. `search` is location.search, `hash` is location.hash.
+ * Returns { preset, seed, scenario, scenarioError } (each null when absent).
+ */
+export function parseLocation(search, hash) {
+  const out = { preset: null, seed: null, scenario: null, scenarioError: null };
+  const q = new URLSearchParams(search || '');
+  if (q.get('preset')) out.preset = q.get('preset');
+  if (q.get('seed')) out.seed = q.get('seed').trim();
+  const h = String(hash || '').replace(/^#/, '');
+  if (h) {
+    const hp = new URLSearchParams(h);
+    const enc = hp.get('scenario');
+    if (enc !== null) {
+      try {
+        out.scenario = base64UrlDecode(enc);
+      } catch {
+        out.scenarioError = 'The #scenario= part of the address is not valid base64url text.';
+      }
+    }
+  }
+  return out;
+}
+
+/** Errors thrown by the facade look like { errors: string[] }; anything else becomes one message. */
+export function errorMessages(err) {
+  if (err && Array.isArray(err.errors)) return err.errors.map(String);
+  if (err && typeof err.message === 'string') return [err.message];
+  return [String(err)];
+}

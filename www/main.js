@@ -1,0 +1,831 @@
+// App wiring: loads the wasm simulation, runs the fixed-step loop, connects controls, panels,
+// the belt and the narration. The simulation state lives in wasm; this file only asks for
+// numbers each frame and sends commands. Nothing here uses Math.random or Date.now:
+// requestAnimationFrame's timestamp (performance.now) only feeds the accumulator.
+
+import {
+  formatSimTime,
+  formatCount,
+  formatBytes,
+  formatDuration,
+  formatSpeed,
+  speedFromSlider,
+  sliderFromSpeed,
+  hashPercent,
+  formatHashRange,
+  parseLocation,
+  base64UrlEncode,
+  errorMessages,
+} from './format.js';
+import {
+  Belt,
+  beltTravelMs,
+  SHARD_FIELDS,
+  PRODUCER_FIELDS,
+  RECORD_FIELDS,
+  EVENT_FIELDS,
+} from './belt.js';
+import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
+
+const DEFAULT_PRESET = 'clickstream';
+const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
+const MAX_FRAME_MS = 250; // longer gaps (a hidden tab) count as this much
+const PANEL_EVERY_MS = 200; // text panels refresh at most this often (real time)
+const LIST_EVERY_MS = 1000;
+const NARRATE_GAP_MS = 2500; // at most one narration per this much real time
+const KEEP_RUNNING = 'The scenario that was running keeps running.';
+
+const $ = (id) => document.getElementById(id);
+
+const app = {
+  api: null,
+  sim: null,
+  layout: null,
+  playing: true,
+  speed: 1,
+  acc: 0,
+  lastFrameT: null,
+  layoutDirty: false,
+  travelMs: 3000,
+  lastEventSeq: -1,
+  selected: null,
+  lastPanelT: -Infinity,
+  lastListT: -Infinity,
+  lastDrawT: -Infinity,
+  panelTick: -1,
+  listTick: -1,
+  reducedMotion: false,
+  belt: null,
+  producerUi: null,
+  shardCells: null,
+  producerCells: null,
+  recentEvents: [], // [tMs, lane, kind] of the last simulated second, for reduced motion
+  narrator: null,
+  watch: null,
+};
+
+// ---- narration: polite, plain words, rate-limited ------------------------------------------
+
+class Narrator {
+  constructor(live, log) {
+    this.live = live;
+    this.log = log;
+    this.queue = [];
+    this.lastT = -Infinity;
+  }
+
+  /** `key` collapses repeated news of the same kind into the newest. */
+  say(text, key = text) {
+    this.queue = this.queue.filter((q) => q.key !== key);
+    this.queue.push({ text, key });
+  }
+
+  flush(now, force = false) {
+    if (!this.queue.length) return;
+    if (!force && now - this.lastT < NARRATE_GAP_MS) return;
+    const msg = this.queue
+      .slice(-3)
+      .map((q) => q.text)
+      .join(' ');
+    this.queue = [];
+    this.lastT = now;
+    this.live.textContent = msg;
+    const stamp = app.sim ? formatSimTime(app.sim.nowMs()) : '';
+    this.log.prepend(el('li', {}, [el('span', { class: 'mono', text: stamp }), ` ${msg}`]));
+    while (this.log.children.length > 12) this.log.lastElementChild.remove();
+  }
+}
+
+/** What the narration last said about the numbers, to speak only of changes. */
+function newWatch() {
+  return { throttling: new Set(), dropped: 0, behind: false, balancedWarned: false };
+}
+
+function narrateChanges(shards, ledger) {
+  const lay = app.layout;
+  const w = app.watch;
+  const started = [];
+  const nowThrottling = new Set();
+  for (const l of lay.lanes) {
+    if (shards[l.lane * SHARD_FIELDS + 2] > 0) {
+      nowThrottling.add(l.lane);
+      if (!w.throttling.has(l.lane)) started.push(l.shardId);
+    }
+  }
+  if (started.length) {
+    const they = started.length > 1 ? 'these shards get' : 'this shard gets';
+    app.narrator.say(
+      `Throttling started on ${listWords(started)}: ${they} more than 1,000 records or 1 MiB per second, so some records are sent back to be retried.`,
+      'throttle',
+    );
+  } else if (w.throttling.size && !nowThrottling.size) {
+    app.narrator.say('Throttling stopped: every shard is under its write limit again.', 'throttle');
+  }
+  w.throttling = nowThrottling;
+
+  if (ledger.dropped > w.dropped) {
+    const n = ledger.dropped - w.dropped;
+    app.narrator.say(
+      `${formatCount(ledger.dropped)} records dropped so far (${formatCount(n)} new): they ran out of retries and are lost.`,
+      'dropped',
+    );
+    w.dropped = ledger.dropped;
+  }
+
+  let maxAge = 0;
+  let maxLane = 0;
+  for (const l of lay.lanes) {
+    const age = shards[l.lane * SHARD_FIELDS + 6];
+    if (age > maxAge) {
+      maxAge = age;
+      maxLane = l.lane;
+    }
+  }
+  if (!w.behind && maxAge >= 10_000) {
+    w.behind = true;
+    app.narrator.say(
+      `The consumer is falling behind: ${formatDuration(maxAge)} behind on ${lay.lanes[maxLane].shardId}.`,
+      'behind',
+    );
+  } else if (w.behind && maxAge < 3000) {
+    w.behind = false;
+    app.narrator.say('The consumer has caught up.', 'behind');
+  }
+  if (!ledger.balanced && !w.balancedWarned) {
+    w.balancedWarned = true;
+    app.narrator.say('The ledger does not add up: that is a bug in the simulator.', 'ledger');
+  }
+}
+
+function listWords(items) {
+  if (items.length <= 1) return items.join('');
+  if (items.length > 3) return `${items.length} shards`;
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+// ---- installing a simulation ----------------------------------------------------------------
+
+/** Make `sim` the running simulation; the old one is freed. */
+function install(sim, how) {
+  const old = app.sim;
+  app.sim = sim;
+  if (old && old !== sim && typeof old.free === 'function') old.free();
+  app.acc = 0;
+  app.lastEventSeq = -1;
+  app.selected = null;
+  app.recentEvents = [];
+  app.watch = newWatch();
+  app.belt.select(null);
+  refreshLayout(true);
+  $('scenario-text').value = sim.scenarioJson();
+  $('seed').value = sim.seed();
+  replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
+  app.panelTick = -1;
+  app.listTick = -1;
+  if (how) app.narrator.say(how, 'install');
+  render(performance.now(), true);
+}
+
+function refreshLayout(rebuild) {
+  const lay = app.sim.layout();
+  app.layout = lay;
+  app.belt.setLayout(lay);
+  if (rebuild || !app.producerUi) {
+    app.producerUi = buildProducerControls($('producer-controls'), lay, sendCommand);
+    buildShardTable(lay);
+    buildProducerTable(lay);
+  } else {
+    app.producerUi.sync(lay);
+  }
+}
+
+function sendCommand(cmd) {
+  try {
+    app.sim.command(JSON.stringify(cmd));
+  } catch (err) {
+    return errorMessages(err);
+  }
+  app.layoutDirty = true;
+  const who = cmd.producer;
+  if (cmd.type === 'set_rate') {
+    app.narrator.say(`${who} now sends ${formatCount(cmd.records_per_second)} records per second.`, `rate-${who}`);
+  } else if (cmd.type === 'set_hot_key_share') {
+    const pct = Math.round(cmd.hot_key_share * 100);
+    app.narrator.say(`${who} now puts ${pct}% of its records on its hot key.`, `hot-${who}`);
+  } else if (cmd.type === 'pause_producer') {
+    app.narrator.say(`Producer ${who} paused.`, `pp-${who}`);
+  } else if (cmd.type === 'resume_producer') {
+    app.narrator.say(`Producer ${who} resumed.`, `pp-${who}`);
+  }
+  if (!app.playing) app.narrator.say('The change applies at the next tick.', 'next-tick');
+  app.narrator.flush(performance.now(), true);
+  return [];
+}
+
+// ---- tables ---------------------------------------------------------------------------------
+
+function buildShardTable(lay) {
+  const headers = [
+    'Shard',
+    'State',
+    'Share of keys',
+    'Starting hash key',
+    'Ending hash key',
+    'Records/s',
+    'Throttled/s',
+    'Unread',
+    'Consumer behind',
+  ];
+  app.shardCells = buildTable($('shard-table'), headers, lay.lanes.length);
+  lay.lanes.forEach((l, i) => {
+    const c = app.shardCells[i];
+    c[0].textContent = l.shardId;
+    c[1].textContent = l.state.toLowerCase();
+    c[2].textContent = formatHashRange(l.startingHashKey, l.endingHashKey, 2);
+    c[3].textContent = l.startingHashKey;
+    c[4].textContent = l.endingHashKey;
+    c[3].className = 'mono';
+    c[4].className = 'mono';
+  });
+}
+
+/** Per producer, transposed (one column per producer) so it fits a narrow panel. */
+const PRODUCER_ROWS = [
+  ['Tried, last second', 0],
+  ['Accepted, last second', 1],
+  ['Throttled, last second', 2],
+  ['Dropped in all', 3],
+  ['Being retried now', 4],
+  ['In its buffer now', 5],
+];
+
+function buildProducerTable(lay) {
+  const head = el('thead', {}, [
+    el('tr', {}, [
+      el('td'),
+      ...lay.producers.map((p) => el('th', { scope: 'col', text: p.name })),
+    ]),
+  ]);
+  app.producerCells = [];
+  const body = el(
+    'tbody',
+    {},
+    PRODUCER_ROWS.map(([label]) => {
+      const cells = lay.producers.map(() => el('td', { text: '0' }));
+      app.producerCells.push(cells);
+      return el('tr', {}, [el('th', { scope: 'row', text: label }), ...cells]);
+    }),
+  );
+  replaceChildren($('producer-table'), [head, body]);
+}
+
+// ---- the frame loop -------------------------------------------------------------------------
+
+function frame(t) {
+  requestAnimationFrame(frame);
+  if (!app.sim) return;
+  const dt = app.lastFrameT === null ? 0 : Math.min(Math.max(0, t - app.lastFrameT), MAX_FRAME_MS);
+  app.lastFrameT = t;
+  if (app.playing) {
+    app.acc += dt * app.speed;
+    const tickMs = app.sim.tickMs();
+    let n = Math.floor(app.acc / tickMs);
+    if (n > MAX_TICKS_PER_FRAME) {
+      n = MAX_TICKS_PER_FRAME;
+      app.acc = 0; // drop the debt rather than chase it
+    } else {
+      app.acc -= n * tickMs;
+    }
+    if (n > 0) advance(n);
+  }
+  render(t, false);
+}
+
+function advance(ticks) {
+  app.sim.step(ticks);
+  if (app.layoutDirty) {
+    app.layoutDirty = false;
+    refreshLayout(false);
+  }
+}
+
+function render(t, force) {
+  const sim = app.sim;
+  const lay = app.layout;
+  const nowMs = sim.nowMs();
+  const shards = sim.shardFrame();
+
+  // travel time of the belt: changes only by a clear margin, so tiles do not jump around
+  let busiest = 0;
+  for (let i = 0; i < lay.lanes.length; i++) {
+    busiest = Math.max(busiest, shards[i * SHARD_FIELDS], shards[i * SHARD_FIELDS + 3]);
+  }
+  if (busiest === 0) busiest = estimateLaneRate(lay);
+  const target = beltTravelMs(app.speed, busiest);
+  if (Math.abs(target - app.travelMs) / app.travelMs > 0.3) app.travelMs = target;
+
+  const events = sim.writeEvents(app.lastEventSeq);
+  if (events.length) {
+    app.lastEventSeq = events[events.length - EVENT_FIELDS];
+    app.belt.addEvents(events, nowMs, app.travelMs);
+    if (app.reducedMotion) rememberEvents(events, nowMs);
+  }
+
+  const drawEvery = app.reducedMotion ? 1000 : 0;
+  if (force || t - app.lastDrawT >= drawEvery) {
+    app.lastDrawT = t;
+    const records = sim.recentRecords(Math.ceil(app.travelMs * 1.5));
+    app.belt.frame({
+      nowMs,
+      tickMs: sim.tickMs(),
+      travelMs: app.travelMs,
+      shards,
+      records,
+      recentEvents: app.reducedMotion ? countRecentEvents(nowMs) : null,
+    });
+  }
+
+  const tick = sim.tick();
+  if (force || (t - app.lastPanelT >= PANEL_EVERY_MS && tick !== app.panelTick)) {
+    app.lastPanelT = t;
+    app.panelTick = tick;
+    updatePanels(shards);
+  }
+  if (force || (t - app.lastListT >= LIST_EVERY_MS && tick !== app.listTick)) {
+    if (force || !$('record-list').contains(document.activeElement)) {
+      app.lastListT = t;
+      app.listTick = tick;
+      updateRecordList();
+    }
+  }
+  app.narrator.flush(t);
+}
+
+function estimateLaneRate(lay) {
+  let total = 0;
+  for (const p of lay.producers) if (!p.paused) total += p.recordsPerSecond;
+  return total / Math.max(1, lay.lanes.length);
+}
+
+function rememberEvents(events, nowMs) {
+  for (let o = 0; o < events.length; o += EVENT_FIELDS) {
+    app.recentEvents.push([events[o + 1], events[o + 3], events[o + 4]]);
+  }
+  const keepFrom = nowMs - 1000;
+  let k = 0;
+  while (k < app.recentEvents.length && app.recentEvents[k][0] < keepFrom) k++;
+  if (k) app.recentEvents.splice(0, k);
+  if (app.recentEvents.length > 20000) app.recentEvents.splice(0, app.recentEvents.length - 20000);
+}
+
+function countRecentEvents(nowMs) {
+  const byLane = new Map();
+  for (const [tMs, lane, kind] of app.recentEvents) {
+    if (tMs < nowMs - 1000) continue;
+    if (!byLane.has(lane)) byLane.set(lane, [0, 0, 0]);
+    byLane.get(lane)[kind] += 1;
+  }
+  return byLane;
+}
+
+function updatePanels(shards) {
+  const sim = app.sim;
+  const lay = app.layout;
+  setText($('st-time'), formatSimTime(sim.nowMs()));
+  setText($('st-tick'), formatCount(sim.tick()));
+  setText($('st-seed'), sim.seed());
+  setText($('st-digest'), sim.digest());
+  setText($('st-state'), app.playing ? `playing at ${formatSpeed(app.speed)}` : 'paused');
+
+  const lg = sim.ledger();
+  setText($('lg-produced'), formatCount(lg.produced));
+  setText($('lg-buffered'), formatCount(lg.producerBuffered));
+  setText($('lg-retrying'), formatCount(lg.retrying));
+  setText($('lg-unread'), formatCount(lg.inShardUnread));
+  setText($('lg-read'), formatCount(lg.read));
+  setText($('lg-expired'), formatCount(lg.expiredUnread));
+  setText($('lg-dropped'), formatCount(lg.dropped));
+  const bal = $('lg-balanced');
+  setText(
+    bal,
+    lg.balanced
+      ? '✓ Balanced: every record is accounted for.'
+      : '✗ Not balanced: some records are unaccounted for.',
+  );
+  bal.classList.toggle('bad', !lg.balanced);
+
+  const pf = sim.producerFrame();
+  PRODUCER_ROWS.forEach(([, field], r) => {
+    const row = app.producerCells[r];
+    if (!row) return;
+    lay.producers.forEach((p, i) => {
+      const cell = row[i];
+      if (!cell) return;
+      const v = pf[i * PRODUCER_FIELDS + field];
+      setText(cell, formatCount(v));
+      if (field === 2 || field === 3) cell.classList.toggle('warn', v > 0);
+    });
+  });
+
+  lay.lanes.forEach((l, i) => {
+    const c = app.shardCells[i];
+    if (!c) return;
+    const o = i * SHARD_FIELDS;
+    setText(c[5], formatCount(shards[o]));
+    setText(c[6], shards[o + 2] > 0 ? `${formatCount(shards[o + 2])} ⚠` : '0');
+    setText(c[7], formatCount(shards[o + 5]));
+    setText(c[8], formatDuration(shards[o + 6]));
+    c[6].classList.toggle('warn', shards[o + 2] > 0);
+  });
+
+  narrateChanges(shards, lg);
+}
+
+// ---- records: the accessible list and the detail panel ---------------------------------------
+
+function updateRecordList() {
+  const list = $('record-list');
+  const rec = app.sim.recentRecords(60_000);
+  const lay = app.layout;
+  const perLane = new Map();
+  for (let o = rec.length - RECORD_FIELDS; o >= 0; o -= RECORD_FIELDS) {
+    const lane = rec[o];
+    if (!perLane.has(lane)) perLane.set(lane, []);
+    const arr = perLane.get(lane);
+    if (arr.length < 3) arr.push(o);
+  }
+  const prevValue = list.value;
+  const groups = [];
+  for (const l of lay.lanes) {
+    const offsets = perLane.get(l.lane);
+    if (!offsets) continue;
+    const g = el('optgroup', { label: l.shardId });
+    for (const o of offsets) {
+      const idx = rec[o + 1];
+      const prod = lay.producers[rec[o + 4]];
+      const read = rec[o + 6] >= 0 ? 'read' : 'not read yet';
+      const from = prod ? prod.name : '?';
+      g.append(
+        el('option', {
+          value: `${l.lane}:${idx}`,
+          text: `#${idx} · ${formatSimTime(rec[o + 2])} · ${from} · ${formatBytes(rec[o + 5])} · ${read}`,
+        }),
+      );
+    }
+    groups.push(g);
+  }
+  if (!groups.length) {
+    groups.push(el('option', { value: '', disabled: true, text: 'No records yet: press Play.' }));
+  }
+  replaceChildren(list, groups);
+  if (prevValue) list.value = prevValue;
+}
+
+function selectRecord(lane, recordIndex) {
+  app.selected = { lane, recordIndex };
+  app.belt.select(app.selected);
+  const d = app.sim.recordDetail(lane, recordIndex);
+  const box = $('record-detail');
+  if (!d) {
+    replaceChildren(box, [
+      el('p', {
+        class: 'hint',
+        text: `Record #${recordIndex} on lane ${lane} is no longer kept for detail.`,
+      }),
+    ]);
+    return;
+  }
+  const laneInfo = app.layout.lanes[lane];
+  const owns = laneInfo
+    ? `; this shard owns ${formatHashRange(laneInfo.startingHashKey, laneInfo.endingHashKey, 2)}`
+    : '';
+  const rows = [
+    ['Partition key', d.partitionKey, false],
+    ['Hash key (MD5 of the key)', d.hashKey, true],
+    ['Where in the key space', `${hashPercent(d.hashKey, 2)}% of the way from 0 to 2^128−1${owns}`, false],
+    ['Shard', d.shardId, false],
+    ['Stream', d.streamName, false],
+    ['Sequence number', d.sequenceNumber, true],
+    ['Arrived at', `${formatSimTime(d.arrivalMs)} (simulated time)`, false],
+    ['Size', `${formatCount(d.sizeBytes)} bytes (${formatBytes(d.sizeBytes)})`, false],
+    ['Producer', d.producer, false],
+  ];
+  if (d.explicitHashKey) rows.push(['Explicit hash key', String(d.explicitHashKey), true]);
+  const dl = el(
+    'dl',
+    { class: 'detail-list' },
+    rows.flatMap(([k, v, mono]) => [
+      el('dt', { text: k }),
+      el('dd', { text: String(v), class: mono ? 'mono' : undefined }),
+    ]),
+  );
+  replaceChildren(box, [el('h3', { text: `Record #${recordIndex} on ${d.shardId}` }), dl]);
+}
+
+// ---- scenario loading ----------------------------------------------------------------------
+
+function showErrors(target, intro, messages, outro) {
+  const box = $(target);
+  if (!messages || !messages.length) {
+    replaceChildren(box, []);
+    return;
+  }
+  replaceChildren(box, [
+    el('p', { class: 'errors-intro', text: intro }),
+    el(
+      'ul',
+      {},
+      messages.map((m) => el('li', { text: m })),
+    ),
+    outro ? el('p', { text: outro }) : null,
+  ]);
+}
+
+/** Validate and load scenario text; on failure show why and keep the running scenario. */
+function loadScenarioText(text, source) {
+  let errors;
+  try {
+    errors = app.api.validateScenario(text);
+  } catch (err) {
+    errors = errorMessages(err);
+  }
+  if (errors && errors.length) {
+    showErrors('scenario-errors', `The scenario from ${source} was not loaded:`, errors, KEEP_RUNNING);
+    const s = errors.length > 1 ? 's' : '';
+    app.narrator.say(`The scenario from ${source} has ${errors.length} problem${s}; nothing changed.`, 'install');
+    return false;
+  }
+  let sim;
+  try {
+    sim = app.api.Sim.fromScenario(text);
+  } catch (err) {
+    showErrors('scenario-errors', `The scenario from ${source} was not loaded:`, errorMessages(err), KEEP_RUNNING);
+    return false;
+  }
+  showErrors('scenario-errors', '', []);
+  install(sim, `Loaded the scenario from ${source}.`);
+  return true;
+}
+
+function loadPreset(name) {
+  let sim;
+  try {
+    sim = app.api.Sim.fromPreset(name);
+  } catch (err) {
+    showErrors('scenario-errors', `The preset “${name}” was not loaded:`, errorMessages(err), KEEP_RUNNING);
+    return false;
+  }
+  showErrors('scenario-errors', '', []);
+  install(sim, `Loaded the ${name} scenario.`);
+  return true;
+}
+
+function applySeed(seed) {
+  const s = String(seed).trim();
+  let sim;
+  try {
+    sim = app.sim.withSeed(s);
+  } catch (err) {
+    showErrors('run-errors', 'That seed was not used:', errorMessages(err), KEEP_RUNNING);
+    return false;
+  }
+  showErrors('run-errors', '', []);
+  install(sim, `New run with seed ${sim.seed()}.`);
+  return true;
+}
+
+function loadFromHash() {
+  const loc = parseLocation('', location.hash);
+  if (loc.scenarioError) {
+    showErrors('scenario-errors', 'The scenario in the address was not loaded:', [loc.scenarioError], KEEP_RUNNING);
+    return;
+  }
+  if (loc.scenario !== null) loadScenarioText(loc.scenario, 'the address (#scenario=)');
+}
+
+// ---- controls -------------------------------------------------------------------------------
+
+function setPlaying(on, say = true) {
+  app.playing = on;
+  app.lastFrameT = null;
+  app.acc = 0;
+  setText($('play-label'), on ? 'Pause' : 'Play');
+  $('play-icon').className = `icon ${on ? 'icon-pause' : 'icon-play'}`;
+  setText($('st-state'), on ? `playing at ${formatSpeed(app.speed)}` : 'paused');
+  if (say) {
+    app.narrator.say(on ? 'Playing.' : 'Paused.', 'play');
+    app.narrator.flush(performance.now(), true);
+  }
+}
+
+function stepOnce() {
+  if (app.playing) setPlaying(false);
+  advance(1);
+  render(performance.now(), true);
+}
+
+/** Keys typed into these must keep their own meaning (text, or arrows changing a value). */
+function isTypingTarget(t) {
+  if (!(t instanceof Element)) return false;
+  if (t.isContentEditable) return true;
+  return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.tagName === 'INPUT';
+}
+
+function canvasPoint(canvas, e) {
+  const r = canvas.getBoundingClientRect();
+  return [e.clientX - r.left, e.clientY - r.top];
+}
+
+function wireControls() {
+  $('play').addEventListener('click', () => setPlaying(!app.playing));
+  $('step').addEventListener('click', stepOnce);
+  $('reset').addEventListener('click', () => {
+    install(app.sim.withSeed(app.sim.seed()), 'Reset: the same scenario and seed from the start.');
+  });
+
+  const speed = $('speed');
+  const onSpeed = () => {
+    app.speed = speedFromSlider(speed.value);
+    setText($('speed-value'), formatSpeed(app.speed));
+    speed.setAttribute('aria-valuetext', `${formatSpeed(app.speed).replace('×', '')} times real time`);
+    if (app.playing) setText($('st-state'), `playing at ${formatSpeed(app.speed)}`);
+  };
+  speed.addEventListener('input', onSpeed);
+  speed.value = String(sliderFromSpeed(1));
+  onSpeed();
+
+  $('seed-apply').addEventListener('click', () => applySeed($('seed').value));
+  $('seed').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') applySeed($('seed').value);
+  });
+  $('seed-random').addEventListener('click', () => {
+    const s = app.api.randomSeed();
+    $('seed').value = s;
+    applySeed(s);
+  });
+
+  const presetSel = $('preset');
+  replaceChildren(
+    presetSel,
+    app.api.presetNames().map((n) => el('option', { value: n, text: n })),
+  );
+  $('preset-load').addEventListener('click', () => loadPreset(presetSel.value));
+
+  $('scenario-file').addEventListener('change', async (e) => {
+    const input = e.target;
+    const file = input.files && input.files[0];
+    if (!file) return;
+    let text;
+    try {
+      text = await file.text();
+    } catch {
+      showErrors('scenario-errors', `The file ${file.name} could not be read.`, ['The browser could not read the file.'], KEEP_RUNNING);
+      return;
+    }
+    loadScenarioText(text, `the file ${file.name}`);
+    input.value = '';
+  });
+  $('scenario-check').addEventListener('click', () => {
+    const errors = app.api.validateScenario($('scenario-text').value);
+    if (errors.length) {
+      showErrors('scenario-errors', 'The scenario text has problems:', errors);
+    } else {
+      showErrors('scenario-errors', '', []);
+      app.narrator.say('The scenario text is valid.', 'check');
+      app.narrator.flush(performance.now(), true);
+    }
+  });
+  $('scenario-run').addEventListener('click', () =>
+    loadScenarioText($('scenario-text').value, 'the text box'),
+  );
+  $('scenario-link').addEventListener('click', () => {
+    let compact = $('scenario-text').value;
+    try {
+      compact = JSON.stringify(JSON.parse(compact));
+    } catch {
+      // left as typed: opening the link will show the validator's messages
+    }
+    const base = `${location.origin}${location.pathname}${location.search}`;
+    const out = $('share-link');
+    out.value = `${base}#scenario=${base64UrlEncode(compact)}`;
+    out.focus();
+    out.select();
+  });
+  window.addEventListener('hashchange', loadFromHash);
+
+  $('record-list').addEventListener('change', () => {
+    const m = /^(\d+):(\d+)$/.exec($('record-list').value);
+    if (m) selectRecord(Number(m[1]), Number(m[2]));
+  });
+
+  const canvas = $('belt');
+  canvas.addEventListener('click', (e) => {
+    const hit = app.belt.hitTest(...canvasPoint(canvas, e));
+    if (hit) selectRecord(hit.lane, hit.recordIndex);
+  });
+  canvas.addEventListener('mousemove', (e) => {
+    canvas.classList.toggle('pointer', !!app.belt.hitTest(...canvasPoint(canvas, e)));
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (isTypingTarget(e.target)) return;
+    // Space on a button presses that button; elsewhere it plays or pauses
+    const onButton = e.target instanceof Element && e.target.closest('button, summary, a') !== null;
+    if ((e.key === ' ' || e.code === 'Space') && !onButton) {
+      e.preventDefault();
+      setPlaying(!app.playing);
+    } else if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      stepOnce();
+    }
+  });
+
+  const wrap = $('belt-wrap');
+  new ResizeObserver((entries) => {
+    for (const en of entries) app.belt.resize(en.contentRect.width);
+  }).observe(wrap);
+  app.belt.resize(wrap.clientWidth);
+
+  const mq = window.matchMedia('(prefers-reduced-motion: reduce)');
+  const onMotion = () => {
+    app.reducedMotion = mq.matches;
+    app.belt.setReducedMotion(mq.matches);
+  };
+  mq.addEventListener('change', onMotion);
+  onMotion();
+}
+
+// ---- start ----------------------------------------------------------------------------------
+
+async function boot() {
+  app.narrator = new Narrator($('narration'), $('narration-log'));
+  let api;
+  try {
+    api = await import('./pkg/streamsim.js');
+    await api.default({ module_or_path: new URL('./pkg/streamsim_bg.wasm', import.meta.url) });
+  } catch (err) {
+    setText($('st-state'), 'not loaded');
+    showErrors(
+      'run-errors',
+      'The simulation could not be loaded:',
+      errorMessages(err),
+      'Build it with “make build” and reload the page.',
+    );
+    return;
+  }
+  app.api = api;
+  app.belt = new Belt($('belt'));
+  wireControls();
+
+  const loc = parseLocation(location.search, location.hash);
+  const problems = [];
+  const names = api.presetNames();
+  let presetName = DEFAULT_PRESET;
+  let source = '';
+  if (loc.preset) {
+    if (names.includes(loc.preset)) {
+      presetName = loc.preset;
+      source = ' (chosen in the address)';
+    } else {
+      problems.push(`preset: “${loc.preset}” is not a known preset; known presets: ${names.join(', ')}.`);
+    }
+  }
+  let sim = api.Sim.fromPreset(presetName);
+  $('preset').value = presetName;
+  if (loc.seed !== null) {
+    try {
+      const seeded = sim.withSeed(loc.seed);
+      sim.free?.();
+      sim = seeded;
+      source += ` with seed ${loc.seed}`;
+    } catch (err) {
+      problems.push(...errorMessages(err));
+    }
+  }
+  if (problems.length) showErrors('run-errors', 'Part of the address was not used:', problems);
+  install(sim, `Running the ${presetName} scenario${source}.`);
+  if (loc.scenario !== null || loc.scenarioError) loadFromHash();
+  setPlaying(true, false);
+  document.documentElement.dataset.ready = '1';
+  requestAnimationFrame(frame);
+}
+
+boot();
+
+// Read-only peeks for the end-to-end tests (and curious students): nothing here changes the run.
+window.streamsim = {
+  visibleTiles: () =>
+    app.belt
+      ? app.belt.hits.map((h) => ({
+          lane: h.lane,
+          recordIndex: h.recordIndex,
+          x: h.x + h.s / 2,
+          y: h.y + h.s / 2,
+        }))
+      : [],
+  digest: () => (app.sim ? app.sim.digest() : null),
+  tick: () => (app.sim ? app.sim.tick() : null),
+  laneCount: () => (app.layout ? app.layout.lanes.length : 0),
+  shardIds: () => (app.layout ? app.layout.lanes.map((l) => l.shardId) : []),
+};
