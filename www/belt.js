@@ -198,9 +198,11 @@ export class Belt {
     for (const [lane, counts] of byLane) {
       if (!this.layout.lanes[lane]) continue;
       const parts = [];
-      if (counts[EVENT_THROTTLED]) parts.push(`↩ ${formatCount(counts[EVENT_THROTTLED])} sent back`);
+      if (counts[EVENT_THROTTLED])
+        parts.push(`↩ ${formatCount(counts[EVENT_THROTTLED])} sent back`);
       if (counts[EVENT_DROPPED]) parts.push(`✕ ${formatCount(counts[EVENT_DROPPED])} dropped`);
-      if (counts[EVENT_RETRY_OK]) parts.push(`◯ ${formatCount(counts[EVENT_RETRY_OK])} in on retry`);
+      if (counts[EVENT_RETRY_OK])
+        parts.push(`◯ ${formatCount(counts[EVENT_RETRY_OK])} in on retry`);
       if (!parts.length) continue;
       const text = parts.join('  ');
       ctx.font = `600 ${g.small}px ${FONT}`;
@@ -247,13 +249,17 @@ export class Belt {
     ctx.fillStyle = UI.muted;
     const range = formatHashRange(l.startingHashKey, l.endingHashKey);
     const stateText = l.state === 'OPEN' ? '' : ` · ${l.state.toLowerCase()}`;
-    ctx.fillText(`${g.compact ? '' : 'keys '}${range}${stateText}`, g.gateX + idW + 6, top + g.headerH / 2);
+    ctx.fillText(
+      `${g.compact ? '' : 'keys '}${range}${stateText}`,
+      g.gateX + idW + 6,
+      top + g.headerH / 2,
+    );
 
     // right: how far behind the consumer is on this lane
     const age = d.shards[i * SHARD_FIELDS + 6] || 0;
     const unread = d.shards[i * SHARD_FIELDS + 5] || 0;
     ctx.textAlign = 'right';
-    const behind = age > 0 ? `${g.compact ? '' : 'consumer '}behind ${formatDuration(age)}` : g.compact ? 'caught up' : 'consumer caught up';
+    const behind = `${g.compact ? '' : 'consumer '}behind ${formatDuration(age)}`;
     ctx.fillStyle = age >= 5000 ? UI.throttle : UI.muted;
     ctx.font = `${age >= 5000 ? '600 ' : ''}${g.small}px ${FONT}`;
     const waiting = unread > 0 && !g.compact ? `${formatCount(unread)} unread · ` : '';
@@ -274,7 +280,9 @@ export class Belt {
     ctx.strokeStyle = UI.beltStripe;
     ctx.lineWidth = 2;
     const spacing = 24;
-    const shift = this.reducedMotion ? 0 : (((d.nowMs / d.travelMs) * g.beltLen) % spacing + spacing) % spacing;
+    const shift = this.reducedMotion
+      ? 0
+      : ((((d.nowMs / d.travelMs) * g.beltLen) % spacing) + spacing) % spacing;
     for (let x = g.beltX + shift - spacing; x < g.beltEnd; x += spacing) {
       ctx.beginPath();
       ctx.moveTo(x, sy + 2);
@@ -317,8 +325,18 @@ export class Belt {
     const barW = g.gateW - labelW;
     const barH = (g.stripH - 6) / 2;
     const rows = [
-      { label: g.compact ? 'rec' : 'rec/s', frac: recs / recLimit, text: g.compact ? pct(recs / recLimit) : `${formatCount(recs)}/${formatCount(recLimit)}` },
-      { label: g.compact ? 'MiB' : 'MiB/s', frac: bytes / byteLimit, text: g.compact ? pct(bytes / byteLimit) : `${(bytes / 1048576).toFixed(2)}/${(byteLimit / 1048576).toFixed(0)}` },
+      {
+        label: g.compact ? 'rec' : 'rec/s',
+        frac: recs / recLimit,
+        text: g.compact ? pct(recs / recLimit) : `${formatCount(recs)}/${formatCount(recLimit)}`,
+      },
+      {
+        label: g.compact ? 'MiB' : 'MiB/s',
+        frac: bytes / byteLimit,
+        text: g.compact
+          ? pct(bytes / byteLimit)
+          : `${(bytes / 1048576).toFixed(2)}/${(byteLimit / 1048576).toFixed(0)}`,
+      },
     ];
     rows.forEach((r, k) => {
       const y = sy + 2 + k * (barH + 2);
@@ -434,7 +452,11 @@ export class Belt {
         ctx.font = `${g.small}px ${FONT}`;
         ctx.fillStyle = UI.muted;
         const every = c.pollIntervalMs ? `every ${formatDuration(c.pollIntervalMs)}` : '';
-        ctx.fillText(fitText(ctx, g.compact ? 'reads' : `reads ${every}`, g.consW - 8), 0, g.font * 0.7);
+        ctx.fillText(
+          fitText(ctx, g.compact ? 'reads' : `reads ${every}`, g.consW - 8),
+          0,
+          g.font * 0.7,
+        );
         ctx.restore();
       });
     }
@@ -609,7 +631,12 @@ export class Belt {
     const slop = 3;
     for (let k = this.hits.length - 1; k >= 0; k--) {
       const h = this.hits[k];
-      if (cssX >= h.x - slop && cssX <= h.x + h.s + slop && cssY >= h.y - slop && cssY <= h.y + h.s + slop) {
+      if (
+        cssX >= h.x - slop &&
+        cssX <= h.x + h.s + slop &&
+        cssY >= h.y - slop &&
+        cssY <= h.y + h.s + slop
+      ) {
         return { lane: h.lane, recordIndex: h.recordIndex };
       }
     }
@@ -620,7 +647,8 @@ export class Belt {
   tilePosition(lane, recordIndex) {
     for (let k = this.hits.length - 1; k >= 0; k--) {
       const h = this.hits[k];
-      if (h.lane === lane && h.recordIndex === recordIndex) return { x: h.x + h.s / 2, y: h.y + h.s / 2 };
+      if (h.lane === lane && h.recordIndex === recordIndex)
+        return { x: h.x + h.s / 2, y: h.y + h.s / 2 };
     }
     return null;
   }

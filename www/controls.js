@@ -35,6 +35,10 @@ export function idPart(s) {
     .slice(0, 40);
 }
 
+/** The rates a producer may be set to (the facade's set_rate range). */
+export const RATE_MIN = 1;
+export const RATE_MAX = 1_000_000;
+
 /** The largest value the rate slider offers for a producer now sending `rate` records/s. */
 export function rateSliderMax(rate) {
   const r = Math.max(0, Number(rate) || 0);
@@ -58,9 +62,9 @@ export function buildProducerControls(container, layout, send) {
     const num = el('input', {
       type: 'number',
       id: `${base}-rate`,
-      min: 0,
-      max: 100000,
-      step: 10,
+      min: RATE_MIN,
+      max: RATE_MAX,
+      step: 1,
       inputmode: 'numeric',
       value: p.recordsPerSecond,
       class: 'rate-number',
@@ -68,15 +72,15 @@ export function buildProducerControls(container, layout, send) {
     const range = el('input', {
       type: 'range',
       id: `${base}-rate-range`,
-      min: 0,
+      min: RATE_MIN,
       max: rateSliderMax(p.recordsPerSecond),
-      step: 10,
+      step: 1,
       value: p.recordsPerSecond,
       'aria-label': `${p.name}: records per second (slider)`,
       'aria-valuetext': `${formatCount(p.recordsPerSecond)} records per second`,
     });
     const sendRate = (v) => {
-      const value = Math.max(0, Math.min(100000, Math.round(Number(v))));
+      const value = Math.max(RATE_MIN, Math.min(RATE_MAX, Math.round(Number(v))));
       if (!Number.isFinite(value)) return;
       report(send({ type: 'set_rate', producer: p.name, records_per_second: value }));
     };
@@ -87,7 +91,9 @@ export function buildProducerControls(container, layout, send) {
     range.addEventListener('change', () => sendRate(range.value));
     const commitNumber = () => {
       if (num.value === '' || !num.checkValidity()) {
-        report([`Enter a whole number of records per second from 0 to 100,000.`]);
+        report([
+          `Enter a whole number of records per second from ${formatCount(RATE_MIN)} to ${formatCount(RATE_MAX)}.`,
+        ]);
         return;
       }
       const v = Number(num.value);
@@ -122,7 +128,13 @@ export function buildProducerControls(container, layout, send) {
         hotRange.setAttribute('aria-valuetext', `${pct} percent`);
       });
       hotRange.addEventListener('change', () => {
-        report(send({ type: 'set_hot_key_share', producer: p.name, hot_key_share: Number(hotRange.value) }));
+        report(
+          send({
+            type: 'set_hot_key_share',
+            producer: p.name,
+            hot_key_share: Number(hotRange.value),
+          }),
+        );
       });
       hot = el('div', { class: 'field' }, [
         el('label', { for: `${base}-hot`, text: 'Share of records on the one hot key' }),
@@ -138,7 +150,10 @@ export function buildProducerControls(container, layout, send) {
     setPauseLabel(p.paused);
     pause.addEventListener('click', () => {
       const paused = pause.dataset.paused === '1';
-      const errors = send({ type: paused ? 'resume_producer' : 'pause_producer', producer: p.name });
+      const errors = send({
+        type: paused ? 'resume_producer' : 'pause_producer',
+        producer: p.name,
+      });
       report(errors);
       if (!errors.length) setPauseLabel(!paused);
     });
@@ -171,12 +186,22 @@ export function buildProducerControls(container, layout, send) {
         const r = rows.find((x) => x.name === p.name);
         if (!r) continue;
         const active = document.activeElement;
-        if (active !== r.num && active !== r.range && String(r.num.value) !== String(p.recordsPerSecond)) {
+        if (
+          active !== r.num &&
+          active !== r.range &&
+          String(r.num.value) !== String(p.recordsPerSecond)
+        ) {
           r.num.value = String(p.recordsPerSecond);
-          if (p.recordsPerSecond > Number(r.range.max)) r.range.max = String(rateSliderMax(p.recordsPerSecond));
+          if (p.recordsPerSecond > Number(r.range.max))
+            r.range.max = String(rateSliderMax(p.recordsPerSecond));
           r.range.value = String(p.recordsPerSecond);
         }
-        if (r.hotRange && active !== r.hotRange && p.hotKeyShare !== null && p.hotKeyShare !== undefined) {
+        if (
+          r.hotRange &&
+          active !== r.hotRange &&
+          p.hotKeyShare !== null &&
+          p.hotKeyShare !== undefined
+        ) {
           r.hotRange.value = String(p.hotKeyShare);
           r.hotOut.textContent = `${Math.round(p.hotKeyShare * 100)}%`;
         }
@@ -205,13 +230,21 @@ export function describeKeyModel(m) {
 
 /** A table whose body cells are created once and then updated by text: returns the cells. */
 export function buildTable(table, headers, rowCount, rowHeaderFirst = true) {
-  const thead = el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))]);
+  const thead = el('thead', {}, [
+    el(
+      'tr',
+      {},
+      headers.map((h) => el('th', { scope: 'col', text: h })),
+    ),
+  ]);
   const cells = [];
   const tbody = el(
     'tbody',
     {},
     Array.from({ length: rowCount }, () => {
-      const row = headers.map((_, c) => (c === 0 && rowHeaderFirst ? el('th', { scope: 'row' }) : el('td')));
+      const row = headers.map((_, c) =>
+        c === 0 && rowHeaderFirst ? el('th', { scope: 'row' }) : el('td'),
+      );
       cells.push(row);
       return el('tr', {}, row);
     }),

@@ -83,7 +83,9 @@ export function formatHashRange(startDecimal, endDecimal, digits = 1) {
 
 /** A 39-digit decimal in scientific notation with 3 significant digits: "8.51e37". */
 export function formatSci(decimal) {
-  const s = String(decimal).trim().replace(/^0+(?=\d)/, '');
+  const s = String(decimal)
+    .trim()
+    .replace(/^0+(?=\d)/, '');
   if (!/^\d+$/.test(s)) return String(decimal);
   if (s.length <= 6) return s;
   let exp = s.length - 1;
@@ -104,14 +106,16 @@ export const SPEED_STEPS = 1000; // slider positions 0 … SPEED_STEPS
 /** Slider position (0 … SPEED_STEPS) → speed factor, rounded to a friendly value. */
 export function speedFromSlider(pos) {
   const p = Math.min(SPEED_STEPS, Math.max(0, Number(pos) || 0));
-  const exp = Math.log10(SPEED_MIN) + (p / SPEED_STEPS) * (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
+  const exp =
+    Math.log10(SPEED_MIN) + (p / SPEED_STEPS) * (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
   return roundSpeed(10 ** exp);
 }
 
 /** Speed factor → slider position. */
 export function sliderFromSpeed(speed) {
   const s = Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number(speed) || 1));
-  const frac = (Math.log10(s) - Math.log10(SPEED_MIN)) / (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
+  const frac =
+    (Math.log10(s) - Math.log10(SPEED_MIN)) / (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
   return Math.round(frac * SPEED_STEPS);
 }
 

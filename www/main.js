@@ -22,6 +22,7 @@ import {
   beltTravelMs,
   SHARD_FIELDS,
   PRODUCER_FIELDS,
+  CONSUMER_FIELDS,
   RECORD_FIELDS,
   EVENT_FIELDS,
 } from './belt.js';
@@ -208,7 +209,10 @@ function sendCommand(cmd) {
   app.layoutDirty = true;
   const who = cmd.producer;
   if (cmd.type === 'set_rate') {
-    app.narrator.say(`${who} now sends ${formatCount(cmd.records_per_second)} records per second.`, `rate-${who}`);
+    app.narrator.say(
+      `${who} now sends ${formatCount(cmd.records_per_second)} records per second.`,
+      `rate-${who}`,
+    );
   } else if (cmd.type === 'set_hot_key_share') {
     const pct = Math.round(cmd.hot_key_share * 100);
     app.narrator.say(`${who} now puts ${pct}% of its records on its hot key.`, `hot-${who}`);
@@ -261,10 +265,7 @@ const PRODUCER_ROWS = [
 
 function buildProducerTable(lay) {
   const head = el('thead', {}, [
-    el('tr', {}, [
-      el('td'),
-      ...lay.producers.map((p) => el('th', { scope: 'col', text: p.name })),
-    ]),
+    el('tr', {}, [el('td'), ...lay.producers.map((p) => el('th', { scope: 'col', text: p.name }))]),
   ]);
   app.producerCells = [];
   const body = el(
@@ -502,13 +503,18 @@ function selectRecord(lane, recordIndex) {
   const rows = [
     ['Partition key', d.partitionKey, false],
     ['Hash key (MD5 of the key)', d.hashKey, true],
-    ['Where in the key space', `${hashPercent(d.hashKey, 2)}% of the way from 0 to 2^128−1${owns}`, false],
+    [
+      'Where in the key space',
+      `${hashPercent(d.hashKey, 2)}% of the way from 0 to 2^128−1${owns}`,
+      false,
+    ],
     ['Shard', d.shardId, false],
     ['Stream', d.streamName, false],
     ['Sequence number', d.sequenceNumber, true],
     ['Arrived at', `${formatSimTime(d.arrivalMs)} (simulated time)`, false],
     ['Size', `${formatCount(d.sizeBytes)} bytes (${formatBytes(d.sizeBytes)})`, false],
     ['Producer', d.producer, false],
+    ['Read by the consumer', d.read === undefined ? 'unknown' : d.read ? 'yes' : 'not yet', false],
   ];
   if (d.explicitHashKey) rows.push(['Explicit hash key', String(d.explicitHashKey), true]);
   const dl = el(
@@ -550,16 +556,29 @@ function loadScenarioText(text, source) {
     errors = errorMessages(err);
   }
   if (errors && errors.length) {
-    showErrors('scenario-errors', `The scenario from ${source} was not loaded:`, errors, KEEP_RUNNING);
+    showErrors(
+      'scenario-errors',
+      `The scenario from ${source} was not loaded:`,
+      errors,
+      KEEP_RUNNING,
+    );
     const s = errors.length > 1 ? 's' : '';
-    app.narrator.say(`The scenario from ${source} has ${errors.length} problem${s}; nothing changed.`, 'install');
+    app.narrator.say(
+      `The scenario from ${source} has ${errors.length} problem${s}; nothing changed.`,
+      'install',
+    );
     return false;
   }
   let sim;
   try {
     sim = app.api.Sim.fromScenario(text);
   } catch (err) {
-    showErrors('scenario-errors', `The scenario from ${source} was not loaded:`, errorMessages(err), KEEP_RUNNING);
+    showErrors(
+      'scenario-errors',
+      `The scenario from ${source} was not loaded:`,
+      errorMessages(err),
+      KEEP_RUNNING,
+    );
     return false;
   }
   showErrors('scenario-errors', '', []);
@@ -572,7 +591,12 @@ function loadPreset(name) {
   try {
     sim = app.api.Sim.fromPreset(name);
   } catch (err) {
-    showErrors('scenario-errors', `The preset “${name}” was not loaded:`, errorMessages(err), KEEP_RUNNING);
+    showErrors(
+      'scenario-errors',
+      `The preset “${name}” was not loaded:`,
+      errorMessages(err),
+      KEEP_RUNNING,
+    );
     return false;
   }
   showErrors('scenario-errors', '', []);
@@ -597,7 +621,12 @@ function applySeed(seed) {
 function loadFromHash() {
   const loc = parseLocation('', location.hash);
   if (loc.scenarioError) {
-    showErrors('scenario-errors', 'The scenario in the address was not loaded:', [loc.scenarioError], KEEP_RUNNING);
+    showErrors(
+      'scenario-errors',
+      'The scenario in the address was not loaded:',
+      [loc.scenarioError],
+      KEEP_RUNNING,
+    );
     return;
   }
   if (loc.scenario !== null) loadScenarioText(loc.scenario, 'the address (#scenario=)');
@@ -647,7 +676,10 @@ function wireControls() {
   const onSpeed = () => {
     app.speed = speedFromSlider(speed.value);
     setText($('speed-value'), formatSpeed(app.speed));
-    speed.setAttribute('aria-valuetext', `${formatSpeed(app.speed).replace('×', '')} times real time`);
+    speed.setAttribute(
+      'aria-valuetext',
+      `${formatSpeed(app.speed).replace('×', '')} times real time`,
+    );
     if (app.playing) setText($('st-state'), `playing at ${formatSpeed(app.speed)}`);
   };
   speed.addEventListener('input', onSpeed);
@@ -679,7 +711,12 @@ function wireControls() {
     try {
       text = await file.text();
     } catch {
-      showErrors('scenario-errors', `The file ${file.name} could not be read.`, ['The browser could not read the file.'], KEEP_RUNNING);
+      showErrors(
+        'scenario-errors',
+        `The file ${file.name} could not be read.`,
+        ['The browser could not read the file.'],
+        KEEP_RUNNING,
+      );
       return;
     }
     loadScenarioText(text, `the file ${file.name}`);
@@ -758,6 +795,17 @@ function wireControls() {
 
 // ---- start ----------------------------------------------------------------------------------
 
+/** The facade reports its typed-array row widths; this page was written for these. */
+function rowFieldMismatch(api) {
+  if (typeof api.rowFields !== 'function') return null;
+  const f = api.rowFields();
+  const mine = { SHARD_FIELDS, PRODUCER_FIELDS, CONSUMER_FIELDS, RECORD_FIELDS, EVENT_FIELDS };
+  const off = Object.keys(mine).filter((k) => f[k] !== undefined && f[k] !== mine[k]);
+  return off.length
+    ? `row widths differ: ${off.map((k) => `${k} ${f[k]} (page expects ${mine[k]})`).join(', ')}`
+    : null;
+}
+
 async function boot() {
   app.narrator = new Narrator($('narration'), $('narration-log'));
   let api;
@@ -775,6 +823,8 @@ async function boot() {
     return;
   }
   app.api = api;
+  const mismatch = rowFieldMismatch(api);
+  if (mismatch) showErrors('run-errors', 'This page and the simulation disagree:', [mismatch]);
   app.belt = new Belt($('belt'));
   wireControls();
 
@@ -788,7 +838,9 @@ async function boot() {
       presetName = loc.preset;
       source = ' (chosen in the address)';
     } else {
-      problems.push(`preset: “${loc.preset}” is not a known preset; known presets: ${names.join(', ')}.`);
+      problems.push(
+        `preset: “${loc.preset}” is not a known preset; known presets: ${names.join(', ')}.`,
+      );
     }
   }
   let sim = api.Sim.fromPreset(presetName);
