@@ -2,10 +2,19 @@
 // Browser benchmark: serve the repo, open www/bench.html in headless Chromium, wait for the run
 // to finish and print its JSON result on stdout (one line). Needs a build (make build).
 //
-//   node scripts/bench-browser.mjs [--preset gaming] [--seconds 3600] [--chunk 1000]
+//   node scripts/bench-browser.mjs [--preset gaming] [--seconds 3600] [--chunk 1000] [--axe]
+//
+// --axe also runs axe-core on the finished page and fails on any violation (used by make test,
+// with a short run, as a smoke test of the page).
 
 import { parseArgs } from 'node:util';
-import { startServer, launchBrowser, openPage } from '../tests/e2e/harness.mjs';
+import {
+  startServer,
+  launchBrowser,
+  openPage,
+  runAxe,
+  formatViolations,
+} from '../tests/e2e/harness.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -13,6 +22,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '3600' },
     chunk: { type: 'string', default: '1000' },
     timeout: { type: 'string', default: '600' }, // seconds to wait for the page
+    axe: { type: 'boolean', default: false },
   },
 });
 
@@ -34,7 +44,15 @@ try {
   const text = await page.textContent('#result');
   if (state !== 'done') throw new Error(`the page reported an error: ${text}`);
   if (page.problems.length) throw new Error(`page problems:\n  ${page.problems.join('\n  ')}`);
-  console.log(JSON.stringify(JSON.parse(text)));
+  const result = JSON.parse(text);
+  if (result.simulatedMs !== Number(opts.seconds) * 1000) {
+    throw new Error(`simulated ${result.simulatedMs} ms, expected ${Number(opts.seconds) * 1000}`);
+  }
+  if (opts.axe) {
+    const violations = await runAxe(page);
+    if (violations.length) throw new Error(`axe:\n${formatViolations(violations)}`);
+  }
+  console.log(JSON.stringify(result));
 } catch (err) {
   console.error(`bench-browser: ${err.message}`);
   exitCode = 1;

@@ -52,5 +52,24 @@ step "eslint" npx --no-install eslint .
 step "prettier --check" npm run --silent format:check
 step "end-to-end tests (node --test tests/e2e/)" node --test tests/e2e/
 
+# The benchmark page must keep working, and the facade's promise "same digest natively and in
+# the browser" is checked end to end: one simulated minute of the benchmark preset in headless
+# Chromium against the native CLI (the debug build `cargo test` just made).
+bench_smoke() {
+  local browser native
+  browser="$(node scripts/bench-browser.mjs --preset gaming --seconds 60 --axe)"
+  native="$(cargo run -q --bin streamsim -- run --preset gaming --seconds 60 --no-metrics)"
+  # shellcheck disable=SC2016 # JavaScript, not shell: nothing to expand
+  node -e '
+    const b = JSON.parse(process.argv[1]).digest;
+    const n = JSON.parse(process.argv[2]).digest;
+    if (!b || b !== n) {
+      console.error(`digest differs: browser ${b}, native ${n}`);
+      process.exit(1);
+    }
+  ' "$browser" "$native"
+}
+step "benchmark page smoke test; browser digest = native digest" bench_smoke
+
 current="done"
 printf '\nALL TESTS PASSED: %d steps in %ds\n' "$steps" "$((SECONDS - started))"
