@@ -1,0 +1,170 @@
+//! The native command-line runner, run as a user would run it.
+
+use std::process::Command;
+
+use proptest::prelude::*;
+
+fn streamsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_streamsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// An independent computation of where Kinesis puts a key: the `md5` crate (not the `md-5` the
+/// simulator uses), and the even split written out again.
+fn expected(key: &str, shards: u32) -> (u128, u32) {
+    let h = u128::from_be_bytes(md5_independent::compute(key.as_bytes()).0);
+    let step = u128::MAX / u128::from(shards);
+    let shard = ((h / step) as u32).min(shards - 1);
+    (h, shard)
+}
+
+fn hash_cli(keys: &[String], shards: u32) -> Vec<serde_json::Value> {
+    let mut args = vec!["hash".to_string(), "--shards".into(), shards.to_string()];
+    args.extend(keys.iter().cloned());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = streamsim(&refs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn hash_prints_the_md5_hash_key_and_shard() {
+    let rows = hash_cli(&["user-1".into(), "".into(), "player-7".into()], 4);
+    // "" can't be a partition key on AWS, but the hash is still well defined.
+    assert_eq!(
+        rows[1]["hash_key"],
+        u128::from_str_radix("d41d8cd98f00b204e9800998ecf8427e", 16)
+            .unwrap()
+            .to_string()
+    );
+    for row in &rows {
+        let key = row["partition_key"].as_str().unwrap();
+        let (h, s) = expected(key, 4);
+        assert_eq!(row["hash_key"], h.to_string());
+        assert_eq!(row["shard_id"], format!("shardId-{s:012}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hash_agrees_with_an_independent_md5_for_any_keys_and_shard_counts(
+        keys in proptest::collection::vec("\\PC{1,40}", 1..8),
+        shards in 1u32..=500,
+    ) {
+        let rows = hash_cli(&keys, shards);
+        prop_assert_eq!(rows.len(), keys.len());
+        for (row, key) in rows.iter().zip(&keys) {
+            let (h, s) = expected(key, shards);
+            prop_assert_eq!(row["partition_key"].as_str().unwrap(), key.as_str());
+            prop_assert_eq!(row["hash_key"].as_str().unwrap(), h.to_string());
+            prop_assert_eq!(row["shard_id"].as_str().unwrap(), format!("shardId-{s:012}"));
+        }
+    }
+}
+
+#[test]
+fn validate_exits_2_with_every_error_on_stderr() {
+    let dir = std::env::temp_dir().join(format!("streamsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 0}}},
+            "producers": [{"name": "p", "records_per_second": -5}]}"#,
+    )
+    .unwrap();
+    let out = streamsim(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("resource.aws_kinesis_stream.s.shard_count: 0 is out of range 1..=500"));
+    assert!(err.contains("producers[0].records_per_second: -5 is out of range 1..=1000000"));
+
+    let good = dir.join("good.json");
+    std::fs::write(&good, streamsim::sim::preset("clickstream").unwrap()).unwrap();
+    let out = streamsim(&["validate", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn run_prints_the_report_a_course_author_can_check() {
+    let out = streamsim(&[
+        "run",
+        "--preset",
+        "one-shard-overload",
+        "--seconds",
+        "20",
+        "--seed",
+        "9",
+    ]);
+    assert!(out.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["seed"], "9");
+    assert_eq!(r["simulated_ms"], 20_000);
+    assert_eq!(r["digest"].as_str().unwrap().len(), 16);
+    assert_eq!(r["ledger_balanced"], true);
+    assert_eq!(r["ledger"]["produced"], 40_000);
+    let p = &r["producers"][0];
+    for field in ["attempted", "accepted", "throttled_attempts", "dropped"] {
+        assert!(p[field].is_u64(), "{field}");
+    }
+    assert_eq!(p["accepted"], 20_000);
+    let shard = &r["streams"][0]["shards"][0];
+    assert_eq!(shard["shard_id"], "shardId-000000000000");
+    assert_eq!(shard["starting_hash_key"], "0");
+    assert_eq!(shard["ending_hash_key"], u128::MAX.to_string());
+    assert_eq!(shard["incoming_records"], 20_000);
+    assert!(shard["write_throttled"].as_u64().unwrap() > 0);
+    let c = &r["consumers"][0];
+    assert!(c["records_read"].as_u64().unwrap() >= 19_000);
+    assert!(c["shards"][0]["iterator_age_ms"].is_u64());
+    let seconds = r["metrics"][0]["seconds"].as_array().unwrap();
+    assert_eq!(seconds.len(), 20);
+    assert_eq!(seconds[5]["IncomingRecords"], 1_000);
+    for name in [
+        "IncomingBytes",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "GetRecords.IteratorAgeMilliseconds",
+    ] {
+        assert!(seconds[5][name].is_u64(), "{name}");
+    }
+    // The same command twice prints the same bytes.
+    let again = streamsim(&[
+        "run",
+        "--preset",
+        "one-shard-overload",
+        "--seconds",
+        "20",
+        "--seed",
+        "9",
+    ]);
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_why() {
+    for args in [
+        vec![],
+        vec!["fly"],
+        vec!["run"],
+        vec!["run", "--preset", "nope"],
+        vec!["run", "--preset", "gaming", "--seconds", "-1"],
+        vec!["hash", "k"],
+        vec!["hash", "--shards", "0", "k"],
+        vec!["validate"],
+        vec!["validate", "/nonexistent/x.json"],
+    ] {
+        let out = streamsim(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}

@@ -1,0 +1,112 @@
+//! No input panics the core, and the ledger balances at every tick of many random scenarios.
+
+use proptest::prelude::*;
+use streamsim::sim::{parse_scenario, World};
+
+fn producer() -> impl Strategy<Value = String> {
+    (
+        1u32..5_000,
+        prop_oneof![Just("PutRecord"), Just("PutRecords")],
+        prop_oneof![
+            (1u32..2000).prop_map(|c| format!(r#"{{"model": "uniform", "count": {c}}}"#)),
+            (1u32..500, 0.0f64..1.0).prop_map(|(c, s)| format!(
+                r#"{{"model": "hot_key", "count": {c}, "hot_key_share": {s}}}"#
+            )),
+            (1u32..5000, 0.0f64..2.0)
+                .prop_map(|(c, e)| format!(r#"{{"model": "zipf", "count": {c}, "exponent": {e}}}"#)),
+            Just(r#"{"model": "random"}"#.to_string()),
+            Just(r#"{"model": "list", "keys": ["a", "b", "ü"]}"#.to_string()),
+        ],
+        (1u32..4000, 0u32..4000),
+        prop_oneof![
+            Just(r#"{"shape": "steady"}"#),
+            Just(r#"{"shape": "bursts", "period_seconds": 4, "burst_seconds": 1, "multiplier": 4}"#),
+            Just(r#"{"shape": "daily_sine", "period_seconds": 10, "amplitude": 0.9}"#),
+            Just(r#"{"shape": "spike", "at_second": 2, "duration_seconds": 2, "multiplier": 8}"#),
+        ],
+        (1u32..5, 0u64..3000),
+    )
+        .prop_map(|(rps, api, keys, (a, b), traffic, (attempts, base))| {
+            format!(
+                r#"{{"name": "NAME", "records_per_second": {rps}, "api": "{api}",
+                    "partition_keys": {keys}, "record_size_bytes": {{"min": {}, "max": {}}},
+                    "traffic": {traffic}, "retry": {{"max_attempts": {attempts}, "base_delay_ms": {base}}}}}"#,
+                a.min(b).max(1),
+                a.max(b).max(1)
+            )
+        })
+}
+
+fn scenario() -> impl Strategy<Value = String> {
+    (
+        any::<u64>(),
+        prop_oneof![Just(50u64), Just(100), Just(250), Just(1000)],
+        1u32..6,
+        proptest::collection::vec(producer(), 1..4),
+        0usize..4,
+        prop_oneof![Just("TRIM_HORIZON"), Just("LATEST")],
+        200u64..3000,
+    )
+        .prop_map(|(seed, tick, shards, producers, consumers, pos, poll)| {
+            let producers: Vec<String> = producers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| p.replace("NAME", &format!("p{i}")))
+                .collect();
+            let consumers: Vec<String> = (0..consumers)
+                .map(|i| {
+                    format!(
+                        r#"{{"name": "c{i}", "starting_position": "{pos}", "poll_interval_ms": {poll}}}"#
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"seed": {seed}, "tick_ms": {tick},
+                    "resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": {shards}}}}}}},
+                    "producers": [{}], "consumers": [{}]}}"#,
+                producers.join(","),
+                consumers.join(",")
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ledger_balances_at_every_tick(text in scenario()) {
+        let s = parse_scenario(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let mut w = World::new(s);
+        while w.now_ms < 8_000 {
+            w.step();
+            let l = w.ledger();
+            prop_assert!(l.balanced(), "tick {}: {:?}\n{}", w.tick, l, text);
+        }
+        // Run twice: the same digest.
+        let mut again = World::new(parse_scenario(&text).unwrap());
+        again.run_for(8_000);
+        prop_assert_eq!(w.digest(), again.digest());
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_the_validator(text in "\\PC{0,200}") {
+        let _ = parse_scenario(&text);
+    }
+
+    #[test]
+    fn arbitrary_json_values_never_panic_the_validator(
+        shard_count in prop_oneof![Just("1".to_string()), any::<i64>().prop_map(|n| n.to_string()), Just("1.5".into()), Just("\"x\"".into()), Just("null".into()), Just("[]".into())],
+        rps in prop_oneof![any::<i64>().prop_map(|n| n.to_string()), Just("1e300".into()), Just("{}".into())],
+        size in prop_oneof![any::<i64>().prop_map(|n| n.to_string()), Just(r#"{"min": 5, "max": 1}"#.into()), Just(r#"{"min": -1}"#.into())],
+    ) {
+        let text = format!(
+            r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": {shard_count}}}}}}},
+                "producers": [{{"name": "p", "records_per_second": {rps}, "record_size_bytes": {size}}}]}}"#
+        );
+        if let Ok(s) = parse_scenario(&text) {
+            let mut w = World::new(s);
+            w.run_for(1_000);
+            prop_assert!(w.ledger().balanced());
+        }
+    }
+}
