@@ -641,6 +641,7 @@ function setPlaying(on, say = true) {
   setText($('play-label'), on ? 'Pause' : 'Play');
   $('play-icon').className = `icon ${on ? 'icon-pause' : 'icon-play'}`;
   setText($('st-state'), on ? `playing at ${formatSpeed(app.speed)}` : 'paused');
+  if (!on && app.sim) render(performance.now(), true); // the status bar shows where it stopped
   if (say) {
     app.narrator.say(on ? 'Playing.' : 'Paused.', 'play');
     app.narrator.flush(performance.now(), true);
