@@ -68,7 +68,7 @@ export class Belt {
   relayout() {
     const lay = this.layout;
     const W = Math.max(280, Math.floor(this.cssWidth || 800));
-    const compact = W < 620;
+    const compact = W < 700;
     const laneCount = lay ? lay.lanes.length : 4;
     const g = {
       W,
@@ -80,15 +80,16 @@ export class Belt {
       headerH: compact ? 15 : 19,
       stripH: compact ? 26 : 32,
       gap: compact ? 8 : 10,
-      prodW: compact ? 58 : 116,
-      gateW: compact ? 64 : 150,
-      consW: compact ? 50 : 104,
+      prodW: compact ? 54 : 104,
+      routeW: compact ? 16 : 64, // where throttled records bounce back
+      gateW: compact ? 60 : 136,
+      consW: compact ? 44 : 104,
       tile: compact ? 8 : 11,
       bottom: compact ? 18 : 22,
     };
     g.laneH = g.headerH + g.stripH + g.gap;
     g.prodX = g.pad;
-    g.gateX = g.prodX + g.prodW + (compact ? 6 : 18);
+    g.gateX = g.prodX + g.prodW + g.routeW;
     g.beltX = g.gateX + g.gateW + (compact ? 4 : 8);
     g.consX = W - g.pad - g.consW;
     g.beltEnd = g.consX - (compact ? 4 : 8);
@@ -303,7 +304,8 @@ export class Belt {
         const y = this.laneMidY(l.lane);
         ctx.beginPath();
         ctx.moveTo(b.cx, b.cy);
-        ctx.bezierCurveTo(b.cx + 12, b.cy, this.g.gateX - 12, y, this.g.gateX - 2, y);
+        const half = this.g.routeW / 2;
+        ctx.bezierCurveTo(b.cx + half, b.cy, this.g.gateX - half, y, this.g.gateX - 6, y);
         ctx.stroke();
       }
     }
@@ -358,7 +360,7 @@ export class Belt {
       ctx.lineWidth = atLimit ? 2 : 1;
       ctx.strokeRect(barX + 0.5, y + 0.5, barW - 1, barH - 1);
       // value text on a white chip, readable over any fill
-      const label = atLimit ? (g.compact ? '⚠ MAX' : `⚠ LIMIT ${r.text}`) : r.text;
+      const label = atLimit ? (g.compact ? '⚠ MAX' : '⚠ LIMIT') : r.text;
       ctx.font = `600 ${g.small - 1}px ${FONT}`;
       const tw = ctx.measureText(label).width;
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
@@ -369,7 +371,7 @@ export class Belt {
       ctx.textAlign = 'left';
     });
     // the gate itself: a bar across the lane entrance, hatched while throttling
-    const gx = g.beltX - (g.compact ? 3 : 5);
+    const gx = g.gateX - (g.compact ? 3 : 5);
     if (throttled > 0) {
       hatch(ctx, gx - 2, sy - 2, 4, g.stripH + 4, UI.throttle);
     } else {
@@ -582,7 +584,7 @@ export class Belt {
       if (!box || !this.layout.lanes[sp.lane]) continue;
       const sx = box.cx;
       const sy = box.cy - s / 2;
-      const gx = g.beltX - s - 8;
+      const gx = g.gateX - s - (g.compact ? 5 : 8);
       const gy = this.laneMidY(sp.lane) - s / 2;
       let x;
       let y;
@@ -613,7 +615,7 @@ export class Belt {
         if (p >= 0.4) mark(ctx, '✕', x + s + 2, y + s / 2, UI.throttle, g.small + 1);
       } else if (sp.kind === EVENT_RETRY_OK) {
         const q = Math.min(1, p / 0.7);
-        x = sx + (gx + s + 12 - sx) * q;
+        x = sx + (gx - sx) * q;
         y = sy + (gy - sy) * q;
         this.drawTile(x, y, s, sp.keyColour, p < 0.7 ? 1 : 1 - (p - 0.7) / 0.3);
         ctx.strokeStyle = UI.retryOk;

@@ -335,7 +335,8 @@ function render(t, force) {
   const drawEvery = app.reducedMotion ? 1000 : 0;
   if (force || t - app.lastDrawT >= drawEvery) {
     app.lastDrawT = t;
-    const records = sim.recentRecords(Math.ceil(app.travelMs * 1.5));
+    // a little more than the belt shows, so that records waiting at the end can be drawn too
+    const records = sim.recentRecords(Math.ceil(Math.max(app.travelMs * 1.5, 3000 * app.speed)));
     app.belt.frame({
       nowMs,
       tickMs: sim.tickMs(),
@@ -789,6 +790,7 @@ function wireControls() {
   const onMotion = () => {
     app.reducedMotion = mq.matches;
     app.belt.setReducedMotion(mq.matches);
+    $('motion-note').hidden = !mq.matches;
   };
   mq.addEventListener('change', onMotion);
   onMotion();
