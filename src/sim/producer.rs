@@ -8,6 +8,7 @@ use super::hash::hash_key;
 use super::rng::{mix64, sub_seed, Purpose, SimRng};
 use super::scenario::limits::PUT_RECORDS_BYTES_MAX;
 use super::scenario::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
+use super::stream::Stream;
 
 /// A record waiting at its producer: not yet sent, or waiting to be sent again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub struct Entry {
     /// 1 for the first attempt.
     pub attempt: u32,
     pub record: Pending,
+    /// Where it goes, looked up when the entry is made: a tight loop over the tick's records
+    /// overlaps the key table's cache misses, which a lookup in the admission loop could not.
+    pub info: KeyInfo,
 }
 
 /// Failed entries of one request, to be sent again at `due_ms`.
@@ -62,7 +66,9 @@ pub struct Producer {
     pub dropped_too_large: u64,
     pub dropped_retries_exhausted: u64,
     pub accepted_on_retry: u64,
-    buffer: Vec<Pending>,
+    /// A PutRecords batch being filled; routes are looked up as records join it (a batch waits
+    /// at most `batch_max_buffered_time_ms`, and routes change only between ticks).
+    buffer: Vec<(Pending, KeyInfo)>,
     buffer_started_ms: u64,
     buffer_bytes: u64,
     retries: BTreeMap<(u64, u64), RetryBatch>,
@@ -74,12 +80,37 @@ pub struct Producer {
     keys: KeyTable,
 }
 
-/// Hash keys of the model's keys, computed once each on first use (a pure cache: not state),
-/// and the Zipf table.
+/// Where a key's records go and what they weigh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Position of the shard in its stream.
+    pub shard: usize,
+    /// The partition key's UTF-8 bytes (at most 256 characters: < 4,096 bytes).
+    pub key_bytes: u64,
+    pub colour: u32,
+}
+
+impl KeyInfo {
+    /// shard + 1 in bits 0–19, key bytes in 20–31, colour in 32–55; 0 = not known yet.
+    fn pack(self) -> u64 {
+        debug_assert!(self.shard < (1 << 20) - 1 && self.key_bytes < (1 << 12));
+        (self.shard as u64 + 1) | (self.key_bytes << 20) | (u64::from(self.colour) << 32)
+    }
+    fn unpack(v: u64) -> Self {
+        Self {
+            shard: (v & 0xF_FFFF) as usize - 1,
+            key_bytes: (v >> 20) & 0xFFF,
+            colour: (v >> 32) as u32,
+        }
+    }
+}
+
+/// Per key: its [`KeyInfo`], computed on first use (a pure cache, not state: the digest leaves
+/// it out), valid for one routing epoch of the stream; and the Zipf table.
 #[derive(Clone, Debug, Default)]
 struct KeyTable {
-    hashes: Vec<u128>,
-    known: Vec<u64>,
+    info: Vec<u64>,
+    epoch: u64,
     zipf_thresholds: Vec<u64>,
 }
 
@@ -249,36 +280,46 @@ impl Producer {
 
     /// The hash key a record with key id `key` is routed by: the explicit hash key if the
     /// producer sets one, else the MD5 of the partition key.
-    pub fn hash_of(&mut self, key: u64) -> u128 {
-        if let Some(h) = self.cfg.explicit_hash_key {
-            return h;
-        }
-        if matches!(self.cfg.keys, KeyModel::Random) {
-            return hash_key(&self.key_string(key));
-        }
-        let i = key as usize;
-        let (word, bit) = (i / 64, 1u64 << (i % 64));
-        if self.keys.known[word] & bit == 0 {
-            self.keys.hashes[i] = hash_key(&self.key_string(key));
-            self.keys.known[word] |= bit;
-        }
-        self.keys.hashes[i]
+    pub fn hash_of(&self, key: u64) -> u128 {
+        self.cfg
+            .explicit_hash_key
+            .unwrap_or_else(|| hash_key(&self.key_string(key)))
     }
 
-    /// A colour for the key (24 bits of its MD5), so the page colours records by key.
-    pub fn key_colour(&mut self, key: u64) -> u32 {
-        let h = if self.cfg.explicit_hash_key.is_some() {
-            // Every record has the same hash key then; colour by the partition key itself.
-            hash_key(&self.key_string(key))
-        } else {
-            self.hash_of(key)
-        };
-        (h >> 104) as u32
+    /// Where the records of key id `key` go in `stream`, what their key weighs, and their colour
+    /// (24 bits of the partition key's MD5, so the page colours records by key). Cached per key,
+    /// as routing every record by MD5 and a search of the shard ranges was most of a run's
+    /// time; the cache is emptied when the stream's shards change.
+    pub fn lookup(&mut self, key: u64, stream: &Stream) -> KeyInfo {
+        if matches!(self.cfg.keys, KeyModel::Random) {
+            return self.compute_info(key, stream);
+        }
+        if self.keys.epoch != stream.routing_epoch {
+            self.keys.info.fill(0);
+            self.keys.epoch = stream.routing_epoch;
+        }
+        let packed = self.keys.info[key as usize];
+        if packed != 0 {
+            return KeyInfo::unpack(packed);
+        }
+        let info = self.compute_info(key, stream);
+        self.keys.info[key as usize] = info.pack();
+        info
+    }
+
+    fn compute_info(&self, key: u64, stream: &Stream) -> KeyInfo {
+        let md5 = hash_key(&self.key_string(key));
+        let routed_by = self.cfg.explicit_hash_key.unwrap_or(md5);
+        KeyInfo {
+            shard: stream.route(routed_by),
+            key_bytes: self.key_bytes(key),
+            colour: (md5 >> 104) as u32,
+        }
     }
 
     /// The new records of the tick `[now_ms, now_ms + tick_ms)`, and the retries due in it,
     /// as entries in time order (appended to `out`).
-    pub fn emit(&mut self, now_ms: u64, tick_ms: u64, out: &mut Vec<Entry>) {
+    pub fn emit(&mut self, now_ms: u64, tick_ms: u64, stream: &Stream, out: &mut Vec<Entry>) {
         let end_ms = now_ms + tick_ms;
         let mut request = 0u32;
 
@@ -290,12 +331,14 @@ impl Producer {
             let batch = self.retries.remove(&(due, serial)).expect("present");
             self.retrying_records -= batch.records.len() as u64;
             for r in batch.records {
+                let info = self.lookup(r.key, stream);
                 out.push(Entry {
                     t_ms: due.max(now_ms),
                     producer: self.index,
                     request,
                     attempt: batch.attempt,
                     record: r,
+                    info,
                 });
             }
             request += 1;
@@ -326,6 +369,7 @@ impl Producer {
                     size_bytes: size,
                 };
                 self.produced += 1;
+                let info = self.lookup(key, stream);
                 match self.cfg.api {
                     Api::PutRecord => {
                         out.push(Entry {
@@ -334,6 +378,7 @@ impl Producer {
                             request,
                             attempt: 1,
                             record: rec,
+                            info,
                         });
                         request += 1;
                     }
@@ -342,7 +387,7 @@ impl Producer {
                         if !self.buffer.is_empty() && t >= deadline {
                             self.flush(deadline.max(now_ms), &mut request, out);
                         }
-                        let bytes = u64::from(size) + self.key_bytes(key);
+                        let bytes = u64::from(size) + info.key_bytes;
                         if !self.buffer.is_empty()
                             && self.buffer_bytes + bytes > PUT_RECORDS_BYTES_MAX
                         {
@@ -351,7 +396,7 @@ impl Producer {
                         if self.buffer.is_empty() {
                             self.buffer_started_ms = t;
                         }
-                        self.buffer.push(rec);
+                        self.buffer.push((rec, info));
                         self.buffer_bytes += bytes;
                         if self.buffer.len() >= self.cfg.batch_max_records as usize
                             || self.cfg.batch_max_buffered_time_ms == 0
@@ -375,13 +420,14 @@ impl Producer {
     }
 
     fn flush(&mut self, t_ms: u64, request: &mut u32, out: &mut Vec<Entry>) {
-        for r in self.buffer.drain(..) {
+        for (r, info) in self.buffer.drain(..) {
             out.push(Entry {
                 t_ms,
                 producer: self.index,
                 request: *request,
                 attempt: 1,
                 record: r,
+                info,
             });
         }
         self.buffer_bytes = 0;
@@ -478,8 +524,8 @@ impl KeyTable {
             _ => Vec::new(),
         };
         Self {
-            hashes: vec![0; n],
-            known: vec![0; n.div_ceil(64)],
+            info: vec![0; n],
+            epoch: 0,
             zipf_thresholds,
         }
     }
@@ -520,7 +566,16 @@ pub fn colour_of(v: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::scenario::{RetryPolicy, Traffic};
+    use crate::sim::scenario::{RetryPolicy, StreamConfig, StreamMode, Traffic};
+
+    fn stream() -> Stream {
+        Stream::new(&StreamConfig {
+            name: "s".into(),
+            shard_count: 4,
+            retention_period_hours: 24,
+            mode: StreamMode::Provisioned,
+        })
+    }
 
     fn cfg(keys: KeyModel, api: Api, rps: u32) -> ProducerConfig {
         ProducerConfig {
@@ -556,7 +611,7 @@ mod tests {
         );
         let mut out = Vec::new();
         for t in 0..10 {
-            p.emit(t * 100, 100, &mut out);
+            p.emit(t * 100, 100, &stream(), &mut out);
         }
         // 33.3 per tick: the fraction is carried, so the second has exactly 333.
         assert_eq!(out.len(), 333);
@@ -579,7 +634,7 @@ mod tests {
             1,
         );
         let mut out = Vec::new();
-        p.emit(0, 100, &mut out);
+        p.emit(0, 100, &stream(), &mut out);
         assert_eq!(out.len(), 2000);
         let mut sizes = BTreeMap::new();
         for e in &out {
@@ -606,7 +661,7 @@ mod tests {
             9,
         );
         let mut out = Vec::new();
-        p.emit(0, 1000, &mut out);
+        p.emit(0, 1000, &stream(), &mut out);
         let hot = out.iter().filter(|e| e.record.key == 100).count();
         assert!((7_800..=8_200).contains(&hot), "{hot}");
         assert_eq!(p.key_string(100), "hot");
@@ -631,7 +686,7 @@ mod tests {
             3,
         );
         let mut out = Vec::new();
-        p.emit(0, 1000, &mut out);
+        p.emit(0, 1000, &stream(), &mut out);
         let first = out.iter().filter(|e| e.record.key == 0).count() as f64;
         // H(1000) ≈ 7.485, so rank 1 has ≈ 13.4% of the draws.
         let share = first / out.len() as f64;

@@ -471,6 +471,8 @@ pub struct Stream {
     /// The OPEN shards' ranges, sorted by starting hash key, with their shard positions.
     open_ranges: Vec<(u128, u128)>,
     open_shards: Vec<usize>,
+    /// Changes whenever the OPEN shards change, so cached routes are dropped.
+    pub routing_epoch: u64,
 }
 
 impl Stream {
@@ -488,6 +490,7 @@ impl Stream {
             shards,
             open_ranges: Vec::new(),
             open_shards: Vec::new(),
+            routing_epoch: 0,
         };
         s.reindex();
         s
@@ -509,6 +512,7 @@ impl Stream {
             })
             .collect();
         self.open_shards = open;
+        self.routing_epoch += 1;
     }
 
     /// The position in `shards` of the OPEN shard holding `hash`.

@@ -385,7 +385,7 @@ impl World {
         let mut entries = std::mem::take(&mut self.entries);
         entries.clear();
         for p in &mut self.producers {
-            p.emit(now, tick_ms, &mut entries);
+            p.emit(now, tick_ms, &self.streams[p.stream], &mut entries);
         }
         if self.producers.len() > 1 {
             // Each producer's entries are in time order; a stable sort merges them, producers
@@ -451,13 +451,12 @@ impl World {
         let pi = e.producer as usize;
         let p = &mut self.producers[pi];
         let stream_i = p.stream;
-        let key_bytes = p.key_bytes(e.record.key);
-        let bytes = u64::from(e.record.size_bytes) + key_bytes;
-        let hash = p.hash_of(e.record.key);
-        let colour = p.key_colour(e.record.key);
+        let info = e.info;
+        let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
+        let colour = info.colour;
         p.totals.attempted += 1;
         p.current.attempted += 1;
-        let shard_i = self.streams[stream_i].route(hash);
+        let shard_i = info.shard;
         let lane = self.lane_of(stream_i, shard_i);
         if bytes > RECORD_BYTES_MAX {
             // InvalidArgumentException: never retried.
@@ -669,11 +668,7 @@ impl World {
         let p = &self.producers[d.producer as usize];
         let key = p.key_string(d.key);
         Some(RecordDetail {
-            hash_key: p
-                .cfg
-                .explicit_hash_key
-                .unwrap_or_else(|| super::hash::hash_key(&key))
-                .to_string(),
+            hash_key: p.hash_of(d.key).to_string(),
             explicit_hash_key: p.cfg.explicit_hash_key.map(|h| h.to_string()),
             partition_key: key,
             shard_id: shard.shard_id(),
