@@ -478,6 +478,8 @@ export class Belt {
     const piles = new Map();
     const moving = new Map(); // unread records still riding, per lane
     const spread = spreadWithinTicks(rec, n, d.tickMs || 100);
+    this.batch = new Map(); // tiles by look, drawn together: one path per colour and shape
+    const chips = [];
     for (let k = 0; k < n; k++) {
       const o = k * RECORD_FIELDS;
       const lane = rec[o];
@@ -530,8 +532,12 @@ export class Belt {
         const y = sy + rowGap + row * (s + rowGap);
         this.drawTile(x, y, s, rec[o + 3], 1, l.lane, rec[o + 1]);
       }
-      // the count of waiting records, on a chip over the pile
-      ctx.font = `600 ${g.small}px ${FONT}`;
+      chips.push({ sy, pileW, pileCount });
+    }
+    this.flushTiles();
+    // the count of waiting records, on a chip over each pile
+    ctx.font = `600 ${g.small}px ${FONT}`;
+    for (const { sy, pileW, pileCount } of chips) {
       const label = `${formatCount(pileCount)} waiting`;
       const tw = ctx.measureText(label).width;
       if (pileW > tw + 8 || !g.compact) {
@@ -545,9 +551,50 @@ export class Belt {
     }
   }
 
+  /** Draw the batched tiles, remember where (for hit-testing), then ring the selected one. */
+  flushTiles() {
+    const { ctx } = this;
+    const batch = this.batch;
+    this.batch = null;
+    if (!batch) return;
+    let selected = null;
+    const sel = this.selected;
+    ctx.strokeStyle = 'rgba(27,31,36,0.75)';
+    ctx.lineWidth = 1;
+    for (const [look, tiles] of batch) {
+      const [colour, shape] = look.split('|');
+      ctx.beginPath();
+      for (const t of tiles) {
+        shapePath(ctx, shape, t.x, t.y, t.s, false);
+        this.hits.push(t);
+        if (sel && sel.lane === t.lane && sel.recordIndex === t.recordIndex) selected = t;
+      }
+      ctx.fillStyle = colour;
+      ctx.fill();
+      ctx.stroke();
+    }
+    if (selected) this.ringSelected(selected.x, selected.y, selected.s);
+  }
+
+  ringSelected(x, y, s) {
+    const { ctx } = this;
+    ctx.strokeStyle = UI.selection;
+    ctx.lineWidth = 2.5;
+    ctx.strokeRect(x - 3.5, y - 3.5, s + 7, s + 7);
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x - 5.5, y - 5.5, s + 11, s + 11);
+  }
+
   drawTile(x, y, s, keyColour, alpha, lane, recordIndex) {
     const { ctx } = this;
     const st = keyStyle(keyColour);
+    if (this.batch && alpha >= 1 && lane !== undefined) {
+      const look = `${st.colour}|${st.shape}`;
+      if (!this.batch.has(look)) this.batch.set(look, []);
+      this.batch.get(look).push({ x, y, s, lane, recordIndex });
+      return;
+    }
     ctx.globalAlpha = alpha;
     shapePath(ctx, st.shape, x, y, s);
     ctx.fillStyle = st.colour;
@@ -559,14 +606,7 @@ export class Belt {
     if (lane !== undefined && alpha > 0.5) {
       this.hits.push({ x, y, s, lane, recordIndex });
       const sel = this.selected;
-      if (sel && sel.lane === lane && sel.recordIndex === recordIndex) {
-        ctx.strokeStyle = UI.selection;
-        ctx.lineWidth = 2.5;
-        ctx.strokeRect(x - 3.5, y - 3.5, s + 7, s + 7);
-        ctx.strokeStyle = '#ffffff';
-        ctx.lineWidth = 1;
-        ctx.strokeRect(x - 5.5, y - 5.5, s + 11, s + 11);
-      }
+      if (sel && sel.lane === lane && sel.recordIndex === recordIndex) this.ringSelected(x, y, s);
     }
   }
 
@@ -733,9 +773,10 @@ function hatch(ctx, x, y, w, h, colour) {
   ctx.restore();
 }
 
-function shapePath(ctx, shape, x, y, s) {
-  ctx.beginPath();
+function shapePath(ctx, shape, x, y, s, fresh = true) {
+  if (fresh) ctx.beginPath();
   if (shape === 'circle') {
+    ctx.moveTo(x + s, y + s / 2);
     ctx.arc(x + s / 2, y + s / 2, s / 2, 0, Math.PI * 2);
   } else if (shape === 'triangle') {
     ctx.moveTo(x + s / 2, y - 0.5);

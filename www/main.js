@@ -31,6 +31,7 @@ import { el, replaceChildren, buildProducerControls, buildTable, setText } from 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
 const MAX_FRAME_MS = 250; // longer gaps (a hidden tab) count as this much
+const STEP_BUDGET_MS = 12; // simulation time per frame, so the page stays responsive
 const PANEL_EVERY_MS = 200; // text panels refresh at most this often (real time)
 const LIST_EVERY_MS = 1000;
 const NARRATE_GAP_MS = 2500; // at most one narration per this much real time
@@ -48,6 +49,10 @@ const app = {
   lastFrameT: null,
   layoutDirty: false,
   travelMs: 3000,
+  msPerTick: 0.05, // measured cost of one tick (real ms), for the frame budget
+  simMsDone: 0,
+  realMsDone: 0,
+  actualSpeed: null,
   lastEventSeq: -1,
   selected: null,
   lastPanelT: -Infinity,
@@ -291,13 +296,31 @@ function frame(t) {
     app.acc += dt * app.speed;
     const tickMs = app.sim.tickMs();
     let n = Math.floor(app.acc / tickMs);
-    if (n > MAX_TICKS_PER_FRAME) {
-      n = MAX_TICKS_PER_FRAME;
-      app.acc = 0; // drop the debt rather than chase it
+    // at most what fits in the frame budget (measured), so a big scenario at high speed slows
+    // down instead of freezing the page; the debt is dropped, never chased
+    const cap = Math.max(
+      1,
+      Math.min(MAX_TICKS_PER_FRAME, Math.floor(STEP_BUDGET_MS / app.msPerTick)),
+    );
+    if (n > cap) {
+      n = cap;
+      app.acc = 0;
     } else {
       app.acc -= n * tickMs;
     }
-    if (n > 0) advance(n);
+    if (n > 0) {
+      const s0 = performance.now();
+      advance(n);
+      const per = (performance.now() - s0) / n;
+      app.msPerTick = app.msPerTick * 0.8 + per * 0.2;
+    }
+    app.simMsDone += n * tickMs;
+    app.realMsDone += dt;
+    if (app.realMsDone >= 1000) {
+      app.actualSpeed = app.simMsDone / app.realMsDone;
+      app.simMsDone = 0;
+      app.realMsDone = 0;
+    }
   }
   render(t, false);
 }
@@ -336,7 +359,7 @@ function render(t, force) {
   if (force || t - app.lastDrawT >= drawEvery) {
     app.lastDrawT = t;
     // a little more than the belt shows, so that records waiting at the end can be drawn too
-    const records = sim.recentRecords(Math.ceil(Math.max(app.travelMs * 1.5, 3000 * app.speed)));
+    const records = sim.recentRecords(Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000))));
     app.belt.frame({
       nowMs,
       tickMs: sim.tickMs(),
@@ -397,7 +420,7 @@ function updatePanels(shards) {
   setText($('st-tick'), formatCount(sim.tick()));
   setText($('st-seed'), sim.seed());
   setText($('st-digest'), sim.digest());
-  setText($('st-state'), app.playing ? `playing at ${formatSpeed(app.speed)}` : 'paused');
+  setText($('st-state'), stateText());
 
   const lg = sim.ledger();
   setText($('lg-produced'), formatCount(lg.produced));
@@ -641,12 +664,26 @@ function setPlaying(on, say = true) {
   app.acc = 0;
   setText($('play-label'), on ? 'Pause' : 'Play');
   $('play-icon').className = `icon ${on ? 'icon-pause' : 'icon-play'}`;
-  setText($('st-state'), on ? `playing at ${formatSpeed(app.speed)}` : 'paused');
+  app.actualSpeed = null;
+  app.simMsDone = 0;
+  app.realMsDone = 0;
+  setText($('st-state'), stateText());
   if (!on && app.sim) render(performance.now(), true); // the status bar shows where it stopped
   if (say) {
     app.narrator.say(on ? 'Playing.' : 'Paused.', 'play');
     app.narrator.flush(performance.now(), true);
   }
+}
+
+/** "paused", "playing at 10×", or, when the computer cannot keep up, the speed reached. */
+function stateText() {
+  if (!app.playing) return 'paused';
+  const want = `playing at ${formatSpeed(app.speed)}`;
+  const got = app.actualSpeed;
+  if (got !== null && got < app.speed * 0.8) {
+    return `${want} (reaching about ${formatSpeed(Math.max(0.1, got))}: this computer cannot go faster)`;
+  }
+  return want;
 }
 
 function stepOnce() {
@@ -682,7 +719,8 @@ function wireControls() {
       'aria-valuetext',
       `${formatSpeed(app.speed).replace('×', '')} times real time`,
     );
-    if (app.playing) setText($('st-state'), `playing at ${formatSpeed(app.speed)}`);
+    app.actualSpeed = null;
+    if (app.playing) setText($('st-state'), stateText());
   };
   speed.addEventListener('input', onSpeed);
   speed.value = String(sliderFromSpeed(1));
