@@ -70,21 +70,22 @@ export class Belt {
     const W = Math.max(280, Math.floor(this.cssWidth || 800));
     const compact = W < 700;
     const laneCount = lay ? lay.lanes.length : 4;
+    const dense = laneCount > 8; // many shards: thinner lanes, so more of them fit on a screen
     const g = {
       W,
       compact,
       pad: compact ? 4 : 10,
       top: compact ? 22 : 28,
-      font: compact ? 10 : 12,
-      small: compact ? 9 : 11,
-      headerH: compact ? 15 : 19,
-      stripH: compact ? 26 : 32,
-      gap: compact ? 8 : 10,
+      font: compact || dense ? 10 : 12,
+      small: compact || dense ? 9 : 11,
+      headerH: compact || dense ? 15 : 19,
+      stripH: dense ? 22 : compact ? 26 : 32,
+      gap: dense ? 5 : compact ? 8 : 10,
       prodW: compact ? 54 : 104,
       routeW: compact ? 16 : 64, // where throttled records bounce back
       gateW: compact ? 60 : 136,
       consW: compact ? 44 : 104,
-      tile: compact ? 8 : 11,
+      tile: compact || dense ? 8 : 11,
       bottom: compact ? 18 : 22,
     };
     g.laneH = g.headerH + g.stripH + g.gap;
@@ -541,7 +542,10 @@ export class Belt {
       const label = `${formatCount(pileCount)} waiting`;
       const tw = ctx.measureText(label).width;
       if (pileW > tw + 8 || !g.compact) {
-        const cx = Math.max(g.beltX + 2, g.beltEnd - pileW / 2 - tw / 2 - 3);
+        const cx = Math.max(
+          g.beltX + 2,
+          Math.min(g.beltEnd - tw - 8, g.beltEnd - pileW / 2 - tw / 2 - 3),
+        );
         ctx.fillStyle = 'rgba(255,255,255,0.9)';
         ctx.fillRect(cx, sy + g.stripH / 2 - g.small * 0.7, tw + 6, g.small * 1.4);
         ctx.fillStyle = UI.ink;
