@@ -359,7 +359,9 @@ function render(t, force) {
   if (force || t - app.lastDrawT >= drawEvery) {
     app.lastDrawT = t;
     // a little more than the belt shows, so that records waiting at the end can be drawn too
-    const records = sim.recentRecords(Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000))));
+    const records = sim.recentRecords(
+      Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000))),
+    );
     app.belt.frame({
       nowMs,
       tickMs: sim.tickMs(),
