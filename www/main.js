@@ -454,6 +454,7 @@ function updatePanels(shards) {
     });
   });
 
+  const cf = lay.consumers.length > 1 ? sim.consumerFrame() : null;
   lay.lanes.forEach((l, i) => {
     const c = app.shardCells[i];
     if (!c) return;
@@ -461,11 +462,24 @@ function updatePanels(shards) {
     setText(c[5], formatCount(shards[o]));
     setText(c[6], shards[o + 2] > 0 ? `${formatCount(shards[o + 2])} ⚠` : '0');
     setText(c[7], formatCount(shards[o + 5]));
-    setText(c[8], formatDuration(shards[o + 6]));
+    setText(c[8], behindText(l, i, shards[o + 6], cf));
     c[6].classList.toggle('warn', shards[o + 2] > 0);
   });
 
   narrateChanges(shards, lg);
+}
+
+/** Iterator age on a lane: one number, or one per consumer of that stream when there are several. */
+function behindText(lane, laneIndex, shardAge, cf) {
+  if (!cf) return formatDuration(shardAge);
+  const lanes = app.layout.lanes.length;
+  const parts = [];
+  app.layout.consumers.forEach((c, k) => {
+    if (c.streamName !== lane.stream) return;
+    const age = cf[(k * lanes + laneIndex) * CONSUMER_FIELDS + 1];
+    parts.push(`${c.name} ${formatDuration(age)}`);
+  });
+  return parts.length ? parts.join(', ') : formatDuration(shardAge);
 }
 
 // ---- records: the accessible list and the detail panel ---------------------------------------
