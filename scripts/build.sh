@@ -21,6 +21,12 @@ WASM_OPT_FEATURES=(
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 )
 
+# One build at a time (say `make serve` in one shell while `make test` runs in another): the
+# www/pkg swap below is not safe against a concurrent build.
+mkdir -p target
+exec 9>target/.streamsim-build.lock
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+
 say "building wasm (cargo build --release --target wasm32-unknown-unknown)"
 quietly "cargo build (wasm32)" cargo build --release --target wasm32-unknown-unknown --lib
 [[ -f "$RAW" ]] || die "cargo did not produce $RAW"
@@ -30,7 +36,7 @@ stamp="$(
   {
     sha256sum "$RAW" scripts/build.sh scripts/check-wasm.mjs
     wasm-bindgen --version
-    npm_fingerprint
+    "$WASM_OPT" --version 2>/dev/null || true
   } | sha256sum | cut -d' ' -f1
 )"
 if [[ -f "$OUT/.stamp" && "$(cat "$OUT/.stamp")" == "$stamp" && -f "$OUT/${CRATE}_bg.wasm" ]]; then
@@ -109,9 +115,9 @@ cp "$work/$best.wasm" "$work/pkg/${CRATE}_bg.wasm"
 
 # Swap the new bundle in whole, so a server running meanwhile never sees half of it.
 rm -rf "$OUT.new"
-mv "$work/pkg" "$OUT.new"
+mv -T "$work/pkg" "$OUT.new"
 rm -rf "$OUT"
-mv "$OUT.new" "$OUT"
+mv -T "$OUT.new" "$OUT"
 echo "$stamp" >"$OUT/.stamp"
 
 summary=""
