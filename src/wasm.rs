@@ -96,6 +96,13 @@ impl Sim {
         serde_json::to_string_pretty(&self.0.scenario.source).unwrap_or_default()
     }
 
+    /// This run as a scenario file: the scenario, its seed, and every command applied so far
+    /// at the time it took effect. Loading it and stepping as far gives the same digest.
+    #[wasm_bindgen(js_name = replayScenario)]
+    pub fn replay_scenario(&self) -> String {
+        serde_json::to_string_pretty(&self.0.replay_scenario()).unwrap_or_default()
+    }
+
     /// Queues a command (JSON) for the next tick boundary.
     pub fn command(&mut self, json: &str) -> Result<(), JsValue> {
         let c = sim::parse_command(json, &self.0).map_err(|e| thrown(&e))?;

@@ -445,3 +445,39 @@ fn every_preset_is_valid_and_balanced() {
         run_checking_ledger(&mut w, ms);
     }
 }
+
+#[test]
+fn a_run_with_commands_replays_exactly_from_its_replay_scenario() {
+    let mut w = world(preset("clickstream").unwrap());
+    let send = |w: &mut World, json: &str| {
+        let c = parse_command(json, w).unwrap();
+        w.command(c);
+    };
+    w.run_for(2_000);
+    send(
+        &mut w,
+        r#"{"type": "set_rate", "producer": "web", "records_per_second": 4000}"#,
+    );
+    w.step();
+    w.step();
+    send(
+        &mut w,
+        r#"{"type": "set_hot_key_share", "producer": "mobile", "hot_key_share": 0.75}"#,
+    );
+    send(&mut w, r#"{"type": "pause_producer", "producer": "web"}"#);
+    w.run_for(1_300);
+    send(
+        &mut w,
+        r#"{"type": "add_producer", "producer": {"name": "iot", "records_per_second": 250,
+            "partition_keys": {"model": "zipf", "count": 50}}}"#,
+    );
+    w.run_for(3_000);
+    let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
+    let mut again = world(&replay);
+    while again.tick < w.tick {
+        again.step();
+    }
+    assert_eq!(again.command_log.len(), 4);
+    assert_eq!(again.digest(), w.digest());
+    assert_eq!(again.producers.len(), 3);
+}

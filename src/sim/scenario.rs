@@ -253,7 +253,36 @@ pub enum Command {
     ResumeProducer {
         producer: String,
     },
-    AddProducer(Box<ProducerConfig>),
+    /// The producer block as given, kept so the command can be written out again exactly.
+    AddProducer(Box<ProducerConfig>, Value),
+}
+
+impl Command {
+    /// The command as JSON, in the form `read_command` reads (for replay files).
+    pub fn to_json(&self) -> Value {
+        use serde_json::json;
+        match self {
+            Command::SetRate {
+                producer,
+                records_per_second,
+            } => {
+                json!({"type": "set_rate", "producer": producer, "records_per_second": records_per_second})
+            }
+            Command::SetHotKeyShare {
+                producer,
+                hot_key_share,
+            } => {
+                json!({"type": "set_hot_key_share", "producer": producer, "hot_key_share": hot_key_share})
+            }
+            Command::PauseProducer { producer } => {
+                json!({"type": "pause_producer", "producer": producer})
+            }
+            Command::ResumeProducer { producer } => {
+                json!({"type": "resume_producer", "producer": producer})
+            }
+            Command::AddProducer(_, block) => json!({"type": "add_producer", "producer": block}),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1154,7 +1183,7 @@ pub(crate) fn read_command(
         "add_producer" => {
             let p = o.required("producer", errs)?;
             let pc = read_producer(p, &o.at("producer"), streams, errs)?;
-            Command::AddProducer(Box::new(pc))
+            Command::AddProducer(Box::new(pc), p.clone())
         }
         _ => {
             let producer = o.text("producer", None, NAME_CHARS_MAX, errs)?;

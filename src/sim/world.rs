@@ -231,7 +231,7 @@ impl World {
             Command::PauseProducer { producer } | Command::ResumeProducer { producer } => {
                 find(producer)?;
             }
-            Command::AddProducer(cfg) => {
+            Command::AddProducer(cfg, _) => {
                 if self.producers.len() >= PRODUCERS_MAX {
                     return Err(format!("producer: at most {PRODUCERS_MAX} producers"));
                 }
@@ -295,7 +295,7 @@ impl World {
                     self.producers[i].cfg.paused = false;
                 }
             }
-            Command::AddProducer(cfg) => self.add_producer((**cfg).clone()),
+            Command::AddProducer(cfg, _) => self.add_producer((**cfg).clone()),
         }
         if self.command_log.len() < COMMAND_LOG_MAX {
             self.command_log.push((self.tick, command));
@@ -602,7 +602,8 @@ impl World {
         l
     }
 
-    /// FNV-1a 64 over the explicit state.
+    /// FNV-1a 64 over the explicit state. Where commands came from (typed into the page, or
+    /// scheduled in the file) is left out: a run and its replay file have the same digest.
     pub fn digest(&self) -> u64 {
         let mut h = Fnv::default();
         h.u64(self.seed);
@@ -610,7 +611,6 @@ impl World {
         h.u64(self.now_ms);
         h.u64(self.tick);
         h.u64(self.event_seq);
-        h.u64(self.next_scheduled as u64);
         h.u64(self.command_log.len() as u64);
         for s in &self.streams {
             h.str(&s.name);
@@ -653,6 +653,28 @@ impl World {
             h.u64(v);
         }
         h.finish()
+    }
+
+    /// The scenario with every command applied so far written into its `commands` (at the time
+    /// each took effect): running it gives this run again, tick for tick, on any machine.
+    pub fn replay_scenario(&self) -> serde_json::Value {
+        let mut v = self.scenario.source.clone();
+        let commands: Vec<serde_json::Value> = self
+            .command_log
+            .iter()
+            .map(|(tick, c)| {
+                let mut j = c.to_json();
+                if let Some(o) = j.as_object_mut() {
+                    o.insert("at_ms".into(), (tick * self.tick_ms).into());
+                }
+                j
+            })
+            .collect();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("seed".into(), self.seed.into());
+            o.insert("commands".into(), commands.into());
+        }
+        v
     }
 
     pub fn digest_hex(&self) -> String {
