@@ -25,6 +25,16 @@ if [[ -d "$CARGO_BIN" && ":$PATH:" != *":$CARGO_BIN:"* ]]; then
   export PATH="$CARGO_BIN:$PATH"
 fi
 
+# set -e stops at the first failing command; say which one, rather than stopping silently.
+# (Failures inside `quietly` have already been reported with their output: REPORTED is set.)
+REPORTED=''
+report_failure() {
+  if [[ -z $REPORTED ]]; then printf 'error: "%s" failed (exit %d) at %s\n' "$2" "$1" "$3" >&2; fi
+  REPORTED=1 # once: the trap fires again in each calling function on the way out
+}
+set -o errtrace
+trap 'report_failure "$?" "$BASH_COMMAND" "${BASH_SOURCE[0]:-$0}:$LINENO"' ERR
+
 say() { printf '==> %s\n' "$*"; }
 die() {
   printf 'error: %s\n' "$*" >&2
@@ -46,6 +56,7 @@ quietly() {
   if ((rc != 0)); then
     printf 'error: %s failed (exit %d). Output:\n' "$what" "$rc" >&2
     cat "$log" >&2
+    REPORTED=1
   fi
   rm -f "$log"
   return "$rc"
@@ -138,7 +149,10 @@ ensure_wasm_bindgen() {
 # A fingerprint of the npm manifest and lock, stored in node_modules after a good install, so
 # a changed lock (git pull) triggers a reinstall and an unchanged one costs nothing.
 npm_fingerprint() {
-  cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1
+  {
+    cat package.json
+    if [[ -f package-lock.json ]]; then cat package-lock.json; fi
+  } | sha256sum | cut -d' ' -f1
 }
 
 ensure_node_modules() {
