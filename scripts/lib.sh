@@ -8,8 +8,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 
-# Non-interactive everywhere: CI=true and no stdin must never hang on a prompt.
-export CI="${CI:-true}"
+# Non-interactive everywhere: a run with no stdin (CI) must never wait at a prompt.
 export DEBIAN_FRONTEND=noninteractive
 # playwright-core never downloads browsers, but make sure nothing else tries either: the
 # machine only reaches package registries, and the tests use Debian's /usr/bin/chromium.
