@@ -481,3 +481,14 @@ fn a_run_with_commands_replays_exactly_from_its_replay_scenario() {
     assert_eq!(again.digest(), w.digest());
     assert_eq!(again.producers.len(), 3);
 }
+
+#[test]
+fn a_shard_keeps_one_run_per_second_so_memory_is_bounded() {
+    let mut w = world(preset("gaming").unwrap());
+    w.run_for(30_000);
+    for sh in &w.streams[0].shards {
+        // 30 closed seconds, at most one run each; nothing of the next second yet.
+        assert!(sh.run_count() <= 30, "{}", sh.run_count());
+        assert!(sh.run_count() >= 29);
+    }
+}

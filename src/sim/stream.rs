@@ -255,8 +255,8 @@ impl Shard {
         index
     }
 
-    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs are at most
-    /// one tick long, so a record outlives its retention by less than a tick.
+    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs span at most
+    /// one second, so a record outlives its retention by less than a second.
     pub fn expire(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
         let mut expired = 0;
         while let Some(run) = self.runs.front() {
@@ -408,8 +408,23 @@ impl Shard {
         lost
     }
 
-    /// Ends a simulated second: its counters become `last_second`.
-    pub fn close_second(&mut self) -> SecondCounters {
+    /// Ends simulated second `second`: its counters become `last_second`, and its runs (one per
+    /// tick) are merged into one, so a day of retention costs 86,400 runs a shard rather than
+    /// 864,000. Reads and expiry then work to the second within that second's records.
+    pub fn close_second(&mut self, second: u64) -> SecondCounters {
+        let in_second = |r: &Run| r.first_arrival_ms / 1000 == second;
+        let k = self.runs.iter().rev().take_while(|r| in_second(r)).count();
+        if k > 1 {
+            let mut merged = self.runs.pop_back().expect("k > 1 runs");
+            for _ in 1..k {
+                let earlier = self.runs.pop_back().expect("k > 1 runs");
+                merged.first_index = earlier.first_index;
+                merged.first_arrival_ms = earlier.first_arrival_ms;
+                merged.count += earlier.count;
+                merged.bytes += earlier.bytes;
+            }
+            self.runs.push_back(merged);
+        }
         self.last_second = std::mem::take(&mut self.current);
         self.last_second
     }

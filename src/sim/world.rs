@@ -554,7 +554,7 @@ impl World {
         for (si, s) in self.streams.iter_mut().enumerate() {
             let mut sum = SecondCounters::default();
             for sh in &mut s.shards {
-                sum.add(&sh.close_second());
+                sum.add(&sh.close_second(second));
             }
             let m = &mut self.metrics[si];
             if m.len() == METRIC_SECONDS_KEPT {
