@@ -308,6 +308,21 @@ mod tests {
             let d = w.record_detail(row[0] as u32, row[1] as u64).unwrap();
             assert_eq!(d.arrival_ms as f64, row[2]);
         }
+        // Colours differ from key to key even in their low bits (palettes index by them), and one
+        // key always has one colour.
+        let mut low: Vec<u32> = recent
+            .chunks(RECORD_FIELDS)
+            .map(|r| r[3] as u32 % 8)
+            .collect();
+        low.sort_unstable();
+        low.dedup();
+        assert!(low.len() >= 6, "{low:?}");
+        let mut by_key = std::collections::BTreeMap::new();
+        for row in recent.chunks(RECORD_FIELDS) {
+            let d = w.record_detail(row[0] as u32, row[1] as u64).unwrap();
+            let c = *by_key.entry(d.partition_key).or_insert(row[3]);
+            assert_eq!(c, row[3]);
+        }
         let m = metrics(&w, 3);
         assert_eq!(m.len(), 3);
         assert_eq!(m[2].second.second, 4);

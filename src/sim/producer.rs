@@ -80,27 +80,40 @@ pub struct Producer {
     keys: KeyTable,
 }
 
-/// Where a key's records go and what they weigh.
+/// Where a key's records go, what they weigh, and how they look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
     /// Position of the shard in its stream.
     pub shard: usize,
     /// The partition key's UTF-8 bytes (at most 256 characters: < 4,096 bytes).
     pub key_bytes: u64,
-    pub colour: u32,
+    /// The top 10 bits of the partition key's MD5: plenty to pick a colour and a shape.
+    pub colour_bits: u32,
 }
 
 impl KeyInfo {
-    /// shard + 1 in bits 0–19, key bytes in 20–31, colour in 32–55; 0 = not known yet.
-    fn pack(self) -> u64 {
-        debug_assert!(self.shard < (1 << 20) - 1 && self.key_bytes < (1 << 12));
-        (self.shard as u64 + 1) | (self.key_bytes << 20) | (u64::from(self.colour) << 32)
+    /// The key's colour for the page, 0..2^24: the 10 bits spread by an odd multiplier, so the
+    /// low bits (which a palette index takes) vary from key to key.
+    pub fn colour(self) -> u32 {
+        self.colour_bits.wrapping_mul(16_411) & 0xFF_FFFF
     }
-    fn unpack(v: u64) -> Self {
+}
+
+impl KeyInfo {
+    /// Packed in 32 bits, to keep a 100,000-key table (400 KB) in cache: shard + 1 in bits 0–10,
+    /// key bytes in 11–21, 10 bits of colour in 22–31; 0 = not known yet. Infos that do not fit
+    /// (over 2,046 shard positions) are not cached.
+    fn pack(self) -> Option<u32> {
+        let fits = self.shard < 2046 && self.key_bytes < 2048;
+        fits.then(|| {
+            (self.shard as u32 + 1) | ((self.key_bytes as u32) << 11) | (self.colour_bits << 22)
+        })
+    }
+    fn unpack(v: u32) -> Self {
         Self {
-            shard: (v & 0xF_FFFF) as usize - 1,
-            key_bytes: (v >> 20) & 0xFFF,
-            colour: (v >> 32) as u32,
+            shard: (v & 0x7FF) as usize - 1,
+            key_bytes: u64::from((v >> 11) & 0x7FF),
+            colour_bits: v >> 22,
         }
     }
 }
@@ -109,7 +122,7 @@ impl KeyInfo {
 /// it out), valid for one routing epoch of the stream; and the Zipf table.
 #[derive(Clone, Debug, Default)]
 struct KeyTable {
-    info: Vec<u64>,
+    info: Vec<u32>,
     epoch: u64,
     zipf_thresholds: Vec<u64>,
 }
@@ -303,8 +316,13 @@ impl Producer {
             return KeyInfo::unpack(packed);
         }
         let info = self.compute_info(key, stream);
-        self.keys.info[key as usize] = info.pack();
-        info
+        match info.pack() {
+            Some(packed) => {
+                self.keys.info[key as usize] = packed;
+                KeyInfo::unpack(packed)
+            }
+            None => info,
+        }
     }
 
     fn compute_info(&self, key: u64, stream: &Stream) -> KeyInfo {
@@ -313,7 +331,7 @@ impl Producer {
         KeyInfo {
             shard: stream.route(routed_by),
             key_bytes: self.key_bytes(key),
-            colour: (md5 >> 104) as u32,
+            colour_bits: (md5 >> 118) as u32,
         }
     }
 

@@ -453,7 +453,7 @@ impl World {
         let stream_i = p.stream;
         let info = e.info;
         let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
-        let colour = info.colour;
+        let colour = info.colour();
         p.totals.attempted += 1;
         p.current.attempted += 1;
         let shard_i = info.shard;
