@@ -110,6 +110,12 @@ impl Sim {
         Ok(())
     }
 
+    /// Rises whenever `layout()` would change (a resharding, a producer added).
+    #[wasm_bindgen(js_name = layoutVersion)]
+    pub fn layout_version(&self) -> f64 {
+        self.0.layout_version as f64
+    }
+
     pub fn layout(&self) -> JsValue {
         to_js(&frame::layout(&self.0))
     }

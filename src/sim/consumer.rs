@@ -2,7 +2,8 @@
 //! its stream, from TRIM_HORIZON or LATEST, within the shard's shared read limits.
 
 use super::digest::Fnv;
-use super::scenario::{ConsumerConfig, StartingPosition};
+use super::scenario::{ConsumerConfig, ShardOrder, StartingPosition};
+use super::stream::{Shard, ShardState};
 
 /// The consumer's view of one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +58,37 @@ impl Consumer {
             index,
             stream,
             lanes,
+        }
+    }
+
+    /// Lanes for shards that resharding opened: read from their first record, polled from now.
+    pub fn add_lanes(&mut self, n: usize, now_ms: u64) {
+        for _ in 0..n {
+            self.lanes.push(ConsumerLane {
+                next_poll_ms: now_ms,
+                ..ConsumerLane::default()
+            });
+        }
+    }
+
+    /// Whether this consumer reads shard `s` now. A CLOSED shard read to its end is done. With
+    /// `parents_first` (what the KCL and Lambda do), a child waits until every parent is done, so
+    /// each partition key's records are processed in order across a resharding.
+    pub fn may_read(&self, s: usize, shards: &[Shard]) -> bool {
+        let done = |i: usize| {
+            let sh = &shards[i];
+            match sh.state {
+                ShardState::Open => false,
+                ShardState::Closed => self.lanes[i].position >= sh.log_end,
+                ShardState::Expired => true,
+            }
+        };
+        if done(s) {
+            return false;
+        }
+        match self.cfg.shard_order {
+            ShardOrder::Naive => true,
+            ShardOrder::ParentsFirst => shards[s].parents.iter().all(|&p| done(p as usize)),
         }
     }
 

@@ -134,6 +134,8 @@ pub fn write_events(w: &World, after_seq: u64) -> Vec<f64> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Layout {
+    /// Rises whenever streams, shards or producers change.
+    pub version: u64,
     pub streams: Vec<StreamLayout>,
     pub lanes: Vec<LaneLayout>,
     pub producers: Vec<ProducerLayout>,
@@ -146,6 +148,9 @@ pub struct Layout {
 pub struct StreamLayout {
     pub name: String,
     pub mode: &'static str,
+    pub status: &'static str,
+    /// Open shards (the lanes that take writes).
+    pub open_shards: u32,
     pub retention_hours: u64,
     pub first_lane: u32,
     pub lane_count: u32,
@@ -163,6 +168,8 @@ pub struct LaneLayout {
     pub start_fraction: f64,
     pub end_fraction: f64,
     pub state: &'static str,
+    /// Lanes of the parents (after a split one, after a merge two).
+    pub parent_lanes: Vec<u32>,
 }
 
 #[derive(Serialize)]
@@ -206,9 +213,12 @@ pub fn layout(w: &World) -> Layout {
     let mut lanes = Vec::new();
     let mut streams = Vec::new();
     for s in &w.streams {
+        let first_lane = lanes.len() as u32;
         streams.push(StreamLayout {
             name: s.name.clone(),
             mode: s.mode.as_str(),
+            status: s.status(),
+            open_shards: s.open_count() as u32,
             retention_hours: s.retention_ms / 3_600_000,
             first_lane: lanes.len() as u32,
             lane_count: s.shards.len() as u32,
@@ -223,10 +233,12 @@ pub fn layout(w: &World) -> Layout {
                 start_fraction: fraction(sh.starting_hash_key),
                 end_fraction: fraction(sh.ending_hash_key),
                 state: sh.state.as_str(),
+                parent_lanes: sh.parents.iter().map(|&p| first_lane + p).collect(),
             });
         }
     }
     Layout {
+        version: w.layout_version,
         streams,
         lanes,
         producers: w

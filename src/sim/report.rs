@@ -45,6 +45,8 @@ pub struct ProducerReport {
 pub struct StreamReport {
     pub name: String,
     pub stream_mode: &'static str,
+    /// ACTIVE, or UPDATING while a resharding is under way.
+    pub stream_status: &'static str,
     pub retention_period_hours: u64,
     pub shards: Vec<ShardReport>,
 }
@@ -53,6 +55,8 @@ pub struct StreamReport {
 pub struct ShardReport {
     pub shard_id: String,
     pub state: &'static str,
+    /// ParentShardId and, after a merge, AdjacentParentShardId.
+    pub parent_shard_ids: Vec<String>,
     pub starting_hash_key: String,
     pub ending_hash_key: String,
     pub incoming_records: u64,
@@ -127,6 +131,7 @@ impl Report {
                 .map(|s| StreamReport {
                     name: s.name.clone(),
                     stream_mode: s.mode.as_str(),
+                    stream_status: s.status(),
                     retention_period_hours: s.retention_ms / 3_600_000,
                     shards: s
                         .shards
@@ -134,6 +139,11 @@ impl Report {
                         .map(|sh| ShardReport {
                             shard_id: sh.shard_id(),
                             state: sh.state.as_str(),
+                            parent_shard_ids: sh
+                                .parents
+                                .iter()
+                                .map(|&p| s.shards[p as usize].shard_id())
+                                .collect(),
                             starting_hash_key: sh.starting_hash_key.to_string(),
                             ending_hash_key: sh.ending_hash_key.to_string(),
                             incoming_records: sh.incoming_records_total,

@@ -226,12 +226,22 @@ impl StartingPosition {
     }
 }
 
+/// In which order a consumer takes the shards after a resharding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardOrder {
+    /// Read each parent to its end before its children (the KCL and Lambda do this).
+    ParentsFirst,
+    /// Read children as soon as they open: a partition key's records can come out of order.
+    Naive,
+}
+
 /// A shared-throughput GetRecords poller: one per stream, polling every shard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerConfig {
     pub name: String,
     pub stream_name: String,
     pub starting_position: StartingPosition,
+    pub shard_order: ShardOrder,
     pub poll_interval_ms: u64,
     /// GetRecords `Limit`: records per call (1–10,000).
     pub max_records: u32,
@@ -255,6 +265,24 @@ pub enum Command {
     },
     /// The producer block as given, kept so the command can be written out again exactly.
     AddProducer(Box<ProducerConfig>, Value),
+    /// SplitShard: `shard_to_split` becomes two children at `new_starting_hash_key` (None: the
+    /// middle of its range).
+    SplitShard {
+        stream_name: String,
+        shard_to_split: String,
+        new_starting_hash_key: Option<u128>,
+    },
+    /// MergeShards: two adjacent OPEN shards become one.
+    MergeShards {
+        stream_name: String,
+        shard_to_merge: String,
+        adjacent_shard_to_merge: String,
+    },
+    /// UpdateShardCount with UNIFORM_SCALING.
+    UpdateShardCount {
+        stream_name: String,
+        target_shard_count: u32,
+    },
 }
 
 impl Command {
@@ -281,6 +309,28 @@ impl Command {
                 json!({"type": "resume_producer", "producer": producer})
             }
             Command::AddProducer(_, block) => json!({"type": "add_producer", "producer": block}),
+            Command::SplitShard {
+                stream_name,
+                shard_to_split,
+                new_starting_hash_key,
+            } => {
+                let mut j = json!({"type": "split_shard", "stream_name": stream_name, "shard_to_split": shard_to_split});
+                if let Some(h) = new_starting_hash_key {
+                    j["new_starting_hash_key"] = h.to_string().into();
+                }
+                j
+            }
+            Command::MergeShards {
+                stream_name,
+                shard_to_merge,
+                adjacent_shard_to_merge,
+            } => json!({"type": "merge_shards", "stream_name": stream_name,
+                "shard_to_merge": shard_to_merge, "adjacent_shard_to_merge": adjacent_shard_to_merge}),
+            Command::UpdateShardCount {
+                stream_name,
+                target_shard_count,
+            } => json!({"type": "update_shard_count", "stream_name": stream_name,
+                "target_shard_count": target_shard_count}),
         }
     }
 }
@@ -1121,10 +1171,21 @@ fn read_consumer(
         GET_RECORDS_LIMIT_MAX,
         errs,
     );
+    let order = o.choice(
+        "shard_order",
+        Some("parents_first"),
+        &["parents_first", "naive"],
+        errs,
+    );
     o.finish(errs);
     Some(ConsumerConfig {
         name: name?,
         stream_name: stream_name?,
+        shard_order: if order? == "naive" {
+            ShardOrder::Naive
+        } else {
+            ShardOrder::ParentsFirst
+        },
         starting_position: if pos? == "LATEST" {
             StartingPosition::Latest
         } else {
@@ -1176,10 +1237,62 @@ pub(crate) fn read_command(
             "pause_producer",
             "resume_producer",
             "add_producer",
+            "split_shard",
+            "merge_shards",
+            "update_shard_count",
         ],
         errs,
     )?;
     let cmd = match kind {
+        "split_shard" | "merge_shards" | "update_shard_count" => {
+            let stream_name = read_stream_ref(&mut o, streams, errs)?;
+            match kind {
+                "split_shard" => {
+                    let shard_to_split = o.text("shard_to_split", None, NAME_CHARS_MAX, errs)?;
+                    let new_starting_hash_key = match o.get("new_starting_hash_key") {
+                        None => None,
+                        Some(v) => match v.as_str().and_then(parse_hash_key) {
+                            Some(h) => Some(h),
+                            None => {
+                                errs.push(
+                                    &o.at("new_starting_hash_key"),
+                                    format!(
+                                        "{} is not a decimal string in 0..=340282366920938463463374607431768211455",
+                                        shown(v)
+                                    ),
+                                );
+                                return None;
+                            }
+                        },
+                    };
+                    Command::SplitShard {
+                        stream_name,
+                        shard_to_split,
+                        new_starting_hash_key,
+                    }
+                }
+                "merge_shards" => Command::MergeShards {
+                    stream_name,
+                    shard_to_merge: o.text("shard_to_merge", None, NAME_CHARS_MAX, errs)?,
+                    adjacent_shard_to_merge: o.text(
+                        "adjacent_shard_to_merge",
+                        None,
+                        NAME_CHARS_MAX,
+                        errs,
+                    )?,
+                },
+                _ => Command::UpdateShardCount {
+                    stream_name,
+                    target_shard_count: o.int(
+                        "target_shard_count",
+                        None,
+                        1,
+                        SHARD_COUNT_MAX,
+                        errs,
+                    )? as u32,
+                },
+            }
+        }
         "add_producer" => {
             let p = o.required("producer", errs)?;
             let pc = read_producer(p, &o.at("producer"), streams, errs)?;

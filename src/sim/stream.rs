@@ -130,6 +130,10 @@ pub struct Shard {
     pub starting_hash_key: u128,
     pub ending_hash_key: u128,
     pub state: ShardState,
+    /// Shard positions of the parents (one after a split, two after a merge, none at creation).
+    pub parents: Vec<u32>,
+    /// When resharding closed it (no more writes; still readable until its records expire).
+    pub closed_at_ms: Option<u64>,
     /// Index of the oldest retained record.
     pub log_start: u64,
     /// Index the next accepted record gets.
@@ -165,6 +169,8 @@ impl Shard {
             starting_hash_key: range.0,
             ending_hash_key: range.1,
             state: ShardState::Open,
+            parents: Vec::new(),
+            closed_at_ms: None,
             log_start: 0,
             log_end: 0,
             runs: VecDeque::new(),
@@ -434,6 +440,10 @@ impl Shard {
         h.u128(self.starting_hash_key);
         h.u128(self.ending_hash_key);
         h.u64(self.state as u64);
+        h.u64(self.closed_at_ms.map_or(u64::MAX, |t| t));
+        for p in &self.parents {
+            h.u64(u64::from(*p));
+        }
         for v in [
             self.log_start,
             self.log_end,
@@ -477,6 +487,30 @@ pub fn sequence_number(shard_index: u32, index: u64, arrival_ms: u64) -> String 
     )
 }
 
+/// How long a stream stays UPDATING after a resharding request, before the new shards open.
+/// AWS says a resharding takes "a few seconds"; reads and writes go on meanwhile.
+pub const RESHARD_MS: u64 = 5_000;
+/// UpdateShardCount calls allowed in any 24 hours.
+pub const UPDATE_SHARD_COUNT_PER_DAY_MAX: usize = 10;
+/// Shards a stream may have had in all (open, closed and expired), to bound memory.
+pub const SHARDS_EVER_MAX: usize = 2_000;
+
+/// A resharding under way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reshard {
+    Split {
+        shard: usize,
+        new_starting_hash_key: u128,
+    },
+    Merge {
+        shard: usize,
+        adjacent: usize,
+    },
+    UpdateShardCount {
+        target: u32,
+    },
+}
+
 #[derive(Clone, Debug)]
 pub struct Stream {
     pub name: String,
@@ -488,6 +522,10 @@ pub struct Stream {
     open_shards: Vec<usize>,
     /// Changes whenever the OPEN shards change, so cached routes are dropped.
     pub routing_epoch: u64,
+    /// A resharding in progress (the stream is UPDATING) and when it completes.
+    pub pending: Option<(u64, Reshard)>,
+    /// When UpdateShardCount was called, for the 10-per-24-hours quota.
+    update_shard_count_at_ms: Vec<u64>,
 }
 
 impl Stream {
@@ -506,9 +544,23 @@ impl Stream {
             open_ranges: Vec::new(),
             open_shards: Vec::new(),
             routing_epoch: 0,
+            pending: None,
+            update_shard_count_at_ms: Vec::new(),
         };
         s.reindex();
         s
+    }
+
+    pub fn status(&self) -> &'static str {
+        if self.pending.is_some() {
+            "UPDATING"
+        } else {
+            "ACTIVE"
+        }
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.open_shards.len()
     }
 
     /// Rebuilds the routing table from the OPEN shards.
@@ -533,6 +585,185 @@ impl Stream {
     /// The position in `shards` of the OPEN shard holding `hash`.
     pub fn route(&self, hash: u128) -> usize {
         self.open_shards[super::hash::route(&self.open_ranges, hash)]
+    }
+
+    pub fn shard_position(&self, shard_id: &str) -> Option<usize> {
+        self.shards.iter().position(|s| s.shard_id() == shard_id)
+    }
+
+    /// Checks a resharding request as Kinesis would, naming what is wrong.
+    pub fn check_reshard(&self, r: &Reshard, now_ms: u64) -> Result<(), String> {
+        if self.mode == StreamMode::OnDemand {
+            return Err(format!(
+                "stream {:?} is ON_DEMAND: AWS splits and merges its shards itself; resharding is for PROVISIONED streams",
+                self.name
+            ));
+        }
+        if let Some((done, _)) = &self.pending {
+            return Err(format!(
+                "ResourceInUseException: stream {:?} is UPDATING until {} ms; one resharding at a time",
+                self.name, done
+            ));
+        }
+        let open = |i: usize, what: &str| -> Result<&Shard, String> {
+            let sh = &self.shards[i];
+            if sh.state != ShardState::Open {
+                return Err(format!(
+                    "{what}: {} is {}; only OPEN shards can be resharded",
+                    sh.shard_id(),
+                    sh.state.as_str()
+                ));
+            }
+            Ok(sh)
+        };
+        let new_shards = match r {
+            Reshard::Split {
+                shard,
+                new_starting_hash_key: k,
+            } => {
+                let sh = open(*shard, "shard_to_split")?;
+                if *k <= sh.starting_hash_key || *k > sh.ending_hash_key {
+                    return Err(format!(
+                        "new_starting_hash_key: {k} is outside {} (allowed {}..={})",
+                        sh.shard_id(),
+                        sh.starting_hash_key + 1,
+                        sh.ending_hash_key
+                    ));
+                }
+                2
+            }
+            Reshard::Merge { shard, adjacent } => {
+                let a = open(*shard, "shard_to_merge")?;
+                let b = open(*adjacent, "adjacent_shard_to_merge")?;
+                let touching = a.ending_hash_key.checked_add(1) == Some(b.starting_hash_key)
+                    || b.ending_hash_key.checked_add(1) == Some(a.starting_hash_key);
+                if !touching || shard == adjacent {
+                    return Err(format!(
+                        "adjacent_shard_to_merge: {} and {} are not adjacent (their hash-key ranges must touch)",
+                        a.shard_id(),
+                        b.shard_id()
+                    ));
+                }
+                1
+            }
+            Reshard::UpdateShardCount { target } => {
+                let n = self.open_count() as u32;
+                let (lo, hi) = (n.div_ceil(2), n * 2);
+                if *target < lo || *target > hi || *target == n {
+                    return Err(format!(
+                        "target_shard_count: {target} is out of range {lo}..={hi} (at most double or half the {n} open shards, and not {n})"
+                    ));
+                }
+                let day_ago = now_ms.saturating_sub(24 * 3_600_000);
+                let recent = self
+                    .update_shard_count_at_ms
+                    .iter()
+                    .filter(|&&t| t > day_ago || now_ms < 24 * 3_600_000)
+                    .count();
+                if recent >= UPDATE_SHARD_COUNT_PER_DAY_MAX {
+                    return Err(format!(
+                        "LimitExceededException: UpdateShardCount at most {UPDATE_SHARD_COUNT_PER_DAY_MAX} times in 24 hours"
+                    ));
+                }
+                *target as usize
+            }
+        };
+        if self.shards.len() + new_shards > SHARDS_EVER_MAX {
+            return Err(format!(
+                "the stream has had {} shards; this simulator keeps at most {SHARDS_EVER_MAX}",
+                self.shards.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Starts a checked resharding: the stream is UPDATING until `now + RESHARD_MS`.
+    pub fn begin_reshard(&mut self, r: Reshard, now_ms: u64) {
+        debug_assert!(self.check_reshard(&r, now_ms).is_ok());
+        if matches!(r, Reshard::UpdateShardCount { .. }) {
+            self.update_shard_count_at_ms.push(now_ms);
+        }
+        self.pending = Some((now_ms + RESHARD_MS, r));
+    }
+
+    /// Completes a resharding whose time has come: parents CLOSED, children OPEN (taking the
+    /// next shard ids). Returns the positions of the new shards.
+    pub fn finish_reshard(&mut self, now_ms: u64) -> Vec<usize> {
+        let due = matches!(self.pending, Some((t, _)) if t <= now_ms);
+        if !due {
+            return Vec::new();
+        }
+        let (_, r) = self.pending.take().expect("due");
+        let first_new = self.shards.len();
+        let close = |s: &mut Stream, i: usize| {
+            s.shards[i].state = ShardState::Closed;
+            s.shards[i].closed_at_ms = Some(now_ms);
+        };
+        let mut children: Vec<((u128, u128), Vec<u32>)> = Vec::new();
+        match r {
+            Reshard::Split {
+                shard,
+                new_starting_hash_key: k,
+            } => {
+                let (a, b) = (
+                    self.shards[shard].starting_hash_key,
+                    self.shards[shard].ending_hash_key,
+                );
+                close(self, shard);
+                children.push(((a, k - 1), vec![shard as u32]));
+                children.push(((k, b), vec![shard as u32]));
+            }
+            Reshard::Merge { shard, adjacent } => {
+                let (x, y) = (&self.shards[shard], &self.shards[adjacent]);
+                let range = (
+                    x.starting_hash_key.min(y.starting_hash_key),
+                    x.ending_hash_key.max(y.ending_hash_key),
+                );
+                close(self, shard);
+                close(self, adjacent);
+                children.push((range, vec![shard as u32, adjacent as u32]));
+            }
+            Reshard::UpdateShardCount { target } => {
+                // AWS reaches a uniform split through a series of splits and merges; here the
+                // open shards close at once and each new shard's parents are the old shards
+                // whose ranges overlap it, so readers still finish parents before children.
+                let old: Vec<usize> = self.open_shards.clone();
+                for &i in &old {
+                    close(self, i);
+                }
+                for range in even_split(target) {
+                    let parents = old
+                        .iter()
+                        .filter(|&&i| {
+                            let s = &self.shards[i];
+                            s.starting_hash_key <= range.1 && s.ending_hash_key >= range.0
+                        })
+                        .map(|&i| i as u32)
+                        .collect();
+                    children.push((range, parents));
+                }
+            }
+        }
+        for (range, parents) in children {
+            let mut child = Shard::new(self.shards.len() as u32, range);
+            child.parents = parents;
+            self.shards.push(child);
+        }
+        self.reindex();
+        (first_new..self.shards.len()).collect()
+    }
+
+    /// CLOSED shards whose every record has expired become EXPIRED.
+    pub fn expire_closed(&mut self, now_ms: u64) {
+        let retention = self.retention_ms;
+        for sh in &mut self.shards {
+            if sh.state == ShardState::Closed
+                && sh.closed_at_ms.is_some_and(|t| t + retention <= now_ms)
+                && sh.log_start == sh.log_end
+            {
+                sh.state = ShardState::Expired;
+            }
+        }
     }
 }
 

@@ -21,7 +21,8 @@ use super::digest::Fnv;
 use super::producer::{Entry, Pending, Producer};
 use super::scenario::{Command, ProducerConfig, Scenario, ScheduledCommand};
 use super::stream::{
-    sequence_number, Detail, ReadOutcome, SecondCounters, Stream, RECORD_BYTES_MAX,
+    sequence_number, Detail, ReadOutcome, Reshard, SecondCounters, ShardState, Stream,
+    RECORD_BYTES_MAX,
 };
 
 /// Write events kept for the page (throttles, drops, retries that got through).
@@ -126,6 +127,8 @@ pub struct World {
     queued: Vec<Command>,
     next_scheduled: usize,
     pub command_log: Vec<(u64, Command)>,
+    /// Rises whenever streams, shards or producers change, so the page knows to lay out again.
+    pub layout_version: u64,
     /// Scratch space reused every tick (not state).
     entries: Vec<Entry>,
     polls: Vec<Poll>,
@@ -148,6 +151,7 @@ impl World {
             queued: Vec::new(),
             next_scheduled: 0,
             command_log: Vec::new(),
+            layout_version: 0,
             entries: Vec::new(),
             polls: Vec::new(),
             scenario,
@@ -184,6 +188,7 @@ impl World {
         let index = self.producers.len() as u16;
         self.producers
             .push(Producer::new(cfg, index, stream, self.seed));
+        self.layout_version += 1;
     }
 
     /// Queues a command; it takes effect at the next tick boundary.
@@ -230,6 +235,12 @@ impl World {
             }
             Command::PauseProducer { producer } | Command::ResumeProducer { producer } => {
                 find(producer)?;
+            }
+            Command::SplitShard { .. }
+            | Command::MergeShards { .. }
+            | Command::UpdateShardCount { .. } => {
+                let (si, r) = self.reshard_of(command)?;
+                self.streams[si].check_reshard(&r, self.now_ms)?;
             }
             Command::AddProducer(cfg, _) => {
                 if self.producers.len() >= PRODUCERS_MAX {
@@ -296,9 +307,85 @@ impl World {
                 }
             }
             Command::AddProducer(cfg, _) => self.add_producer((**cfg).clone()),
+            Command::SplitShard { .. }
+            | Command::MergeShards { .. }
+            | Command::UpdateShardCount { .. } => {
+                if let Ok((si, r)) = self.reshard_of(&command) {
+                    self.streams[si].begin_reshard(r, self.now_ms);
+                    self.layout_version += 1;
+                }
+            }
         }
         if self.command_log.len() < COMMAND_LOG_MAX {
             self.command_log.push((self.tick, command));
+        }
+    }
+
+    /// The stream and resharding a command asks for, with shard ids resolved.
+    fn reshard_of(&self, command: &Command) -> Result<(usize, Reshard), String> {
+        let (stream_name, r) = match command {
+            Command::SplitShard {
+                stream_name,
+                shard_to_split,
+                new_starting_hash_key,
+            } => (stream_name, (shard_to_split, None, *new_starting_hash_key)),
+            Command::MergeShards {
+                stream_name,
+                shard_to_merge,
+                adjacent_shard_to_merge,
+            } => (
+                stream_name,
+                (shard_to_merge, Some(adjacent_shard_to_merge), None),
+            ),
+            Command::UpdateShardCount {
+                stream_name,
+                target_shard_count,
+            } => {
+                let si = self
+                    .stream_index(stream_name)
+                    .ok_or_else(|| format!("stream_name: {stream_name:?} is not a stream"))?;
+                return Ok((
+                    si,
+                    Reshard::UpdateShardCount {
+                        target: *target_shard_count,
+                    },
+                ));
+            }
+            _ => return Err("not a resharding".into()),
+        };
+        let si = self
+            .stream_index(stream_name)
+            .ok_or_else(|| format!("stream_name: {stream_name:?} is not a stream"))?;
+        let stream = &self.streams[si];
+        let find = |field: &str, id: &str| {
+            stream
+                .shard_position(id)
+                .ok_or_else(|| format!("{field}: {id:?} is not a shard of stream {stream_name:?}"))
+        };
+        let (first, adjacent, key) = r;
+        match adjacent {
+            None => {
+                let shard = find("shard_to_split", first)?;
+                let sh = &stream.shards[shard];
+                let k = key.unwrap_or_else(|| {
+                    // The middle of the range (written so [0, 2^128 − 1] does not overflow).
+                    sh.starting_hash_key + (sh.ending_hash_key - sh.starting_hash_key) / 2 + 1
+                });
+                Ok((
+                    si,
+                    Reshard::Split {
+                        shard,
+                        new_starting_hash_key: k,
+                    },
+                ))
+            }
+            Some(adj) => Ok((
+                si,
+                Reshard::Merge {
+                    shard: find("shard_to_merge", first)?,
+                    adjacent: find("adjacent_shard_to_merge", adj)?,
+                },
+            )),
         }
     }
 
@@ -366,6 +453,17 @@ impl World {
             self.apply(command);
         }
 
+        // Reshardings that are due complete now: parents close, children open.
+        for si in 0..self.streams.len() {
+            let new = self.streams[si].finish_reshard(now);
+            if !new.is_empty() {
+                self.layout_version += 1;
+                for c in self.consumers.iter_mut().filter(|c| c.stream == si) {
+                    c.add_lanes(new.len(), now);
+                }
+            }
+        }
+
         // 2. Retention.
         for s in &mut self.streams {
             let retention = s.retention_ms;
@@ -374,6 +472,7 @@ impl World {
                     sh.clamp_frontier();
                 }
             }
+            s.expire_closed(now);
         }
         for c in &mut self.consumers {
             for (lane, sh) in c.lanes.iter_mut().zip(&self.streams[c.stream].shards) {
@@ -395,8 +494,9 @@ impl World {
         let mut polls = std::mem::take(&mut self.polls);
         polls.clear();
         for c in &self.consumers {
+            let shards = &self.streams[c.stream].shards;
             for (s, lane) in c.lanes.iter().enumerate() {
-                if lane.next_poll_ms < end {
+                if lane.next_poll_ms < end && c.may_read(s, shards) {
                     polls.push(Poll {
                         t_ms: lane.next_poll_ms.max(now),
                         consumer: c.index,
@@ -451,7 +551,11 @@ impl World {
         let pi = e.producer as usize;
         let p = &mut self.producers[pi];
         let stream_i = p.stream;
-        let info = e.info;
+        let mut info = e.info;
+        if self.streams[stream_i].shards[info.shard].state != ShardState::Open {
+            // Routed before a resharding closed its shard (a PutRecords batch was filling).
+            info = p.lookup(e.record.key, &self.streams[stream_i]);
+        }
         let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
         let colour = info.colour();
         p.totals.attempted += 1;
