@@ -12,6 +12,8 @@ on_exit() {
   local rc=$?
   if ((rc != 0)); then
     printf '\nFAILED: %s (exit %d, after %ds)\n' "$current" "$rc" "$((SECONDS - started))" >&2
+    # The plain closing line CI reads: steps that passed, and the one that failed.
+    printf 'steps: %d passed, 1 failed\n' "${steps:-0}"
   fi
 }
 trap on_exit EXIT
@@ -73,3 +75,4 @@ step "benchmark page smoke test; browser digest = native digest" bench_smoke
 
 current="done"
 printf '\nALL TESTS PASSED: %d steps in %ds\n' "$steps" "$((SECONDS - started))"
+printf 'steps: %d passed, 0 failed\n' "$steps"
