@@ -79,10 +79,19 @@ export function buildProducerControls(container, layout, send) {
       'aria-label': `${p.name}: records per second (slider)`,
       'aria-valuetext': `${formatCount(p.recordsPerSecond)} records per second`,
     });
+    // The rate last sent (or shown by the layout): Enter and the change event that follows it,
+    // or a value typed again, send no second command (each one is part of a shared replay).
+    let sentRate = p.recordsPerSecond;
     const sendRate = (v) => {
       const value = Math.max(RATE_MIN, Math.min(RATE_MAX, Math.round(Number(v))));
       if (!Number.isFinite(value)) return;
-      report(send({ type: 'set_rate', producer: p.name, records_per_second: value }));
+      if (value === sentRate) {
+        report([]);
+        return;
+      }
+      const errors = send({ type: 'set_rate', producer: p.name, records_per_second: value });
+      report(errors);
+      if (!errors.length) sentRate = value;
     };
     range.addEventListener('input', () => {
       num.value = range.value;
@@ -175,7 +184,10 @@ export function buildProducerControls(container, layout, send) {
       el('div', { class: 'field' }, [pause]),
       err,
     ]);
-    rows.push({ name: p.name, num, range, hotRange, hotOut, setPauseLabel });
+    const setSentRate = (r) => {
+      sentRate = r;
+    };
+    rows.push({ name: p.name, num, range, hotRange, hotOut, setPauseLabel, setSentRate });
     return fs;
   });
   replaceChildren(container, nodes);
@@ -186,6 +198,7 @@ export function buildProducerControls(container, layout, send) {
         const r = rows.find((x) => x.name === p.name);
         if (!r) continue;
         const active = document.activeElement;
+        r.setSentRate(p.recordsPerSecond);
         if (
           active !== r.num &&
           active !== r.range &&
