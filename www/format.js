@@ -140,6 +140,16 @@ export function base64UrlEncode(text) {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * JSON text without the whitespace between tokens; strings and numbers are kept exactly as
+ * written. Unlike JSON.stringify(JSON.parse(text)), a 64-bit seed such as 18446744073709551615
+ * keeps every digit (JS numbers would round it).
+ */
+export function compactJson(text) {
+  // a whole string literal (kept as it is) or a run of whitespace outside one (dropped)
+  return String(text).replace(/"(?:[^"\\]|\\.)*"|[ \t\n\r]+/g, (m) => (m[0] === '"' ? m : ''));
+}
+
 /** Inverse of base64UrlEncode; accepts padding and the standard alphabet too. Throws on bad input. */
 export function base64UrlDecode(b64) {
   const clean = String(b64).trim().replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');

@@ -15,6 +15,7 @@ import {
   formatHashRange,
   parseLocation,
   base64UrlEncode,
+  compactJson,
   errorMessages,
 } from './format.js';
 import {
@@ -68,6 +69,9 @@ const app = {
   recentEvents: [], // [tMs, lane, kind] of the last simulated second, for reduced motion
   narrator: null,
   watch: null,
+  pendingCommands: 0, // commands sent but not applied yet (the sim applies them at a tick)
+  scheduled: [], // the scenario's own commands, sorted by at_ms
+  nextScheduled: 0, // the first of them not applied yet
 };
 
 // ---- narration: polite, plain words, rate-limited ------------------------------------------
@@ -86,13 +90,14 @@ class Narrator {
     this.queue.push({ text, key });
   }
 
+  /**
+   * Speak what is queued, at most once per NARRATE_GAP_MS unless `force` (the answer to
+   * something the student just did). Nothing queued is dropped: one kind of news has one entry.
+   */
   flush(now, force = false) {
     if (!this.queue.length) return;
     if (!force && now - this.lastT < NARRATE_GAP_MS) return;
-    const msg = this.queue
-      .slice(-3)
-      .map((q) => q.text)
-      .join(' ');
+    const msg = this.queue.map((q) => q.text).join(' ');
     this.queue = [];
     this.lastT = now;
     this.live.textContent = msg;
@@ -104,38 +109,85 @@ class Narrator {
 
 /** What the narration last said about the numbers, to speak only of changes. */
 function newWatch() {
-  return { throttling: new Set(), dropped: 0, behind: false, balancedWarned: false };
+  return {
+    throttle: newEpisode(),
+    drop: newEpisode(),
+    dropped: 0,
+    explained: new Set(),
+    behind: false,
+    balancedWarned: false,
+  };
+}
+
+// Throttling and dropping come and go from one second to the next on a busy stream: they are
+// told as episodes, "started" once, and "stopped" only after a quiet spell of both simulated
+// and real time, so a screen reader is not read the same news every few seconds.
+const QUIET_SIM_MS = 5000;
+const QUIET_REAL_MS = 4000;
+
+function newEpisode() {
+  return { on: false, lastSimMs: -Infinity, lastRealMs: -Infinity };
+}
+
+/** true when an episode starts, false when it ends after a quiet spell, null otherwise. */
+function episode(ep, active, simMs, realMs) {
+  if (active) {
+    ep.lastSimMs = simMs;
+    ep.lastRealMs = realMs;
+    if (ep.on) return null;
+    ep.on = true;
+    return true;
+  }
+  if (ep.on && simMs - ep.lastSimMs >= QUIET_SIM_MS && realMs - ep.lastRealMs >= QUIET_REAL_MS) {
+    ep.on = false;
+    return false;
+  }
+  return null;
 }
 
 function narrateChanges(shards, ledger) {
   const lay = app.layout;
   const w = app.watch;
-  const started = [];
-  const nowThrottling = new Set();
-  for (const l of lay.lanes) {
-    if (shards[l.lane * SHARD_FIELDS + 2] > 0) {
-      nowThrottling.add(l.lane);
-      if (!w.throttling.has(l.lane)) started.push(l.shardId);
+  const simMs = app.sim.nowMs();
+  const realMs = performance.now();
+
+  const throttled = lay.lanes.filter((l) => shards[l.lane * SHARD_FIELDS + 2] > 0);
+  const t = episode(w.throttle, throttled.length > 0, simMs, realMs);
+  if (t === true) {
+    const ids = listWords(throttled.map((l) => l.shardId));
+    if (w.explained.has('throttle')) {
+      app.narrator.say(`Throttling started again on ${ids}.`, 'throttle');
+    } else {
+      w.explained.add('throttle');
+      const they = throttled.length > 1 ? 'these shards get' : 'this shard gets';
+      app.narrator.say(
+        `Throttling started on ${ids}: ${they} more than 1,000 records or 1 MiB per second, so some records are sent back to be retried.`,
+        'throttle',
+      );
     }
-  }
-  if (started.length) {
-    const they = started.length > 1 ? 'these shards get' : 'this shard gets';
+  } else if (t === false) {
     app.narrator.say(
-      `Throttling started on ${listWords(started)}: ${they} more than 1,000 records or 1 MiB per second, so some records are sent back to be retried.`,
+      'Throttling stopped: every shard has stayed under its write limit for a few seconds.',
       'throttle',
     );
-  } else if (w.throttling.size && !nowThrottling.size) {
-    app.narrator.say('Throttling stopped: every shard is under its write limit again.', 'throttle');
   }
-  w.throttling = nowThrottling;
 
-  if (ledger.dropped > w.dropped) {
-    const n = ledger.dropped - w.dropped;
+  const d = episode(w.drop, ledger.dropped > w.dropped, simMs, realMs);
+  w.dropped = ledger.dropped;
+  if (d === true) {
+    const why = w.explained.has('drop')
+      ? ''
+      : ': they ran out of retries (or were too big for a shard) and are lost';
+    w.explained.add('drop');
     app.narrator.say(
-      `${formatCount(ledger.dropped)} records dropped so far (${formatCount(n)} new): they ran out of retries and are lost.`,
+      `Records are being dropped${why} (${formatCount(ledger.dropped)} so far).`,
       'dropped',
     );
-    w.dropped = ledger.dropped;
+  } else if (d === false) {
+    app.narrator.say(
+      `No record dropped for a few seconds; ${formatCount(ledger.dropped)} dropped in all.`,
+      'dropped',
+    );
   }
 
   let maxAge = 0;
@@ -177,31 +229,84 @@ function install(sim, how) {
   app.sim = sim;
   if (old && old !== sim && typeof old.free === 'function') old.free();
   app.acc = 0;
+  app.pendingCommands = 0;
   app.lastEventSeq = -1;
   app.selected = null;
   app.recentEvents = [];
   app.watch = newWatch();
   app.belt.select(null);
   refreshLayout(true);
-  $('scenario-text').value = sim.scenarioJson();
+  const scenarioText = sim.scenarioJson();
+  $('scenario-text').value = scenarioText;
+  showDescription(scenarioText);
+  app.scheduled = scheduledCommands(scenarioText);
+  app.nextScheduled = 0;
+  $('share-link').value = '';
+  setText($('share-status'), '');
   $('seed').value = sim.seed();
   replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
   app.panelTick = -1;
   app.listTick = -1;
   if (how) app.narrator.say(how, 'install');
   render(performance.now(), true);
+  app.narrator.flush(performance.now(), true); // the answer to what the student just did
+}
+
+/** The scenario's own words about itself (its top-level "description"), above the belt. */
+function showDescription(scenarioText) {
+  let text = '';
+  try {
+    const d = JSON.parse(scenarioText).description;
+    if (typeof d === 'string') text = d.trim();
+  } catch {
+    // no description
+  }
+  const p = $('scenario-description');
+  setText(p, text);
+  p.hidden = text === '';
 }
 
 function refreshLayout(rebuild) {
+  const old = app.layout;
   const lay = app.sim.layout();
   app.layout = lay;
   app.belt.setLayout(lay);
-  if (rebuild || !app.producerUi) {
+  // a scheduled add_producer brings a producer the controls and tables do not have yet
+  const reshaped =
+    !old || old.producers.length !== lay.producers.length || old.lanes.length !== lay.lanes.length;
+  if (rebuild || reshaped || !app.producerUi) {
     app.producerUi = buildProducerControls($('producer-controls'), lay, sendCommand);
     buildShardTable(lay);
     buildProducerTable(lay);
   } else {
     app.producerUi.sync(lay);
+  }
+}
+
+/** A command in plain words, with the narration key that collapses repeats: [text, key]. */
+function describeCommand(cmd) {
+  const who = typeof cmd.producer === 'string' ? cmd.producer : '';
+  switch (cmd.type) {
+    case 'set_rate':
+      return [
+        `${who} now sends ${formatCount(cmd.records_per_second)} records per second.`,
+        `rate-${who}`,
+      ];
+    case 'set_hot_key_share':
+      return [
+        `${who} now puts ${Math.round(cmd.hot_key_share * 100)}% of its records on its hot key.`,
+        `hot-${who}`,
+      ];
+    case 'pause_producer':
+      return [`Producer ${who} paused.`, `pp-${who}`];
+    case 'resume_producer':
+      return [`Producer ${who} resumed.`, `pp-${who}`];
+    case 'add_producer': {
+      const name = cmd.producer && cmd.producer.name ? String(cmd.producer.name) : 'new';
+      return [`Producer ${name} added.`, `add-${name}`];
+    }
+    default:
+      return null;
   }
 }
 
@@ -212,23 +317,48 @@ function sendCommand(cmd) {
     return errorMessages(err);
   }
   app.layoutDirty = true;
-  const who = cmd.producer;
-  if (cmd.type === 'set_rate') {
-    app.narrator.say(
-      `${who} now sends ${formatCount(cmd.records_per_second)} records per second.`,
-      `rate-${who}`,
-    );
-  } else if (cmd.type === 'set_hot_key_share') {
-    const pct = Math.round(cmd.hot_key_share * 100);
-    app.narrator.say(`${who} now puts ${pct}% of its records on its hot key.`, `hot-${who}`);
-  } else if (cmd.type === 'pause_producer') {
-    app.narrator.say(`Producer ${who} paused.`, `pp-${who}`);
-  } else if (cmd.type === 'resume_producer') {
-    app.narrator.say(`Producer ${who} resumed.`, `pp-${who}`);
-  }
+  app.pendingCommands += 1;
+  const said = describeCommand(cmd);
+  if (said) app.narrator.say(...said);
   if (!app.playing) app.narrator.say('The change applies at the next tick.', 'next-tick');
   app.narrator.flush(performance.now(), true);
   return [];
+}
+
+/**
+ * The scenario's own scheduled commands (a replayed run's changes, or a file's), sorted by
+ * `at_ms` as the simulation applies them, so the page can follow them: the sim applies one in the
+ * first tick that starts at or after its `at_ms`.
+ */
+function scheduledCommands(scenarioText) {
+  let cmds;
+  try {
+    cmds = JSON.parse(scenarioText).commands;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(cmds)) return [];
+  return cmds
+    .filter((c) => c && typeof c === 'object' && Number.isFinite(c.at_ms))
+    .sort((a, b) => a.at_ms - b.at_ms);
+}
+
+/** After stepping: note the scheduled commands the last ticks applied, and say what they did. */
+function followScheduled() {
+  const list = app.scheduled;
+  if (app.nextScheduled >= list.length) return;
+  const lastStart = app.sim.nowMs() - app.sim.tickMs(); // the last tick began here
+  const fired = [];
+  while (app.nextScheduled < list.length && list[app.nextScheduled].at_ms <= lastStart) {
+    fired.push(list[app.nextScheduled]);
+    app.nextScheduled += 1;
+  }
+  if (!fired.length) return;
+  app.layoutDirty = true;
+  for (const c of fired) {
+    const said = describeCommand(c);
+    if (said) app.narrator.say(`Scheduled change: ${said[0]}`, said[1]);
+  }
 }
 
 // ---- tables ---------------------------------------------------------------------------------
@@ -327,6 +457,8 @@ function frame(t) {
 
 function advance(ticks) {
   app.sim.step(ticks);
+  if (ticks > 0) app.pendingCommands = 0;
+  followScheduled();
   if (app.layoutDirty) {
     app.layoutDirty = false;
     refreshLayout(false);
@@ -672,6 +804,75 @@ function loadFromHash() {
   if (loc.scenario !== null) loadScenarioText(loc.scenario, 'the address (#scenario=)');
 }
 
+// ---- sharing a run ----------------------------------------------------------------------------
+
+/**
+ * This run as a scenario file (the facade's replayScenario: scenario, seed, every command applied
+ * so far at the moment it took effect), or null after showing why it cannot be replayed.
+ */
+function replayText() {
+  const text = app.sim.replayScenario();
+  let errors;
+  try {
+    errors = app.api.validateScenario(text);
+  } catch (err) {
+    errors = errorMessages(err);
+  }
+  if (errors.length) {
+    showErrors('scenario-errors', 'This run cannot be written as a replay:', errors);
+    return null;
+  }
+  showErrors('scenario-errors', '', []);
+  return text;
+}
+
+/** "… with 2 changes", and a word about a change made while paused that is not applied yet. */
+function shareSummary(text, what) {
+  let changes = 0;
+  try {
+    const cmds = JSON.parse(text).commands; // only counted: the seed may exceed 2^53
+    changes = Array.isArray(cmds) ? cmds.length : 0;
+  } catch {
+    // counted as none
+  }
+  const n = changes === 1 ? '1 change' : `${formatCount(changes)} changes`;
+  let msg = `${what} up to ${formatSimTime(app.sim.nowMs())} (tick ${formatCount(app.sim.tick())}), with seed ${app.sim.seed()} and ${n}.`;
+  if (app.pendingCommands > 0) {
+    msg += ' A change made while paused takes effect at the next tick, so it is not in it yet.';
+  }
+  return msg;
+}
+
+function makeLink() {
+  const text = replayText();
+  if (text === null) return;
+  const base = `${location.origin}${location.pathname}`;
+  const out = $('share-link');
+  out.value = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
+  const msg = shareSummary(text, 'Link made: it replays this run');
+  setText($('share-status'), msg);
+  app.narrator.say(msg, 'share');
+  app.narrator.flush(performance.now(), true);
+  out.focus();
+  out.select();
+}
+
+/** Save the replay as streamsim-run.json: a Blob behind an object URL, released right after. */
+function downloadRun() {
+  const text = replayText();
+  if (text === null) return;
+  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
+  const a = el('a', { href: url, download: 'streamsim-run.json', hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+  const msg = shareSummary(text, 'Saved streamsim-run.json: it replays this run');
+  setText($('share-status'), msg);
+  app.narrator.say(msg, 'share');
+  app.narrator.flush(performance.now(), true);
+}
+
 // ---- controls -------------------------------------------------------------------------------
 
 function setPlaying(on, say = true) {
@@ -791,19 +992,8 @@ function wireControls() {
   $('scenario-run').addEventListener('click', () =>
     loadScenarioText($('scenario-text').value, 'the text box'),
   );
-  $('scenario-link').addEventListener('click', () => {
-    let compact = $('scenario-text').value;
-    try {
-      compact = JSON.stringify(JSON.parse(compact));
-    } catch {
-      // left as typed: opening the link will show the validator's messages
-    }
-    const base = `${location.origin}${location.pathname}${location.search}`;
-    const out = $('share-link');
-    out.value = `${base}#scenario=${base64UrlEncode(compact)}`;
-    out.focus();
-    out.select();
-  });
+  $('scenario-link').addEventListener('click', makeLink);
+  $('run-download').addEventListener('click', downloadRun);
   window.addEventListener('hashchange', loadFromHash);
 
   $('record-list').addEventListener('change', () => {

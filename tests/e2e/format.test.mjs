@@ -15,6 +15,7 @@ import {
   formatSpeed,
   base64UrlEncode,
   base64UrlDecode,
+  compactJson,
   parseLocation,
   errorMessages,
 } from '../../www/format.js';
@@ -81,6 +82,19 @@ test('base64url round trip and the address parser', () => {
     scenario: null,
     scenarioError: null,
   });
+});
+
+test('compactJson drops whitespace between tokens and keeps strings and big numbers exact', () => {
+  const pretty =
+    '{\n  "seed": 18446744073709551615,\n  "description": "a  b\\" \\n ok",\n  "x": [ 1, 2 ]\n}';
+  const compact = compactJson(pretty);
+  assert.equal(compact, '{"seed":18446744073709551615,"description":"a  b\\" \\n ok","x":[1,2]}');
+  assert.equal(JSON.stringify(JSON.parse(compact)), JSON.stringify(JSON.parse(pretty)));
+  assert.equal(
+    compactJson('"\\\\" , "x"'),
+    '"\\\\","x"',
+    'an escaped backslash ends before the quote',
+  );
 });
 
 test('facade errors become a list of messages', () => {
