@@ -1,9 +1,11 @@
-//! Consumers. So far one kind: a shared-throughput GetRecords poller that reads every shard of
-//! its stream, from TRIM_HORIZON or LATEST, within the shard's shared read limits.
+//! Consumers: shared-throughput GetRecords pollers (each shard's 5 calls/s and 2 MiB/s shared by
+//! all of them) and enhanced fan-out subscribers (their own 2 MiB/s per shard, pushed), each
+//! reading every shard of its stream from TRIM_HORIZON or LATEST, optionally at a limited
+//! processing speed, following the shards' lineage after a resharding.
 
 use super::digest::Fnv;
-use super::scenario::{ConsumerConfig, ShardOrder, StartingPosition};
-use super::stream::{Shard, ShardState};
+use super::scenario::{ConsumerConfig, ConsumerKind, ShardOrder, StartingPosition};
+use super::stream::{Shard, ShardState, Taken};
 
 /// The consumer's view of one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,7 +20,20 @@ pub struct ConsumerLane {
     pub bytes_read: u64,
     pub calls: u64,
     pub throttled_calls: u64,
+    /// Sum over records delivered of (delivery time − arrival), ms: with `records_read`, the
+    /// mean propagation delay.
+    pub delay_sum_ms: u128,
+    /// Records this consumer never got: trimmed by retention before it read them.
+    pub expired_unread: u64,
+    /// Enhanced fan-out: this subscription's own read budget (µs, as the shard's shared one).
+    pub fan_out_busy_until_us: u64,
+    /// Processing capacity not yet used, in thousandths of a record, and when it was counted.
+    pub capacity_milli: u64,
+    pub capacity_at_ms: u64,
 }
+
+/// Enhanced fan-out pushes a record about 70 ms after it arrives (AWS's average).
+pub const FAN_OUT_PROPAGATION_MS: u64 = 70;
 
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -92,6 +107,45 @@ impl Consumer {
         }
     }
 
+    /// How many records shard `s`'s processor can take at `t_ms` (its processing capacity;
+    /// unlimited without one). Capacity saved up is capped at one poll interval's worth (one
+    /// second for fan-out), as a processor does not get faster for having waited.
+    pub fn allowance(&mut self, s: usize, t_ms: u64) -> u64 {
+        let Some(rate) = self.cfg.processing_records_per_second else {
+            return u64::MAX;
+        };
+        let window_ms = match self.cfg.kind {
+            ConsumerKind::Polling => self.cfg.poll_interval_ms.max(1000),
+            ConsumerKind::EnhancedFanOut => 1000,
+        };
+        let lane = &mut self.lanes[s];
+        let gained = u64::from(rate) * (t_ms - lane.capacity_at_ms.min(t_ms));
+        lane.capacity_milli = (lane.capacity_milli + gained).min(u64::from(rate) * window_ms);
+        lane.capacity_at_ms = t_ms;
+        lane.capacity_milli / 1000
+    }
+
+    /// Records delivered to shard `s`'s processor at `t_ms`.
+    pub fn delivered(&mut self, s: usize, t_ms: u64, taken: &Taken, extra_delay_ms: u64) {
+        let lane = &mut self.lanes[s];
+        lane.records_read += taken.count;
+        lane.bytes_read += taken.bytes;
+        if self.cfg.processing_records_per_second.is_some() {
+            lane.capacity_milli -= taken.count * 1000;
+        }
+        lane.delay_sum_ms += (u128::from(taken.count) * u128::from(t_ms + extra_delay_ms))
+            .saturating_sub(taken.arrival_sum_ms);
+    }
+
+    /// Mean delivery delay over all records delivered, ms.
+    pub fn mean_delay_ms(&self) -> u64 {
+        let n: u64 = self.records_read();
+        if n == 0 {
+            return 0;
+        }
+        (self.lanes.iter().map(|l| l.delay_sum_ms).sum::<u128>() / u128::from(n)) as u64
+    }
+
     pub fn records_read(&self) -> u64 {
         self.lanes.iter().map(|l| l.records_read).sum()
     }
@@ -99,6 +153,7 @@ impl Consumer {
     pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
         for l in &self.lanes {
+            h.u128(l.delay_sum_ms);
             for v in [
                 l.position,
                 l.next_poll_ms,
@@ -107,6 +162,10 @@ impl Consumer {
                 l.bytes_read,
                 l.calls,
                 l.throttled_calls,
+                l.expired_unread,
+                l.fan_out_busy_until_us,
+                l.capacity_milli,
+                l.capacity_at_ms,
             ] {
                 h.u64(v);
             }

@@ -72,8 +72,16 @@ pub struct ShardReport {
 pub struct ConsumerReport {
     pub name: String,
     pub stream_name: String,
+    /// `polling` (shared throughput) or `enhanced_fan_out`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
     pub starting_position: &'static str,
+    /// Records delivered (a record delivered twice counts twice).
     pub records_read: u64,
+    /// Mean time from a record's arrival to its delivery, ms.
+    pub mean_delay_ms: u64,
+    /// Records trimmed by retention before this consumer read them.
+    pub expired_unread: u64,
     pub bytes_read: u64,
     pub get_records_calls: u64,
     pub read_throttled_calls: u64,
@@ -84,6 +92,7 @@ pub struct ConsumerReport {
 pub struct ConsumerShardReport {
     pub shard_id: String,
     pub records_read: u64,
+    pub expired_unread: u64,
     pub iterator_age_ms: u64,
     pub behind_records: u64,
 }
@@ -165,8 +174,11 @@ impl Report {
                     ConsumerReport {
                         name: c.cfg.name.clone(),
                         stream_name: c.cfg.stream_name.clone(),
+                        kind: c.cfg.kind.as_str(),
                         starting_position: c.cfg.starting_position.as_str(),
                         records_read: c.records_read(),
+                        mean_delay_ms: c.mean_delay_ms(),
+                        expired_unread: c.lanes.iter().map(|l| l.expired_unread).sum(),
                         bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
                         get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
                         read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),
@@ -177,6 +189,7 @@ impl Report {
                             .map(|(l, sh)| ConsumerShardReport {
                                 shard_id: sh.shard_id(),
                                 records_read: l.records_read,
+                                expired_unread: l.expired_unread,
                                 iterator_age_ms: l.iterator_age_ms,
                                 behind_records: sh.log_end - l.position.max(sh.log_start),
                             })

@@ -15,7 +15,7 @@ pub mod limits {
     pub const STREAMS_MAX: usize = 8;
     pub const SHARD_COUNT_MAX: u64 = 500;
     pub const PRODUCERS_MAX: usize = 32;
-    pub const CONSUMERS_MAX: usize = 20;
+    pub const CONSUMERS_MAX: usize = 32;
     pub const COMMANDS_MAX: usize = 10_000;
     pub const RECORDS_PER_SECOND_MAX: u64 = 1_000_000;
     /// All producers together, so a run's memory and time stay bounded.
@@ -235,11 +235,35 @@ pub enum ShardOrder {
     Naive,
 }
 
-/// A shared-throughput GetRecords poller: one per stream, polling every shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsumerKind {
+    /// Shared throughput: GetRecords calls share each shard's 5 calls/s and 2 MiB/s.
+    Polling,
+    /// A registered consumer with its own 2 MiB/s per shard, records pushed (SubscribeToShard).
+    EnhancedFanOut,
+}
+
+impl ConsumerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsumerKind::Polling => "polling",
+            ConsumerKind::EnhancedFanOut => "enhanced_fan_out",
+        }
+    }
+}
+
+/// Enhanced fan-out consumers a stream may have.
+pub const FAN_OUT_CONSUMERS_PER_STREAM_MAX: usize = 20;
+
+/// A consumer application reading every shard of its stream, one record processor a shard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerConfig {
     pub name: String,
     pub stream_name: String,
+    pub kind: ConsumerKind,
+    /// How many records a second each shard's record processor gets through (None: as many as
+    /// it is given). Slower than the shard's traffic, the consumer falls behind.
+    pub processing_records_per_second: Option<u32>,
     pub starting_position: StartingPosition,
     pub shard_order: ShardOrder,
     pub poll_interval_ms: u64,
@@ -734,6 +758,23 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         }
     }
 
+    for name in &stream_names {
+        let fan_out = consumers
+            .iter()
+            .filter(|c: &&ConsumerConfig| {
+                c.stream_name == *name && c.kind == ConsumerKind::EnhancedFanOut
+            })
+            .count();
+        if fan_out > FAN_OUT_CONSUMERS_PER_STREAM_MAX {
+            errs.push(
+                "consumers",
+                format!(
+                    "{fan_out} enhanced_fan_out consumers on stream {name:?}; at most {FAN_OUT_CONSUMERS_PER_STREAM_MAX} per stream"
+                ),
+            );
+        }
+    }
+
     let mut commands = Vec::new();
     if let Some(v) = top.get("commands") {
         if let Some(items) = array(v, "commands", COMMANDS_MAX, errs) {
@@ -1148,9 +1189,23 @@ fn read_consumer(
     let mut o = Obj::of(v, path, errs)?;
     let name = o.text("name", None, NAME_CHARS_MAX, errs);
     let stream_name = read_stream_ref(&mut o, streams, errs);
-    // Only the shared-throughput poller exists so far; the field is here so scenario files
-    // written now keep working when other consumer types arrive.
-    let _type = o.choice("type", Some("polling"), &["polling"], errs);
+    let kind = o.choice(
+        "type",
+        Some("polling"),
+        &["polling", "enhanced_fan_out"],
+        errs,
+    );
+    let capacity = match o.get("processing_records_per_second") {
+        None => Some(None),
+        Some(v) => int_value(
+            v,
+            &o.at("processing_records_per_second"),
+            1,
+            RECORDS_PER_SECOND_MAX,
+            errs,
+        )
+        .map(|n| Some(n as u32)),
+    };
     let pos = o.choice(
         "starting_position",
         Some("TRIM_HORIZON"),
@@ -1181,6 +1236,12 @@ fn read_consumer(
     Some(ConsumerConfig {
         name: name?,
         stream_name: stream_name?,
+        kind: if kind? == "enhanced_fan_out" {
+            ConsumerKind::EnhancedFanOut
+        } else {
+            ConsumerKind::Polling
+        },
+        processing_records_per_second: capacity?,
         shard_order: if order? == "naive" {
             ShardOrder::Naive
         } else {

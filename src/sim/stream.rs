@@ -111,17 +111,23 @@ impl SecondCounters {
     }
 }
 
+/// Records taken in one read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Taken {
+    pub count: u64,
+    pub bytes: u64,
+    /// Arrival of the last record taken (None: nothing new).
+    pub last_arrival_ms: Option<u64>,
+    /// Sum of the arrival times of the records taken, for mean delivery delays.
+    pub arrival_sum_ms: u128,
+}
+
 /// What a GetRecords call got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadOutcome {
     /// Refused: ReadProvisionedThroughputExceeded.
     Throttled,
-    Records {
-        count: u64,
-        bytes: u64,
-        /// Arrival of the last record returned (None: nothing new).
-        last_arrival_ms: Option<u64>,
-    },
+    Records(Taken),
 }
 
 #[derive(Clone, Debug)]
@@ -317,6 +323,74 @@ impl Shard {
         self.runs.len()
     }
 
+    /// Takes records from `*position` on: at most `max_records`, at most `max_bytes` (but at
+    /// least one record if any is there), and only records that arrived before `before_ms`.
+    /// Moves `*position`. The shared read limits are the caller's business.
+    fn take(&self, position: &mut u64, max_records: u64, max_bytes: u64, before_ms: u64) -> Taken {
+        *position = (*position).max(self.log_start);
+        let mut t = Taken::default();
+        let mut pos = *position;
+        let end = self.index_arrived_before(before_ms);
+        let limit = max_records.min(end.saturating_sub(pos));
+        if let Some(mut i) = self.run_holding(pos) {
+            while i < self.runs.len() && t.count < limit {
+                let run = self.runs[i];
+                let from = pos - run.first_index;
+                let available = u64::from(run.count) - from;
+                let mut take = available.min(limit - t.count);
+                let base = run.prefix_bytes(from);
+                let room = max_bytes - t.bytes;
+                if run.prefix_bytes(from + take) - base > room {
+                    take = (u128::from(room) * u128::from(run.count) / u128::from(run.bytes.max(1)))
+                        as u64;
+                    take = take.min(available);
+                    while take > 0 && run.prefix_bytes(from + take) - base > room {
+                        take -= 1;
+                    }
+                    if take == 0 && t.count == 0 {
+                        take = 1;
+                    }
+                }
+                if take == 0 {
+                    break;
+                }
+                t.count += take;
+                t.bytes += run.prefix_bytes(from + take) - base;
+                // Arrivals inside a run are spread evenly: the mean of a stretch is the mean of
+                // its ends.
+                let (a, b) = (run.arrival_of(pos), run.arrival_of(pos + take - 1));
+                t.arrival_sum_ms += u128::from(take) * u128::from(a + b) / 2;
+                pos += take;
+                if take < available {
+                    break;
+                }
+                i += 1;
+            }
+        }
+        if t.count > 0 {
+            t.last_arrival_ms = self.arrival_of(pos - 1);
+        }
+        *position = pos;
+        t
+    }
+
+    /// The first record index that arrived at or after `t_ms` (log_end if none did).
+    pub fn index_arrived_before(&self, t_ms: u64) -> u64 {
+        // Runs are in arrival order; find the first run whose newest record is at or after t.
+        let i = self.runs.partition_point(|r| r.last_arrival_ms < t_ms);
+        let Some(run) = self.runs.get(i) else {
+            return self.log_end;
+        };
+        if run.first_arrival_ms >= t_ms {
+            return run.first_index;
+        }
+        // Inside the run: arrival_of(k) = first + span·k/(count−1) < t.
+        let span = run.last_arrival_ms - run.first_arrival_ms;
+        let n = u64::from(run.count - 1);
+        let k = ((t_ms - run.first_arrival_ms) * n).div_ceil(span.max(1));
+        run.first_index + k.min(n)
+    }
+
     /// One GetRecords call at `t_ms` from `*position`, within the shard's shared read limits
     /// and the call's limits (at most `max_records`, at most 10 MiB). Moves `*position`.
     pub fn get_records(&mut self, t_ms: u64, position: &mut u64, max_records: u32) -> ReadOutcome {
@@ -334,56 +408,34 @@ impl Shard {
             return ReadOutcome::Throttled;
         }
         self.read_window_calls += 1;
-        *position = (*position).max(self.log_start);
-        let mut count = 0u64;
-        let mut bytes = 0u64;
-        let mut pos = *position;
         let limit = u64::from(max_records.min(GET_RECORDS_RECORDS_MAX));
-        if let Some(mut i) = self.run_holding(pos) {
-            while i < self.runs.len() && count < limit {
-                let run = self.runs[i];
-                let from = pos - run.first_index;
-                let available = u64::from(run.count) - from;
-                let mut take = available.min(limit - count);
-                let base = run.prefix_bytes(from);
-                let mut got = run.prefix_bytes(from + take) - base;
-                if bytes + got > GET_RECORDS_BYTES_MAX {
-                    // Take as many as fit in the 10 MiB, at least one record per call.
-                    let room = GET_RECORDS_BYTES_MAX - bytes;
-                    take = (u128::from(room) * u128::from(run.count) / u128::from(run.bytes.max(1)))
-                        as u64;
-                    take = take.min(available);
-                    while take > 0 && run.prefix_bytes(from + take) - base > room {
-                        take -= 1;
-                    }
-                    if take == 0 && count == 0 {
-                        take = 1;
-                    }
-                    got = run.prefix_bytes(from + take) - base;
-                    count += take;
-                    bytes += got;
-                    pos += take;
-                    break;
-                }
-                count += take;
-                bytes += got;
-                pos += take;
-                i += 1;
-            }
-        }
-        let last_arrival_ms = if count > 0 {
-            self.arrival_of(pos - 1)
-        } else {
-            None
-        };
-        *position = pos;
-        let cost_us = bytes * 1_000_000 / READ_BYTES_PER_SECOND;
+        let t = self.take(position, limit, GET_RECORDS_BYTES_MAX, t_ms);
+        let cost_us = t.bytes * 1_000_000 / READ_BYTES_PER_SECOND;
         self.read_busy_until_us = self.read_busy_until_us.max(t_us) + cost_us;
-        ReadOutcome::Records {
-            count,
-            bytes,
-            last_arrival_ms,
+        ReadOutcome::Records(t)
+    }
+
+    /// Enhanced fan-out: records pushed to one subscriber at `now_ms`, from its own 2 MiB/s
+    /// (its budget `*busy_until_us`, with up to a second of burst), of records that arrived at
+    /// least `propagation_ms` ago. Touches none of the shard's shared read limits.
+    pub fn push_records(
+        &self,
+        now_ms: u64,
+        position: &mut u64,
+        busy_until_us: &mut u64,
+        max_records: u64,
+        propagation_ms: u64,
+    ) -> Taken {
+        let now_us = now_ms * 1000;
+        let start_us = (*busy_until_us).max(now_us.saturating_sub(1_000_000));
+        if start_us >= now_us {
+            return Taken::default();
         }
+        let budget = (now_us - start_us) * READ_BYTES_PER_SECOND / 1_000_000;
+        let before = now_ms.saturating_sub(propagation_ms) + 1;
+        let t = self.take(position, max_records, budget.max(1), before);
+        *busy_until_us = start_us + t.bytes * 1_000_000 / READ_BYTES_PER_SECOND;
+        t
     }
 
     /// Marks the records newly read by every consumer (below `new_frontier`).
@@ -810,14 +862,11 @@ mod tests {
         }
         let mut pos = 0;
         let got = s.get_records(10_000, &mut pos, 10_000);
-        assert_eq!(
-            got,
-            ReadOutcome::Records {
-                count: 10,
-                bytes: 10 * 1_048_576,
-                last_arrival_ms: Some(9_000)
-            }
-        );
+        let ReadOutcome::Records(t) = got else {
+            panic!("{got:?}")
+        };
+        assert_eq!((t.count, t.bytes), (10, 10 * 1_048_576));
+        assert_eq!(t.last_arrival_ms, Some(9_000));
         for t in [11_000, 12_000, 13_000, 14_000, 14_999] {
             assert_eq!(
                 s.get_records(t, &mut pos, 10_000),
@@ -827,7 +876,7 @@ mod tests {
         }
         assert!(matches!(
             s.get_records(15_000, &mut pos, 10_000),
-            ReadOutcome::Records { count: 0, .. }
+            ReadOutcome::Records(Taken { count: 0, .. })
         ));
     }
 
