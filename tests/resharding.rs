@@ -279,3 +279,36 @@ fn resharding_replays_and_is_deterministic() {
     assert_eq!(b.digest(), a.digest());
     assert_eq!(b.streams[0].shards.len(), 4);
 }
+
+#[test]
+fn per_key_order_holds_across_a_split_for_parents_first_and_breaks_for_naive() {
+    // Few keys, so every key has records in the parent and in a child; a slow poll leaves the
+    // parent unread when the children open.
+    let text = |order: &str| {
+        format!(
+            r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": 1}}}}}},
+            "producers": [{{"name": "p", "records_per_second": 400,
+                           "partition_keys": {{"model": "uniform", "count": 20}}}}],
+            "consumers": [{{"name": "c", "poll_interval_ms": 3000, "max_records": 300, "shard_order": "{order}"}}]}}"#
+        )
+    };
+    for (order, broken) in [("parents_first", false), ("naive", true)] {
+        let mut w = world(&text(order));
+        run_balanced(&mut w, 2_000);
+        send(
+            &mut w,
+            r#"{"type": "split_shard", "shard_to_split": "shardId-000000000000"}"#,
+        );
+        run_balanced(&mut w, 60_000);
+        let o = &w.consumers[0].order;
+        assert_eq!(
+            o.violations > 0,
+            broken,
+            "{order}: {} violations",
+            o.violations
+        );
+        assert_eq!(o.duplicates, 0);
+        assert_eq!(o.unchecked, 0);
+        assert!(o.checked > 5_000, "{order}: checked {}", o.checked);
+    }
+}

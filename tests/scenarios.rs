@@ -443,6 +443,13 @@ fn every_preset_is_valid_and_balanced() {
         let mut w = world(preset(name).unwrap());
         let ms = if name == "gaming" { 3_000 } else { 20_000 };
         run_checking_ledger(&mut w, ms);
+        // One shard a key and reading in order: nothing out of order, nothing twice.
+        for c in &w.consumers {
+            assert_eq!(c.order.violations, 0, "{name}");
+            assert_eq!(c.order.duplicates, 0, "{name}");
+            assert_eq!(c.order.unchecked, 0, "{name}");
+            assert_eq!(c.order.checked, c.records_read(), "{name}");
+        }
     }
 }
 

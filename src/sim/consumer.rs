@@ -4,6 +4,7 @@
 //! processing speed, following the shards' lineage after a resharding.
 
 use super::digest::Fnv;
+use super::producer::Producer;
 use super::scenario::{ConsumerConfig, ConsumerKind, ShardOrder, StartingPosition};
 use super::stream::{Shard, ShardState, Taken};
 
@@ -30,6 +31,49 @@ pub struct ConsumerLane {
     /// Processing capacity not yet used, in thousandths of a record, and when it was counted.
     pub capacity_milli: u64,
     pub capacity_at_ms: u64,
+    /// One past the highest record index delivered: anything below it delivered again is a
+    /// duplicate.
+    pub delivered_end: u64,
+}
+
+/// Per-key order and duplicates, as one consumer processed records: per producer and key, the
+/// latest record processed, as (shard position, index) packed into a u64 plus one (0 = none).
+/// Children have higher shard positions than their parents, so this order is the order of
+/// sequence numbers a key's records must be processed in.
+#[derive(Clone, Debug, Default)]
+pub struct OrderCheck {
+    last: Vec<Vec<u64>>,
+    /// Records checked and in order (or with a fresh random key: nothing to be out of order with).
+    pub checked: u64,
+    /// Records processed after a later record of the same key.
+    pub violations: u64,
+    /// Records delivered again (a record read twice is one record with two deliveries).
+    pub duplicates: u64,
+    /// Records whose identity was no longer kept (the consumer was very far behind).
+    pub unchecked: u64,
+}
+
+impl OrderCheck {
+    fn see(&mut self, producer: usize, key_space: Option<usize>, key: u64, position: u64) {
+        let Some(n) = key_space else {
+            self.checked += 1;
+            return;
+        };
+        if self.last.len() <= producer {
+            self.last.resize(producer + 1, Vec::new());
+        }
+        let table = &mut self.last[producer];
+        if table.len() < n {
+            table.resize(n, 0);
+        }
+        let slot = &mut table[key as usize];
+        if position < *slot {
+            self.violations += 1;
+        } else {
+            *slot = position;
+            self.checked += 1;
+        }
+    }
 }
 
 /// Enhanced fan-out pushes a record about 70 ms after it arrives (AWS's average).
@@ -41,6 +85,7 @@ pub struct Consumer {
     pub index: u16,
     pub stream: usize,
     pub lanes: Vec<ConsumerLane>,
+    pub order: OrderCheck,
 }
 
 impl Consumer {
@@ -73,6 +118,7 @@ impl Consumer {
             index,
             stream,
             lanes,
+            order: OrderCheck::default(),
         }
     }
 
@@ -137,6 +183,33 @@ impl Consumer {
             .saturating_sub(taken.arrival_sum_ms);
     }
 
+    /// Checks per-key order over the records `from..to` of shard `s` just delivered.
+    pub fn check_order(
+        &mut self,
+        s: usize,
+        from: u64,
+        to: u64,
+        shard: &Shard,
+        producers: &[Producer],
+    ) {
+        let lane = &mut self.lanes[s];
+        for i in from..to {
+            if i < lane.delivered_end {
+                self.order.duplicates += 1;
+                continue;
+            }
+            match shard.id_of(i) {
+                None => self.order.unchecked += 1,
+                Some(id) => {
+                    let p = id.producer as usize;
+                    let space = producers[p].key_space();
+                    self.order.see(p, space, id.key, ((s as u64) << 52 | i) + 1);
+                }
+            }
+        }
+        lane.delivered_end = lane.delivered_end.max(to);
+    }
+
     /// Mean delivery delay over all records delivered, ms.
     pub fn mean_delay_ms(&self) -> u64 {
         let n: u64 = self.records_read();
@@ -152,6 +225,14 @@ impl Consumer {
 
     pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
+        for v in [
+            self.order.checked,
+            self.order.violations,
+            self.order.duplicates,
+            self.order.unchecked,
+        ] {
+            h.u64(v);
+        }
         for l in &self.lanes {
             h.u128(l.delay_sum_ms);
             for v in [
@@ -166,6 +247,7 @@ impl Consumer {
                 l.fan_out_busy_until_us,
                 l.capacity_milli,
                 l.capacity_at_ms,
+                l.delivered_end,
             ] {
                 h.u64(v);
             }

@@ -260,6 +260,14 @@ impl Producer {
         }
     }
 
+    /// How many distinct key ids the model has (None for `random`: a fresh key every record).
+    pub fn key_space(&self) -> Option<usize> {
+        match &self.cfg.keys {
+            KeyModel::Random => None,
+            _ => Some(self.keys.info.len()),
+        }
+    }
+
     /// The partition key's length in UTF-8 bytes (it counts toward the write limits).
     pub fn key_bytes(&self, key: u64) -> u64 {
         fn digits(mut n: u64) -> u64 {

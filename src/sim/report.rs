@@ -82,6 +82,12 @@ pub struct ConsumerReport {
     pub mean_delay_ms: u64,
     /// Records trimmed by retention before this consumer read them.
     pub expired_unread: u64,
+    /// Records delivered again (at-least-once: one record, several deliveries).
+    pub duplicates: u64,
+    /// Records processed after a later record of the same partition key.
+    pub order_violations: u64,
+    /// Records whose order could not be checked (the consumer was too far behind).
+    pub order_unchecked: u64,
     pub bytes_read: u64,
     pub get_records_calls: u64,
     pub read_throttled_calls: u64,
@@ -179,6 +185,9 @@ impl Report {
                         records_read: c.records_read(),
                         mean_delay_ms: c.mean_delay_ms(),
                         expired_unread: c.lanes.iter().map(|l| l.expired_unread).sum(),
+                        duplicates: c.order.duplicates,
+                        order_violations: c.order.violations,
+                        order_unchecked: c.order.unchecked,
                         bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
                         get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
                         read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),

@@ -29,6 +29,19 @@ pub const GET_RECORDS_BYTES_MAX: u64 = 10 * 1_048_576;
 pub const GET_RECORDS_RECORDS_MAX: u32 = 10_000;
 /// Records kept one by one per shard, for the belt and for clicking.
 pub const DETAIL_PER_SHARD: usize = 512;
+/// Identities kept per shard for records some consumer may still process (16 bytes each: 4 MiB
+/// a shard at most). A consumer further behind than this processes records it cannot check
+/// for order; they are counted as unchecked.
+pub const IDS_PER_SHARD_MAX: usize = 1 << 18;
+
+/// Who a record is: its producer, the producer's serial number of it, and its key, so consumers
+/// can check per-key order and applications can regenerate its contents from the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordId {
+    pub producer: u16,
+    pub rec_no: u64,
+    pub key: u64,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShardState {
@@ -146,6 +159,9 @@ pub struct Shard {
     pub log_end: u64,
     runs: VecDeque<Run>,
     detail: VecDeque<Detail>,
+    /// Identities of records `ids_start ..` (see [`IDS_PER_SHARD_MAX`]).
+    ids: VecDeque<RecordId>,
+    ids_start: u64,
     write_window_second: u64,
     write_window_records: u32,
     write_window_bytes: u64,
@@ -181,6 +197,8 @@ impl Shard {
             log_end: 0,
             runs: VecDeque::new(),
             detail: VecDeque::with_capacity(DETAIL_PER_SHARD),
+            ids: VecDeque::new(),
+            ids_start: 0,
             write_window_second: 0,
             write_window_records: 0,
             write_window_bytes: 0,
@@ -259,6 +277,16 @@ impl Shard {
         }
         detail.index = index;
         detail.arrival_ms = t_ms;
+        debug_assert_eq!(self.ids_start + self.ids.len() as u64, index);
+        if self.ids.len() == IDS_PER_SHARD_MAX {
+            self.ids.pop_front();
+            self.ids_start += 1;
+        }
+        self.ids.push_back(RecordId {
+            producer: detail.producer,
+            rec_no: detail.rec_no,
+            key: detail.key,
+        });
         self.detail.push_back(detail);
         self.incoming_records_total += 1;
         self.incoming_bytes_total += bytes;
@@ -286,8 +314,25 @@ impl Shard {
         {
             self.detail.pop_front();
         }
+        self.trim_ids_below(self.log_start);
         self.expired_total += expired;
         expired
+    }
+
+    /// Forgets the identities of records below `index` (no consumer will process them again).
+    pub fn trim_ids_below(&mut self, index: u64) {
+        while self.ids_start < index && !self.ids.is_empty() {
+            self.ids.pop_front();
+            self.ids_start += 1;
+        }
+        debug_assert_eq!(self.ids_start + self.ids.len() as u64, self.log_end);
+    }
+
+    /// The identity of record `index`, if still kept.
+    pub fn id_of(&self, index: u64) -> Option<&RecordId> {
+        index
+            .checked_sub(self.ids_start)
+            .and_then(|k| self.ids.get(k as usize))
     }
 
     fn run_holding(&self, index: u64) -> Option<usize> {
@@ -506,6 +551,8 @@ impl Shard {
             self.read_window_second,
             u64::from(self.read_window_calls),
             self.read_busy_until_us,
+            self.ids_start,
+            self.ids.len() as u64,
             self.frontier,
             self.read_total,
             self.expired_unread_total,

@@ -540,8 +540,15 @@ impl World {
                     .filter(|c| c.stream == si)
                     .map(|c| c.lanes[shi].position)
                     .min();
-                if let Some(f) = slowest {
-                    self.streams[si].shards[shi].advance_frontier(f, end);
+                let sh = &mut self.streams[si].shards[shi];
+                match slowest {
+                    Some(f) => {
+                        sh.advance_frontier(f, end);
+                        // No consumer goes back below its position (yet): forget those ids.
+                        sh.trim_ids_below(f);
+                    }
+                    // Nobody reads this stream: keep no identities.
+                    None => sh.trim_ids_below(sh.log_end),
                 }
             }
         }
@@ -649,9 +656,11 @@ impl World {
             return; // the processor is still busy with what it has: no call
         }
         let max_records = c.cfg.max_records.min(limit.min(u64::from(u32::MAX)) as u32);
+        let from = lane.position.max(shard.log_start);
         match shard.get_records(poll.t_ms, &mut lane.position, max_records) {
             ReadOutcome::Throttled => lane.throttled_calls += 1,
             ReadOutcome::Records(taken) => {
+                let to = lane.position;
                 lane.iterator_age_ms = match taken.last_arrival_ms {
                     Some(a) if lane.position < shard.log_end => poll.t_ms - a,
                     // Caught up: the call returned everything up to the tip.
@@ -660,6 +669,7 @@ impl World {
                 shard.current.iterator_age_ms_max =
                     shard.current.iterator_age_ms_max.max(lane.iterator_age_ms);
                 c.delivered(s, poll.t_ms, &taken, 0);
+                c.check_order(s, from, to, shard, &self.producers);
             }
         }
     }
@@ -681,6 +691,7 @@ impl World {
                 let shard = &self.streams[si].shards[s];
                 let lane = &mut c.lanes[s];
                 let busy_before_ms = lane.fan_out_busy_until_us / 1000;
+                let from = lane.position.max(shard.log_start);
                 let taken = shard.push_records(
                     now,
                     &mut lane.position,
@@ -707,7 +718,9 @@ impl World {
                     _ => 0,
                 };
                 let age = lane.iterator_age_ms;
+                let to = lane.position;
                 c.delivered(s, at, &taken, extra);
+                c.check_order(s, from, to, shard, &self.producers);
                 let shard = &mut self.streams[si].shards[s];
                 shard.current.iterator_age_ms_max = shard.current.iterator_age_ms_max.max(age);
             }

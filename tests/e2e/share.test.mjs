@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startServer, launchBrowser, openPage, REPO_ROOT } from './harness.mjs';
-import { openApp, status, pauseAtStart, stepKeys, fixture } from './fixtures/app.mjs';
+import { openApp, pauseAtStart, stepKeys, fixture } from './fixtures/app.mjs';
 
 let server;
 let browser;
