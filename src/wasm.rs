@@ -150,6 +150,19 @@ impl Sim {
         to_js(&self.0.record_detail(lane, record_index.max(0.0) as u64))
     }
 
+    /// Plain-language notes of what just happened (`{ seq, t_ms, text }`), newer than `afterSeq`.
+    pub fn notes(&self, after_seq: f64) -> JsValue {
+        let notes: Vec<_> = self.0.notes_after(after_seq.max(0.0) as u64).collect();
+        to_js(&notes)
+    }
+
+    /// Per consumer: kind, records delivered, mean delay, duplicates, order violations,
+    /// expired unread, per shard its iterator age and backlog, and (KCL) the lease table; the
+    /// same objects as the CLI report's `consumers`.
+    pub fn consumers(&self) -> JsValue {
+        to_js(&crate::sim::report::Report::consumers_of(&self.0))
+    }
+
     pub fn ledger(&self) -> JsValue {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

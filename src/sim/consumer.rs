@@ -5,7 +5,7 @@
 
 use super::digest::Fnv;
 use super::producer::Producer;
-use super::scenario::{ConsumerConfig, ConsumerKind, ShardOrder, StartingPosition};
+use super::scenario::{ConsumerConfig, ConsumerKind, KclConfig, ShardOrder, StartingPosition};
 use super::stream::{Shard, ShardState, Taken};
 
 /// The consumer's view of one shard.
@@ -76,6 +76,53 @@ impl OrderCheck {
     }
 }
 
+/// One row of a KCL application's lease table (one per shard).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lease {
+    /// Worker number (1-based) holding it.
+    pub owner: Option<u32>,
+    /// Record index processing restarts from after a failover.
+    pub checkpoint: u64,
+    pub renewed_at_ms: u64,
+    pub checkpointed_at_ms: u64,
+    pub since_checkpoint: u64,
+}
+
+/// A KCL application's workers and lease table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kcl {
+    pub cfg: KclConfig,
+    /// Worker n (1-based) is alive when `alive[n - 1]`.
+    pub alive: Vec<bool>,
+    pub leases: Vec<Lease>,
+}
+
+/// A lease that changed hands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Takeover {
+    pub shard: usize,
+    pub from: Option<u32>,
+    pub to: u32,
+    /// Records between the checkpoint and what had been delivered: they will be processed again.
+    pub reprocess: u64,
+}
+
+impl Kcl {
+    fn leases_of(&self, worker: u32) -> usize {
+        self.leases
+            .iter()
+            .filter(|l| l.owner == Some(worker))
+            .count()
+    }
+
+    /// The live worker with the fewest leases (lowest number on a tie).
+    fn least_loaded(&self) -> Option<u32> {
+        (1..=self.alive.len() as u32)
+            .filter(|&w| self.alive[w as usize - 1])
+            .min_by_key(|&w| (self.leases_of(w), w))
+    }
+}
+
 /// Enhanced fan-out pushes a record about 70 ms after it arrives (AWS's average).
 pub const FAN_OUT_PROPAGATION_MS: u64 = 70;
 
@@ -86,6 +133,7 @@ pub struct Consumer {
     pub stream: usize,
     pub lanes: Vec<ConsumerLane>,
     pub order: OrderCheck,
+    pub kcl: Option<Kcl>,
 }
 
 impl Consumer {
@@ -100,7 +148,7 @@ impl Consumer {
         of: u64,
     ) -> Self {
         let interval = cfg.poll_interval_ms;
-        let lanes = shard_ends
+        let lanes: Vec<ConsumerLane> = shard_ends
             .iter()
             .enumerate()
             .map(|(s, &end)| ConsumerLane {
@@ -113,12 +161,24 @@ impl Consumer {
                 ..ConsumerLane::default()
             })
             .collect();
+        let kcl = cfg.kcl.map(|k| Kcl {
+            cfg: k,
+            alive: vec![true; k.workers as usize],
+            leases: lanes
+                .iter()
+                .map(|l| Lease {
+                    checkpoint: l.position,
+                    ..Lease::default()
+                })
+                .collect(),
+        });
         Self {
             cfg,
             index,
             stream,
             lanes,
             order: OrderCheck::default(),
+            kcl,
         }
     }
 
@@ -129,7 +189,93 @@ impl Consumer {
                 next_poll_ms: now_ms,
                 ..ConsumerLane::default()
             });
+            if let Some(k) = &mut self.kcl {
+                k.leases.push(Lease::default());
+            }
         }
+    }
+
+    /// KCL: live workers renew their leases; a lease that is free, or not renewed for the
+    /// failover time, goes to the live worker with the fewest leases, which restarts from the
+    /// checkpoint. Returns the leases that changed hands (after the first assignment).
+    pub fn balance_leases(&mut self, now_ms: u64) -> Vec<Takeover> {
+        let Some(k) = &mut self.kcl else {
+            return Vec::new();
+        };
+        let mut moved = Vec::new();
+        for s in 0..k.leases.len() {
+            let owner = k.leases[s].owner;
+            let alive = owner.is_some_and(|w| k.alive[w as usize - 1]);
+            if alive {
+                k.leases[s].renewed_at_ms = now_ms;
+                continue;
+            }
+            let expired =
+                owner.is_none() || now_ms >= k.leases[s].renewed_at_ms + k.cfg.failover_time_ms;
+            if !expired {
+                continue;
+            }
+            let Some(to) = k.least_loaded() else { break };
+            let lane = &mut self.lanes[s];
+            let checkpoint = k.leases[s].checkpoint;
+            let reprocess = lane.delivered_end.saturating_sub(checkpoint);
+            lane.position = checkpoint;
+            let lease = &mut k.leases[s];
+            lease.owner = Some(to);
+            lease.renewed_at_ms = now_ms;
+            lease.checkpointed_at_ms = now_ms;
+            lease.since_checkpoint = 0;
+            if owner.is_some() {
+                moved.push(Takeover {
+                    shard: s,
+                    from: owner,
+                    to,
+                    reprocess,
+                });
+            }
+        }
+        moved
+    }
+
+    /// KCL: whether shard `s` has a live worker processing it.
+    pub fn has_live_worker(&self, s: usize) -> bool {
+        match &self.kcl {
+            None => true,
+            Some(k) => k.leases[s].owner.is_some_and(|w| k.alive[w as usize - 1]),
+        }
+    }
+
+    /// KCL: after processing, the record processor checkpoints every N records or T ms, and at
+    /// the end of a closed shard (SHARD_END).
+    pub fn maybe_checkpoint(&mut self, s: usize, now_ms: u64, count: u64, shard: &Shard) {
+        let Some(k) = &mut self.kcl else { return };
+        let lane = &self.lanes[s];
+        let lease = &mut k.leases[s];
+        lease.since_checkpoint += count;
+        let shard_end = shard.state != ShardState::Open && lane.position >= shard.log_end;
+        if shard_end
+            || lease.since_checkpoint >= k.cfg.checkpoint_every_records
+            || now_ms >= lease.checkpointed_at_ms + k.cfg.checkpoint_interval_ms
+        {
+            lease.checkpoint = lane.position;
+            lease.checkpointed_at_ms = now_ms;
+            lease.since_checkpoint = 0;
+        }
+    }
+
+    /// Where this consumer may go back to on shard `s` (KCL: its checkpoint).
+    pub fn restart_position(&self, s: usize) -> u64 {
+        let p = self.lanes[s].position;
+        match &self.kcl {
+            Some(k) => p.min(k.leases[s].checkpoint),
+            None => p,
+        }
+    }
+
+    /// Everything below this on shard `s` has been delivered at least once (or expired).
+    pub fn delivered_to(&self, s: usize) -> u64 {
+        let l = &self.lanes[s];
+        l.delivered_end.max(l.position)
     }
 
     /// Whether this consumer reads shard `s` now. A CLOSED shard read to its end is done. With
@@ -161,7 +307,7 @@ impl Consumer {
             return u64::MAX;
         };
         let window_ms = match self.cfg.kind {
-            ConsumerKind::Polling => self.cfg.poll_interval_ms.max(1000),
+            ConsumerKind::Polling | ConsumerKind::Kcl => self.cfg.poll_interval_ms.max(1000),
             ConsumerKind::EnhancedFanOut => 1000,
         };
         let lane = &mut self.lanes[s];
@@ -225,6 +371,22 @@ impl Consumer {
 
     pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
+        if let Some(k) = &self.kcl {
+            for a in &k.alive {
+                h.u64(u64::from(*a));
+            }
+            for l in &k.leases {
+                for v in [
+                    u64::from(l.owner.unwrap_or(0)),
+                    l.checkpoint,
+                    l.renewed_at_ms,
+                    l.checkpointed_at_ms,
+                    l.since_checkpoint,
+                ] {
+                    h.u64(v);
+                }
+            }
+        }
         for v in [
             self.order.checked,
             self.order.violations,

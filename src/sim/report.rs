@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::world::{Ledger, StreamSecond, World};
+use super::world::{Ledger, Note, StreamSecond, World};
 
 #[derive(Serialize)]
 pub struct Report {
@@ -17,6 +17,8 @@ pub struct Report {
     pub streams: Vec<StreamReport>,
     pub consumers: Vec<ConsumerReport>,
     pub commands_applied: u64,
+    /// What a student should notice, in plain words (the newest 256).
+    pub notes: Vec<Note>,
     /// Per simulated second, per stream (CloudWatch's names).
     pub metrics: Vec<StreamMetrics>,
 }
@@ -92,6 +94,17 @@ pub struct ConsumerReport {
     pub get_records_calls: u64,
     pub read_throttled_calls: u64,
     pub shards: Vec<ConsumerShardReport>,
+    /// KCL only: the lease table, one row per shard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leases: Option<Vec<LeaseReport>>,
+}
+
+#[derive(Serialize)]
+pub struct LeaseReport {
+    pub shard_id: String,
+    /// `worker-N`, or null while the lease is free.
+    pub owner: Option<String>,
+    pub checkpoint: u64,
 }
 
 #[derive(Serialize)]
@@ -172,41 +185,9 @@ impl Report {
                         .collect(),
                 })
                 .collect(),
-            consumers: w
-                .consumers
-                .iter()
-                .map(|c| {
-                    let shards = &w.streams[c.stream].shards;
-                    ConsumerReport {
-                        name: c.cfg.name.clone(),
-                        stream_name: c.cfg.stream_name.clone(),
-                        kind: c.cfg.kind.as_str(),
-                        starting_position: c.cfg.starting_position.as_str(),
-                        records_read: c.records_read(),
-                        mean_delay_ms: c.mean_delay_ms(),
-                        expired_unread: c.lanes.iter().map(|l| l.expired_unread).sum(),
-                        duplicates: c.order.duplicates,
-                        order_violations: c.order.violations,
-                        order_unchecked: c.order.unchecked,
-                        bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
-                        get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
-                        read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),
-                        shards: c
-                            .lanes
-                            .iter()
-                            .zip(shards)
-                            .map(|(l, sh)| ConsumerShardReport {
-                                shard_id: sh.shard_id(),
-                                records_read: l.records_read,
-                                expired_unread: l.expired_unread,
-                                iterator_age_ms: l.iterator_age_ms,
-                                behind_records: sh.log_end - l.position.max(sh.log_start),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
+            consumers: Self::consumers_of(w),
             commands_applied: w.command_log.len() as u64,
+            notes: w.notes.iter().cloned().collect(),
             metrics: w
                 .streams
                 .iter()
@@ -217,5 +198,53 @@ impl Report {
                 })
                 .collect(),
         }
+    }
+
+    /// The consumers' part of the report (also what the page's consumer panel shows).
+    pub fn consumers_of(w: &World) -> Vec<ConsumerReport> {
+        w.consumers
+            .iter()
+            .map(|c| {
+                let shards = &w.streams[c.stream].shards;
+                ConsumerReport {
+                    name: c.cfg.name.clone(),
+                    stream_name: c.cfg.stream_name.clone(),
+                    kind: c.cfg.kind.as_str(),
+                    starting_position: c.cfg.starting_position.as_str(),
+                    records_read: c.records_read(),
+                    mean_delay_ms: c.mean_delay_ms(),
+                    expired_unread: c.lanes.iter().map(|l| l.expired_unread).sum(),
+                    duplicates: c.order.duplicates,
+                    order_violations: c.order.violations,
+                    order_unchecked: c.order.unchecked,
+                    bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
+                    get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
+                    read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),
+                    shards: c
+                        .lanes
+                        .iter()
+                        .zip(shards)
+                        .map(|(l, sh)| ConsumerShardReport {
+                            shard_id: sh.shard_id(),
+                            records_read: l.records_read,
+                            expired_unread: l.expired_unread,
+                            iterator_age_ms: l.iterator_age_ms,
+                            behind_records: sh.log_end - l.position.max(sh.log_start),
+                        })
+                        .collect(),
+                    leases: c.kcl.as_ref().map(|k| {
+                        k.leases
+                            .iter()
+                            .zip(shards)
+                            .map(|(l, sh)| LeaseReport {
+                                shard_id: sh.shard_id(),
+                                owner: l.owner.map(|w| format!("worker-{w}")),
+                                checkpoint: l.checkpoint,
+                            })
+                            .collect()
+                    }),
+                }
+            })
+            .collect()
     }
 }

@@ -241,6 +241,8 @@ pub enum ConsumerKind {
     Polling,
     /// A registered consumer with its own 2 MiB/s per shard, records pushed (SubscribeToShard).
     EnhancedFanOut,
+    /// A Kinesis Client Library application: workers holding leases, checkpoints, failover.
+    Kcl,
 }
 
 impl ConsumerKind {
@@ -248,8 +250,22 @@ impl ConsumerKind {
         match self {
             ConsumerKind::Polling => "polling",
             ConsumerKind::EnhancedFanOut => "enhanced_fan_out",
+            ConsumerKind::Kcl => "kcl",
         }
     }
+}
+
+/// A KCL application's settings (KCL 2.x defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KclConfig {
+    /// Workers sharing the leases (one lease per shard).
+    pub workers: u32,
+    /// A record processor checkpoints after this many records …
+    pub checkpoint_every_records: u64,
+    /// … or this long after its last checkpoint, whichever comes first.
+    pub checkpoint_interval_ms: u64,
+    /// A lease not renewed for this long is taken by another worker (`failoverTimeMillis`).
+    pub failover_time_ms: u64,
 }
 
 /// Enhanced fan-out consumers a stream may have.
@@ -266,6 +282,8 @@ pub struct ConsumerConfig {
     pub processing_records_per_second: Option<u32>,
     pub starting_position: StartingPosition,
     pub shard_order: ShardOrder,
+    /// KCL only (None for other kinds).
+    pub kcl: Option<KclConfig>,
     pub poll_interval_ms: u64,
     /// GetRecords `Limit`: records per call (1–10,000).
     pub max_records: u32,
@@ -301,6 +319,16 @@ pub enum Command {
         stream_name: String,
         shard_to_merge: String,
         adjacent_shard_to_merge: String,
+    },
+    /// A KCL worker stops (its leases expire after the failover time) …
+    CrashWorker {
+        consumer: String,
+        worker: u32,
+    },
+    /// … or comes back.
+    RestartWorker {
+        consumer: String,
+        worker: u32,
     },
     /// UpdateShardCount with UNIFORM_SCALING.
     UpdateShardCount {
@@ -355,6 +383,12 @@ impl Command {
                 target_shard_count,
             } => json!({"type": "update_shard_count", "stream_name": stream_name,
                 "target_shard_count": target_shard_count}),
+            Command::CrashWorker { consumer, worker } => {
+                json!({"type": "crash_worker", "consumer": consumer, "worker": worker})
+            }
+            Command::RestartWorker { consumer, worker } => {
+                json!({"type": "restart_worker", "consumer": consumer, "worker": worker})
+            }
         }
     }
 }
@@ -1192,7 +1226,7 @@ fn read_consumer(
     let kind = o.choice(
         "type",
         Some("polling"),
-        &["polling", "enhanced_fan_out"],
+        &["polling", "enhanced_fan_out", "kcl"],
         errs,
     );
     let capacity = match o.get("processing_records_per_second") {
@@ -1212,9 +1246,11 @@ fn read_consumer(
         &["TRIM_HORIZON", "LATEST"],
         errs,
     );
+    // The KCL 2.x waits 1,500 ms between reads (idleTimeBetweenReadsInMillis).
+    let default_poll = if kind == Some("kcl") { 1_500 } else { 1_000 };
     let poll = o.int(
         "poll_interval_ms",
-        Some(1_000),
+        Some(default_poll),
         POLL_INTERVAL_MS_MIN,
         POLL_INTERVAL_MS_MAX,
         errs,
@@ -1232,15 +1268,36 @@ fn read_consumer(
         &["parents_first", "naive"],
         errs,
     );
+    let kcl = if kind == Some("kcl") {
+        let workers = o.int("workers", Some(2), 1, 50, errs);
+        let every = o.int("checkpoint_every_records", Some(1_000), 1, 10_000_000, errs);
+        let interval = o.int("checkpoint_interval_ms", Some(60_000), 100, 3_600_000, errs);
+        let failover = o.int("failover_time_ms", Some(10_000), 1_000, 600_000, errs);
+        if order == Some("naive") {
+            errs.push(
+                &o.at("shard_order"),
+                "a KCL application always reads parents first",
+            );
+        }
+        Some(KclConfig {
+            workers: workers? as u32,
+            checkpoint_every_records: every?,
+            checkpoint_interval_ms: interval?,
+            failover_time_ms: failover?,
+        })
+    } else {
+        None
+    };
     o.finish(errs);
     Some(ConsumerConfig {
         name: name?,
         stream_name: stream_name?,
-        kind: if kind? == "enhanced_fan_out" {
-            ConsumerKind::EnhancedFanOut
-        } else {
-            ConsumerKind::Polling
+        kind: match kind? {
+            "enhanced_fan_out" => ConsumerKind::EnhancedFanOut,
+            "kcl" => ConsumerKind::Kcl,
+            _ => ConsumerKind::Polling,
         },
+        kcl,
         processing_records_per_second: capacity?,
         shard_order: if order? == "naive" {
             ShardOrder::Naive
@@ -1301,10 +1358,21 @@ pub(crate) fn read_command(
             "split_shard",
             "merge_shards",
             "update_shard_count",
+            "crash_worker",
+            "restart_worker",
         ],
         errs,
     )?;
     let cmd = match kind {
+        "crash_worker" | "restart_worker" => {
+            let consumer = o.text("consumer", None, NAME_CHARS_MAX, errs)?;
+            let worker = o.int("worker", None, 1, 50, errs)? as u32;
+            if kind == "crash_worker" {
+                Command::CrashWorker { consumer, worker }
+            } else {
+                Command::RestartWorker { consumer, worker }
+            }
+        }
         "split_shard" | "merge_shards" | "update_shard_count" => {
             let stream_name = read_stream_ref(&mut o, streams, errs)?;
             match kind {

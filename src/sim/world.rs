@@ -25,6 +25,17 @@ use super::stream::{
     RECORD_BYTES_MAX,
 };
 
+/// Notes kept for the page's event feed.
+pub const NOTES_KEPT: usize = 256;
+
+/// Something a student should notice, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    pub seq: u64,
+    pub t_ms: u64,
+    pub text: String,
+}
+
 /// Write events kept for the page (throttles, drops, retries that got through).
 pub const EVENTS_KEPT: usize = 1_024;
 /// Per-second stream metrics kept (a day).
@@ -124,6 +135,8 @@ pub struct World {
     pub metrics: Vec<VecDeque<StreamSecond>>,
     events: VecDeque<WriteEvent>,
     event_seq: u64,
+    pub notes: VecDeque<Note>,
+    note_seq: u64,
     queued: Vec<Command>,
     next_scheduled: usize,
     pub command_log: Vec<(u64, Command)>,
@@ -148,6 +161,8 @@ impl World {
             consumers: Vec::new(),
             events: VecDeque::with_capacity(EVENTS_KEPT),
             event_seq: 0,
+            notes: VecDeque::new(),
+            note_seq: 0,
             queued: Vec::new(),
             next_scheduled: 0,
             command_log: Vec::new(),
@@ -242,6 +257,25 @@ impl World {
                 let (si, r) = self.reshard_of(command)?;
                 self.streams[si].check_reshard(&r, self.now_ms)?;
             }
+            Command::CrashWorker { consumer, worker }
+            | Command::RestartWorker { consumer, worker } => {
+                let c = self
+                    .consumers
+                    .iter()
+                    .find(|c| c.cfg.name == *consumer)
+                    .ok_or_else(|| {
+                        format!("consumer: {consumer:?} is not a consumer of this run")
+                    })?;
+                let k = c.kcl.as_ref().ok_or_else(|| {
+                    format!("consumer: {consumer:?} is not a KCL application (type \"kcl\")")
+                })?;
+                if *worker as usize > k.alive.len() {
+                    return Err(format!(
+                        "worker: {worker} is out of range 1..={}",
+                        k.alive.len()
+                    ));
+                }
+            }
             Command::AddProducer(cfg, _) => {
                 if self.producers.len() >= PRODUCERS_MAX {
                     return Err(format!("producer: at most {PRODUCERS_MAX} producers"));
@@ -307,6 +341,26 @@ impl World {
                 }
             }
             Command::AddProducer(cfg, _) => self.add_producer((**cfg).clone()),
+            Command::CrashWorker { consumer, worker }
+            | Command::RestartWorker { consumer, worker } => {
+                let up = matches!(command, Command::RestartWorker { .. });
+                if let Some(k) = self
+                    .consumers
+                    .iter_mut()
+                    .find(|c| c.cfg.name == *consumer)
+                    .and_then(|c| c.kcl.as_mut())
+                {
+                    k.alive[*worker as usize - 1] = up;
+                }
+                self.note(format!(
+                    "worker-{worker} of {consumer} {}",
+                    if up {
+                        "is back: it will take leases that fall free"
+                    } else {
+                        "crashed: its leases expire if not renewed within the failover time"
+                    }
+                ));
+            }
             Command::SplitShard { .. }
             | Command::MergeShards { .. }
             | Command::UpdateShardCount { .. } => {
@@ -429,6 +483,22 @@ impl World {
         });
     }
 
+    fn note(&mut self, text: String) {
+        if self.notes.len() == NOTES_KEPT {
+            self.notes.pop_front();
+        }
+        self.note_seq += 1;
+        self.notes.push_back(Note {
+            seq: self.note_seq,
+            t_ms: self.now_ms,
+            text,
+        });
+    }
+
+    pub fn notes_after(&self, seq: u64) -> impl Iterator<Item = &Note> {
+        self.notes.iter().filter(move |n| n.seq > seq)
+    }
+
     pub fn events_after(&self, seq: u64) -> impl Iterator<Item = &WriteEvent> {
         self.events.iter().filter(move |e| e.seq > seq)
     }
@@ -461,6 +531,34 @@ impl World {
                 for c in self.consumers.iter_mut().filter(|c| c.stream == si) {
                     c.add_lanes(new.len(), now);
                 }
+                let s = &self.streams[si];
+                let ids: Vec<String> = new.iter().map(|&i| s.shards[i].shard_id()).collect();
+                let parents: Vec<String> = s.shards[new[0]]
+                    .parents
+                    .iter()
+                    .map(|&p| s.shards[p as usize].shard_id())
+                    .collect();
+                let text = format!(
+                    "{} is ACTIVE again: {} closed (still readable until its records expire), {} open",
+                    s.name,
+                    parents.join(" and "),
+                    ids.join(" and ")
+                );
+                self.note(text);
+            }
+        }
+        for ci in 0..self.consumers.len() {
+            for t in self.consumers[ci].balance_leases(now) {
+                let c = &self.consumers[ci];
+                let shard = self.streams[c.stream].shards[t.shard].shard_id();
+                let text = format!(
+                    "worker-{} of {} took over {shard} from worker-{} at its checkpoint: {} records will be processed again",
+                    t.to,
+                    c.cfg.name,
+                    t.from.unwrap_or(0),
+                    t.reprocess
+                );
+                self.note(text);
             }
         }
 
@@ -500,11 +598,11 @@ impl World {
         for c in self
             .consumers
             .iter()
-            .filter(|c| c.cfg.kind == ConsumerKind::Polling)
+            .filter(|c| c.cfg.kind != ConsumerKind::EnhancedFanOut)
         {
             let shards = &self.streams[c.stream].shards;
             for (s, lane) in c.lanes.iter().enumerate() {
-                if lane.next_poll_ms < end && c.may_read(s, shards) {
+                if lane.next_poll_ms < end && c.may_read(s, shards) && c.has_live_worker(s) {
                     polls.push(Poll {
                         t_ms: lane.next_poll_ms.max(now),
                         consumer: c.index,
@@ -534,21 +632,18 @@ impl World {
         // 5. Read frontiers.
         for si in 0..self.streams.len() {
             for shi in 0..self.streams[si].shards.len() {
-                let slowest = self
-                    .consumers
-                    .iter()
-                    .filter(|c| c.stream == si)
-                    .map(|c| c.lanes[shi].position)
-                    .min();
+                let readers = || self.consumers.iter().filter(|c| c.stream == si);
+                let slowest = readers().map(|c| c.delivered_to(shi)).min();
+                let restart = readers().map(|c| c.restart_position(shi)).min();
                 let sh = &mut self.streams[si].shards[shi];
-                match slowest {
-                    Some(f) => {
+                match (slowest, restart) {
+                    (Some(f), Some(r)) => {
                         sh.advance_frontier(f, end);
-                        // No consumer goes back below its position (yet): forget those ids.
-                        sh.trim_ids_below(f);
+                        // No consumer goes back below where it could restart: forget those ids.
+                        sh.trim_ids_below(r);
                     }
                     // Nobody reads this stream: keep no identities.
-                    None => sh.trim_ids_below(sh.log_end),
+                    _ => sh.trim_ids_below(sh.log_end),
                 }
             }
         }
@@ -670,6 +765,7 @@ impl World {
                     shard.current.iterator_age_ms_max.max(lane.iterator_age_ms);
                 c.delivered(s, poll.t_ms, &taken, 0);
                 c.check_order(s, from, to, shard, &self.producers);
+                c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
             }
         }
     }
@@ -788,6 +884,7 @@ impl World {
         h.u64(self.now_ms);
         h.u64(self.tick);
         h.u64(self.event_seq);
+        h.u64(self.note_seq);
         h.u64(self.command_log.len() as u64);
         for s in &self.streams {
             h.str(&s.name);
