@@ -82,6 +82,8 @@ class Narrator {
     this.log = log;
     this.queue = [];
     this.lastT = -Infinity;
+    this.holdUntil = -Infinity;
+    this.timer = 0;
   }
 
   /** `key` collapses repeated news of the same kind into the newest. */
@@ -96,7 +98,7 @@ class Narrator {
    */
   flush(now, force = false) {
     if (!this.queue.length) return;
-    if (!force && now - this.lastT < NARRATE_GAP_MS) return;
+    if (!force && (now - this.lastT < NARRATE_GAP_MS || now < this.holdUntil)) return;
     const msg = this.queue.map((q) => q.text).join(' ');
     this.queue = [];
     this.lastT = now;
@@ -104,6 +106,16 @@ class Narrator {
     const stamp = app.sim ? formatSimTime(app.sim.nowMs()) : '';
     this.log.prepend(el('li', {}, [el('span', { class: 'mono', text: stamp }), ` ${msg}`]));
     while (this.log.children.length > 12) this.log.lastElementChild.remove();
+  }
+
+  /**
+   * Speak soon: the answer to a control that repeats (a slider moved with the arrow keys sends a
+   * command per key press); only the last of a quick run of them is spoken.
+   */
+  soon(delayMs = 600) {
+    clearTimeout(this.timer);
+    this.holdUntil = performance.now() + delayMs;
+    this.timer = setTimeout(() => this.flush(performance.now(), true), delayMs);
   }
 }
 
@@ -275,7 +287,10 @@ function refreshLayout(rebuild) {
   const reshaped =
     !old || old.producers.length !== lay.producers.length || old.lanes.length !== lay.lanes.length;
   if (rebuild || reshaped || !app.producerUi) {
-    app.producerUi = buildProducerControls($('producer-controls'), lay, sendCommand);
+    const box = $('producer-controls');
+    const focused = box.contains(document.activeElement) ? document.activeElement.id : '';
+    app.producerUi = buildProducerControls(box, lay, sendCommand);
+    if (focused && $(focused)) $(focused).focus(); // the same control, rebuilt
     buildShardTable(lay);
     buildProducerTable(lay);
   } else {
@@ -321,7 +336,7 @@ function sendCommand(cmd) {
   const said = describeCommand(cmd);
   if (said) app.narrator.say(...said);
   if (!app.playing) app.narrator.say('The change applies at the next tick.', 'next-tick');
-  app.narrator.flush(performance.now(), true);
+  app.narrator.soon();
   return [];
 }
 
@@ -632,23 +647,28 @@ function updateRecordList() {
   for (const l of lay.lanes) {
     const offsets = perLane.get(l.lane);
     if (!offsets) continue;
-    const g = el('optgroup', { label: l.shardId });
+    // Chrome does not give a screen reader the group's label, so each option says its shard
+    const g = el('optgroup', { label: l.shardId, 'aria-label': l.shardId });
     for (const o of offsets) {
       const idx = rec[o + 1];
       const prod = lay.producers[rec[o + 4]];
       const read = rec[o + 6] >= 0 ? 'read' : 'not read yet';
       const from = prod ? prod.name : '?';
+      const at = formatSimTime(rec[o + 2]);
+      const size = formatBytes(rec[o + 5]);
       g.append(
         el('option', {
           value: `${l.lane}:${idx}`,
-          text: `#${idx} · ${formatSimTime(rec[o + 2])} · ${from} · ${formatBytes(rec[o + 5])} · ${read}`,
+          text: `#${idx} · ${at} · ${from} · ${size} · ${read}`,
+          'aria-label': `${l.shardId}, record #${idx}, arrived ${at}, from ${from}, ${size}, ${read}`,
         }),
       );
     }
     groups.push(g);
   }
   if (!groups.length) {
-    groups.push(el('option', { value: '', disabled: true, text: 'No records yet: press Play.' }));
+    const text = app.playing ? 'No records yet.' : 'No records yet: press Play.';
+    groups.push(el('option', { value: '', disabled: true, text }));
   }
   replaceChildren(list, groups);
   if (prevValue) list.value = prevValue;
@@ -660,10 +680,11 @@ function selectRecord(lane, recordIndex) {
   const d = app.sim.recordDetail(lane, recordIndex);
   const box = $('record-detail');
   if (!d) {
+    const where = app.layout.lanes[lane] ? app.layout.lanes[lane].shardId : `lane ${lane}`;
     replaceChildren(box, [
       el('p', {
         class: 'hint',
-        text: `Record #${recordIndex} on lane ${lane} is no longer kept for detail.`,
+        text: `Record #${recordIndex} of ${where} is no longer kept: only the newest 512 records of each shard are. Pause first (Space), then choose a newer one.`,
       }),
     ]);
     return;
@@ -922,6 +943,11 @@ function canvasPoint(canvas, e) {
 }
 
 function wireControls() {
+  // the skip link moves the focus without a new history entry (Back would reload a #scenario=)
+  document.querySelector('.skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('controls').focus();
+  });
   $('play').addEventListener('click', () => setPlaying(!app.playing));
   $('step').addEventListener('click', stepOnce);
   $('reset').addEventListener('click', () => {
@@ -996,6 +1022,12 @@ function wireControls() {
   $('run-download').addEventListener('click', downloadRun);
   window.addEventListener('hashchange', loadFromHash);
 
+  // fresh entries when the list is entered (it stands still while it has the focus)
+  $('record-list').addEventListener('focus', () => {
+    app.lastListT = performance.now();
+    app.listTick = app.sim.tick();
+    updateRecordList();
+  });
   $('record-list').addEventListener('change', () => {
     const m = /^(\d+):(\d+)$/.exec($('record-list').value);
     if (m) selectRecord(Number(m[1]), Number(m[2]));
@@ -1012,13 +1044,19 @@ function wireControls() {
 
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (isTypingTarget(e.target)) return;
+    const t = e.target instanceof Element ? e.target : null;
+    const space = e.key === ' ' || e.code === 'Space';
+    // the record list is a list box: arrows move in it, but Space is free to play or pause, so
+    // a keyboard user can stop the records moving on without leaving the list
+    if (isTypingTarget(t) && !(space && t.id === 'record-list')) return;
     // Space on a button presses that button; elsewhere it plays or pauses
-    const onButton = e.target instanceof Element && e.target.closest('button, summary, a') !== null;
-    if ((e.key === ' ' || e.code === 'Space') && !onButton) {
+    const onButton = t !== null && t.closest('button, summary, a') !== null;
+    // a scrolling table scrolls with the arrow keys
+    const inScroller = t !== null && t.closest('.table-scroll') !== null;
+    if (space && !onButton) {
       e.preventDefault();
       setPlaying(!app.playing);
-    } else if (e.key === 'ArrowRight') {
+    } else if (e.key === 'ArrowRight' && !inScroller) {
       e.preventDefault();
       stepOnce();
     }
