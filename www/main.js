@@ -70,6 +70,7 @@ const app = {
   narrator: null,
   watch: null,
   pendingCommands: 0, // commands sent but not applied yet (the sim applies them at a tick)
+  layoutVersion: 0, // sim.layoutVersion() when the layout was last read
   scheduled: [], // the scenario's own commands, sorted by at_ms
   nextScheduled: 0, // the first of them not applied yet
 };
@@ -278,9 +279,15 @@ function showDescription(scenarioText) {
   p.hidden = text === '';
 }
 
+/** The facade's layout version (rises when streams, shards or producers change), if it has one. */
+function layoutVersion() {
+  return typeof app.sim.layoutVersion === 'function' ? app.sim.layoutVersion() : 0;
+}
+
 function refreshLayout(rebuild) {
   const old = app.layout;
   const lay = app.sim.layout();
+  app.layoutVersion = layoutVersion();
   app.layout = lay;
   app.belt.setLayout(lay);
   // a scheduled add_producer brings a producer the controls and tables do not have yet
@@ -320,6 +327,18 @@ function describeCommand(cmd) {
       const name = cmd.producer && cmd.producer.name ? String(cmd.producer.name) : 'new';
       return [`Producer ${name} added.`, `add-${name}`];
     }
+    case 'split_shard':
+      return [`Splitting ${cmd.shard_to_split} of ${cmd.stream_name} in two.`, 'reshard'];
+    case 'merge_shards':
+      return [
+        `Merging ${cmd.shard_to_merge} and ${cmd.adjacent_shard_to_merge} of ${cmd.stream_name} into one.`,
+        'reshard',
+      ];
+    case 'update_shard_count':
+      return [
+        `Changing ${cmd.stream_name} to ${formatCount(cmd.target_shard_count)} shards.`,
+        'reshard',
+      ];
     default:
       return null;
   }
@@ -474,6 +493,8 @@ function advance(ticks) {
   app.sim.step(ticks);
   if (ticks > 0) app.pendingCommands = 0;
   followScheduled();
+  // a resharding completes, or a producer is added, without a command at that tick
+  if (layoutVersion() !== app.layoutVersion) app.layoutDirty = true;
   if (app.layoutDirty) {
     app.layoutDirty = false;
     refreshLayout(false);

@@ -186,3 +186,30 @@ test('the scenario’s description is shown above the belt, as text, and follows
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a scenario’s scheduled commands show in the controls, the tables and the narration', async () => {
+  const page = await openApp(browser, server);
+  const json = JSON.parse(await fs.readFile(fixture('good-one-shard.json'), 'utf8'));
+  json.commands = [
+    { type: 'update_shard_count', stream_name: 'tiny', target_shard_count: 2, at_ms: 300 },
+    { type: 'set_rate', producer: 'solo', records_per_second: 80, at_ms: 500 },
+  ];
+  await page.locator('#scenario-text').fill(JSON.stringify(json));
+  await page.click('#scenario-run');
+  await page.locator('#speed').fill('500'); // 10×
+  // the resharding completes some simulated seconds later: the parent closes, two children open
+  await page.waitForFunction(
+    () => document.querySelectorAll('#shard-table tbody tr').length === 3,
+    null,
+    { timeout: 20_000 },
+  );
+  assert.equal(await page.locator('input[id$="-solo-rate"]').inputValue(), '80');
+  await page.waitForFunction(() =>
+    /Scheduled change: solo now sends 80 records per second\./.test(
+      document.getElementById('narration').textContent +
+        document.getElementById('narration-log').textContent,
+    ),
+  );
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
