@@ -4,6 +4,7 @@
 //! processing speed, following the shards' lineage after a resharding.
 
 use super::digest::Fnv;
+use super::lambda::LambdaState;
 use super::producer::Producer;
 use super::scenario::{ConsumerConfig, ConsumerKind, KclConfig, ShardOrder, StartingPosition};
 use super::stream::{Shard, ShardState, Taken};
@@ -134,6 +135,7 @@ pub struct Consumer {
     pub lanes: Vec<ConsumerLane>,
     pub order: OrderCheck,
     pub kcl: Option<Kcl>,
+    pub lambda: Option<Box<LambdaState>>,
 }
 
 impl Consumer {
@@ -179,6 +181,7 @@ impl Consumer {
             lanes,
             order: OrderCheck::default(),
             kcl,
+            lambda: None,
         }
     }
 
@@ -192,6 +195,9 @@ impl Consumer {
             if let Some(k) = &mut self.kcl {
                 k.leases.push(Lease::default());
             }
+        }
+        if let Some(l) = &mut self.lambda {
+            l.add_shards(n);
         }
     }
 
@@ -263,19 +269,27 @@ impl Consumer {
         }
     }
 
-    /// Where this consumer may go back to on shard `s` (KCL: its checkpoint).
+    /// Where this consumer may go back to on shard `s` (KCL: its checkpoint; Lambda: the
+    /// oldest record it has not finished with).
     pub fn restart_position(&self, s: usize) -> u64 {
         let p = self.lanes[s].position;
+        if let Some(l) = &self.lambda {
+            return l.done_below(s, p);
+        }
         match &self.kcl {
             Some(k) => p.min(k.leases[s].checkpoint),
             None => p,
         }
     }
 
-    /// Everything below this on shard `s` has been delivered at least once (or expired).
+    /// Everything below this on shard `s` has been delivered at least once (or expired); for
+    /// Lambda, processed, given up or expired.
     pub fn delivered_to(&self, s: usize) -> u64 {
         let l = &self.lanes[s];
-        l.delivered_end.max(l.position)
+        match &self.lambda {
+            Some(lambda) => lambda.done_below(s, l.position),
+            None => l.delivered_end.max(l.position),
+        }
     }
 
     /// Whether this consumer reads shard `s` now. A CLOSED shard read to its end is done. With
@@ -307,7 +321,9 @@ impl Consumer {
             return u64::MAX;
         };
         let window_ms = match self.cfg.kind {
-            ConsumerKind::Polling | ConsumerKind::Kcl => self.cfg.poll_interval_ms.max(1000),
+            ConsumerKind::Polling | ConsumerKind::Kcl | ConsumerKind::Lambda => {
+                self.cfg.poll_interval_ms.max(1000)
+            }
             ConsumerKind::EnhancedFanOut => 1000,
         };
         let lane = &mut self.lanes[s];
@@ -329,21 +345,25 @@ impl Consumer {
             .saturating_sub(taken.arrival_sum_ms);
     }
 
-    /// Checks per-key order over the records `from..to` of shard `s` just delivered.
+    /// Checks per-key order over the records `indices` (ascending) of shard `s` just delivered.
     pub fn check_order(
         &mut self,
         s: usize,
-        from: u64,
-        to: u64,
+        indices: impl Iterator<Item = u64>,
         shard: &Shard,
         producers: &[Producer],
     ) {
+        // A Lambda mapping's slots finish out of index order, and each record succeeds once:
+        // its repeats are counted as redeliveries instead.
+        let dedupe = self.lambda.is_none();
         let lane = &mut self.lanes[s];
-        for i in from..to {
-            if i < lane.delivered_end {
+        let mut end = lane.delivered_end;
+        for i in indices {
+            if dedupe && i < lane.delivered_end {
                 self.order.duplicates += 1;
                 continue;
             }
+            end = end.max(i + 1);
             match shard.id_of(i) {
                 None => self.order.unchecked += 1,
                 Some(id) => {
@@ -353,7 +373,7 @@ impl Consumer {
                 }
             }
         }
-        lane.delivered_end = lane.delivered_end.max(to);
+        lane.delivered_end = end;
     }
 
     /// Mean delivery delay over all records delivered, ms.
@@ -371,6 +391,9 @@ impl Consumer {
 
     pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
+        if let Some(l) = &self.lambda {
+            l.digest_into(h);
+        }
         if let Some(k) = &self.kcl {
             for a in &k.alive {
                 h.u64(u64::from(*a));

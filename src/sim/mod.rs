@@ -6,6 +6,7 @@ pub mod consumer;
 pub mod digest;
 pub mod frame;
 pub mod hash;
+pub mod lambda;
 pub mod producer;
 pub mod report;
 pub mod rng;

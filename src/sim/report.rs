@@ -94,9 +94,29 @@ pub struct ConsumerReport {
     pub get_records_calls: u64,
     pub read_throttled_calls: u64,
     pub shards: Vec<ConsumerShardReport>,
+    /// Lambda triggers only: invocations, errors, retries, bisections, records processed,
+    /// discarded (to the on-failure destination) and expired while retried, redeliveries, and
+    /// the most batches in flight at once (concurrency = shards × parallelization factor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaReport>,
     /// KCL only: the lease table, one row per shard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leases: Option<Vec<LeaseReport>>,
+}
+
+#[derive(Serialize)]
+pub struct LambdaReport {
+    pub function_name: String,
+    pub invocations: u64,
+    pub errors: u64,
+    pub retries: u64,
+    pub bisections: u64,
+    pub processed: u64,
+    pub discarded: u64,
+    pub on_failure_destination: Option<String>,
+    pub expired_in_retry: u64,
+    pub redeliveries: u64,
+    pub concurrent_executions_max: u64,
 }
 
 #[derive(Serialize)]
@@ -232,6 +252,22 @@ impl Report {
                             behind_records: sh.log_end - l.position.max(sh.log_start),
                         })
                         .collect(),
+                    lambda: c.lambda.as_ref().map(|l| {
+                        let n = &l.counters;
+                        LambdaReport {
+                            function_name: l.function.name.clone(),
+                            invocations: n.invocations,
+                            errors: n.errors,
+                            retries: n.retries,
+                            bisections: n.bisections,
+                            processed: n.processed,
+                            discarded: n.discarded,
+                            on_failure_destination: l.esm.on_failure_destination.clone(),
+                            expired_in_retry: n.expired_in_retry,
+                            redeliveries: n.redeliveries,
+                            concurrent_executions_max: n.concurrent_max,
+                        }
+                    }),
                     leases: c.kcl.as_ref().map(|k| {
                         k.leases
                             .iter()

@@ -18,6 +18,7 @@ pub fn mix64(mut z: u64) -> u64 {
 pub enum Purpose {
     ProducerTraffic = 1,
     ProducerRetry = 2,
+    Lambda = 3,
 }
 
 /// The sub-seed for (purpose, index), derived from the world seed.

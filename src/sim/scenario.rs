@@ -49,6 +49,8 @@ pub struct Scenario {
     pub streams: Vec<StreamConfig>,
     pub producers: Vec<ProducerConfig>,
     pub consumers: Vec<ConsumerConfig>,
+    pub lambda_functions: Vec<LambdaFunction>,
+    pub event_source_mappings: Vec<EventSourceMapping>,
     pub commands: Vec<ScheduledCommand>,
     /// The validated JSON, kept so a run can say exactly what it was made from.
     pub source: Value,
@@ -243,6 +245,8 @@ pub enum ConsumerKind {
     EnhancedFanOut,
     /// A Kinesis Client Library application: workers holding leases, checkpoints, failover.
     Kcl,
+    /// A Lambda function's event source mapping (from `aws_lambda_event_source_mapping`).
+    Lambda,
 }
 
 impl ConsumerKind {
@@ -251,6 +255,7 @@ impl ConsumerKind {
             ConsumerKind::Polling => "polling",
             ConsumerKind::EnhancedFanOut => "enhanced_fan_out",
             ConsumerKind::Kcl => "kcl",
+            ConsumerKind::Lambda => "lambda",
         }
     }
 }
@@ -266,6 +271,39 @@ pub struct KclConfig {
     pub checkpoint_interval_ms: u64,
     /// A lease not renewed for this long is taken by another worker (`failoverTimeMillis`).
     pub failover_time_ms: u64,
+}
+
+/// What a Lambda function does with a batch (simulation only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaFunction {
+    pub name: String,
+    /// An invocation takes `duration_ms` + `duration_ms_per_record` × records.
+    pub duration_ms: u64,
+    pub duration_ms_per_record: u64,
+    /// Chance that an invocation fails for no reason in its records.
+    pub error_rate: f64,
+    /// Records with these partition keys make every invocation that holds them fail.
+    pub poison_partition_keys: Vec<String>,
+}
+
+/// `aws_lambda_event_source_mapping`: a Lambda function triggered by a Kinesis stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventSourceMapping {
+    pub label: String,
+    pub stream_name: String,
+    pub function_name: String,
+    pub starting_position: StartingPosition,
+    pub batch_size: u32,
+    pub maximum_batching_window_ms: u64,
+    pub parallelization_factor: u32,
+    pub bisect_batch_on_function_error: bool,
+    /// −1 = retry until the records expire.
+    pub maximum_retry_attempts: i64,
+    /// −1 = no limit.
+    pub maximum_record_age_seconds: i64,
+    pub on_failure_destination: Option<String>,
+    /// A disabled mapping does not poll.
+    pub enabled: bool,
 }
 
 /// Enhanced fan-out consumers a stream may have.
@@ -319,6 +357,20 @@ pub enum Command {
         stream_name: String,
         shard_to_merge: String,
         adjacent_shard_to_merge: String,
+    },
+    /// The producer's next record is one every Lambda function fails on.
+    PutPoisonRecord {
+        producer: String,
+    },
+    /// A Lambda function starts (or stops) failing at this rate.
+    SetFunctionErrorRate {
+        function_name: String,
+        error_rate: f64,
+    },
+    /// A consumer's processing speed changes (None: unlimited).
+    SetProcessingRate {
+        consumer: String,
+        records_per_second: Option<u32>,
     },
     /// A KCL worker stops (its leases expire after the failover time) …
     CrashWorker {
@@ -386,6 +438,19 @@ impl Command {
             Command::CrashWorker { consumer, worker } => {
                 json!({"type": "crash_worker", "consumer": consumer, "worker": worker})
             }
+            Command::PutPoisonRecord { producer } => {
+                json!({"type": "put_poison_record", "producer": producer})
+            }
+            Command::SetFunctionErrorRate {
+                function_name,
+                error_rate,
+            } => json!({"type": "set_function_error_rate", "function_name": function_name,
+                "error_rate": error_rate}),
+            Command::SetProcessingRate {
+                consumer,
+                records_per_second,
+            } => json!({"type": "set_processing_rate", "consumer": consumer,
+                "records_per_second": records_per_second}),
             Command::RestartWorker { consumer, worker } => {
                 json!({"type": "restart_worker", "consumer": consumer, "worker": worker})
             }
@@ -741,8 +806,21 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         }
     }
 
-    let streams = read_streams(top.required("resource", errs), errs);
+    let (streams, esm_block) = read_streams(top.required("resource", errs), errs);
     let stream_names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
+    let mut functions = Vec::new();
+    if let Some(v) = top.get("lambda_functions") {
+        if let Some(items) = array(v, "lambda_functions", 16, errs) {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(f) = read_function(item, &format!("lambda_functions[{i}]"), errs) {
+                    functions.push(f);
+                }
+            }
+        }
+    }
+    let mappings = esm_block
+        .map(|b| read_mappings(b, &stream_names, &functions, errs))
+        .unwrap_or_default();
 
     let mut producers = Vec::new();
     if let Some(v) = top.get("producers") {
@@ -824,6 +902,8 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
 
     Some(Scenario {
         description,
+        lambda_functions: functions,
+        event_source_mappings: mappings,
         seed: seed?,
         tick_ms: tick_ms?,
         streams,
@@ -834,17 +914,22 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
     })
 }
 
-fn read_streams(resource: Option<&Value>, errs: &mut Errors) -> Vec<StreamConfig> {
+/// The streams, and the `aws_lambda_event_source_mapping` block if there is one.
+fn read_streams<'a>(
+    resource: Option<&'a Value>,
+    errs: &mut Errors,
+) -> (Vec<StreamConfig>, Option<&'a Value>) {
     let mut streams = Vec::new();
     let Some(resource) = resource else {
-        return streams;
+        return (streams, None);
     };
     let Some(mut res) = Obj::of(resource, "resource", errs) else {
-        return streams;
+        return (streams, None);
     };
+    let esm = res.get("aws_lambda_event_source_mapping");
     let Some(block) = res.required("aws_kinesis_stream", errs) else {
         res.finish(errs);
-        return streams;
+        return (streams, esm);
     };
     let path = "resource.aws_kinesis_stream";
     match block {
@@ -877,7 +962,7 @@ fn read_streams(resource: Option<&Value>, errs: &mut Errors) -> Vec<StreamConfig
         ),
     }
     res.finish(errs);
-    streams
+    (streams, esm)
 }
 
 fn read_stream(v: &Value, path: &str, label: &str, errs: &mut Errors) -> Option<StreamConfig> {
@@ -1214,6 +1299,170 @@ pub(crate) fn read_producer(
     })
 }
 
+fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunction> {
+    let mut o = Obj::of(v, path, errs)?;
+    let name = o.text("name", None, NAME_CHARS_MAX, errs);
+    let duration = o.int("duration_ms", Some(100), 1, 900_000, errs);
+    let per_record = o.int("duration_ms_per_record", Some(1), 0, 60_000, errs);
+    let error_rate = o.num("error_rate", Some(0.0), 0.0, 1.0, errs);
+    let mut poison = Vec::new();
+    if let Some(v) = o.get("poison_partition_keys") {
+        let p = o.at("poison_partition_keys");
+        if let Some(items) = array(v, &p, 100, errs) {
+            for (i, k) in items.iter().enumerate() {
+                if let Some(k) =
+                    text_value(k, &format!("{p}[{i}]"), 1, PARTITION_KEY_CHARS_MAX, errs)
+                {
+                    poison.push(k);
+                }
+            }
+        }
+    }
+    o.finish(errs);
+    Some(LambdaFunction {
+        name: name?,
+        duration_ms: duration?,
+        duration_ms_per_record: per_record?,
+        error_rate: error_rate?,
+        poison_partition_keys: poison,
+    })
+}
+
+fn read_mappings(
+    block: &Value,
+    streams: &[String],
+    functions: &[LambdaFunction],
+    errs: &mut Errors,
+) -> Vec<EventSourceMapping> {
+    let path = "resource.aws_lambda_event_source_mapping";
+    let mut out = Vec::new();
+    let Value::Object(map) = block else {
+        errs.push(
+            path,
+            format!(
+                "expected an object of mappings by label, got {}",
+                shown(block)
+            ),
+        );
+        return out;
+    };
+    for (label, body) in map {
+        let p = join(path, label);
+        if let Some(m) = read_mapping(body, &p, label, streams, functions, errs) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn read_mapping(
+    v: &Value,
+    path: &str,
+    label: &str,
+    streams: &[String],
+    functions: &[LambdaFunction],
+    errs: &mut Errors,
+) -> Option<EventSourceMapping> {
+    let mut o = Obj::of(v, path, errs)?;
+    // The stream's ARN as Terraform would give it, or just its name.
+    let arn_path = o.at("event_source_arn");
+    let arn = o.text("event_source_arn", None, 2048, errs);
+    let stream_name = arn.and_then(|a| {
+        let name = a
+            .rsplit_once(":stream/")
+            .map_or(a.as_str(), |(_, n)| n)
+            .to_string();
+        if streams.contains(&name) {
+            Some(name)
+        } else {
+            errs.push(
+                &arn_path,
+                format!(
+                    "{a:?} is not a stream of this scenario ({})",
+                    streams.join(", ")
+                ),
+            );
+            None
+        }
+    });
+    let fn_path = o.at("function_name");
+    let function_name = o
+        .text("function_name", None, NAME_CHARS_MAX, errs)
+        .and_then(|f| {
+            if functions.iter().any(|x| x.name == f) {
+                Some(f)
+            } else {
+                errs.push(
+                    &fn_path,
+                    format!("{f:?} is not defined in lambda_functions (its duration and errors)"),
+                );
+                None
+            }
+        });
+    let pos = o.choice("starting_position", None, &["TRIM_HORIZON", "LATEST"], errs);
+    let batch = o.int("batch_size", Some(100), 1, 10_000, errs);
+    let window = o.int("maximum_batching_window_in_seconds", Some(0), 0, 300, errs);
+    let factor = o.int("parallelization_factor", Some(1), 1, 10, errs);
+    let bisect = o.boolean("bisect_batch_on_function_error", false, errs);
+    let retries = signed(&mut o, "maximum_retry_attempts", -1, 10_000, errs);
+    let age = signed(&mut o, "maximum_record_age_in_seconds", -1, 604_800, errs);
+    if let Some(a) = age {
+        if (0..60).contains(&a) {
+            errs.push(
+                &o.at("maximum_record_age_in_seconds"),
+                format!("{a} is out of range: -1 (no limit) or 60..=604800"),
+            );
+        }
+    }
+    let destination = match o.get("destination_config") {
+        None => Some(None),
+        Some(d) => {
+            let mut dc = Obj::of(d, &o.at("destination_config"), errs)?;
+            let of = dc.required("on_failure", errs)?;
+            let mut f = Obj::of(of, &dc.at("on_failure"), errs)?;
+            let arn = f.text("destination_arn", None, 2048, errs);
+            f.finish(errs);
+            dc.finish(errs);
+            arn.map(Some)
+        }
+    };
+    let enabled = o.boolean("enabled", true, errs);
+    o.finish(errs);
+    Some(EventSourceMapping {
+        label: label.to_string(),
+        stream_name: stream_name?,
+        function_name: function_name?,
+        starting_position: if pos? == "LATEST" {
+            StartingPosition::Latest
+        } else {
+            StartingPosition::TrimHorizon
+        },
+        batch_size: batch? as u32,
+        maximum_batching_window_ms: window? * 1000,
+        parallelization_factor: factor? as u32,
+        bisect_batch_on_function_error: bisect,
+        maximum_retry_attempts: retries?,
+        maximum_record_age_seconds: age?,
+        on_failure_destination: destination?,
+        enabled,
+    })
+}
+
+/// A whole number in `lo..=hi` that may be negative (Lambda's −1 = unlimited).
+fn signed(o: &mut Obj, key: &'static str, lo: i64, hi: i64, errs: &mut Errors) -> Option<i64> {
+    let path = o.at(key);
+    match o.get(key) {
+        None => Some(-1),
+        Some(v) => match v.as_i64() {
+            Some(n) if (lo..=hi).contains(&n) => Some(n),
+            _ => {
+                errs.push(&path, format!("{} is out of range {lo}..={hi}", shown(v)));
+                None
+            }
+        },
+    }
+}
+
 fn read_consumer(
     v: &Value,
     path: &str,
@@ -1360,10 +1609,34 @@ pub(crate) fn read_command(
             "update_shard_count",
             "crash_worker",
             "restart_worker",
+            "put_poison_record",
+            "set_function_error_rate",
+            "set_processing_rate",
         ],
         errs,
     )?;
     let cmd = match kind {
+        "set_function_error_rate" => Command::SetFunctionErrorRate {
+            function_name: o.text("function_name", None, NAME_CHARS_MAX, errs)?,
+            error_rate: o.num("error_rate", None, 0.0, 1.0, errs)?,
+        },
+        "set_processing_rate" => {
+            let consumer = o.text("consumer", None, NAME_CHARS_MAX, errs)?;
+            let rate = match o.get("records_per_second") {
+                None => None,
+                Some(v) => Some(int_value(
+                    v,
+                    &o.at("records_per_second"),
+                    1,
+                    RECORDS_PER_SECOND_MAX,
+                    errs,
+                )? as u32),
+            };
+            Command::SetProcessingRate {
+                consumer,
+                records_per_second: rate,
+            }
+        }
         "crash_worker" | "restart_worker" => {
             let consumer = o.text("consumer", None, NAME_CHARS_MAX, errs)?;
             let worker = o.int("worker", None, 1, 50, errs)? as u32;
@@ -1445,6 +1718,7 @@ pub(crate) fn read_command(
                     hot_key_share: o.num("hot_key_share", None, 0.0, 1.0, errs)?,
                 },
                 "pause_producer" => Command::PauseProducer { producer },
+                "put_poison_record" => Command::PutPoisonRecord { producer },
                 _ => Command::ResumeProducer { producer },
             }
         }

@@ -18,12 +18,25 @@ use std::collections::VecDeque;
 
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
+use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
-use super::scenario::{Command, ConsumerKind, ProducerConfig, Scenario, ScheduledCommand};
+use super::rng::{sub_seed, Purpose};
+use super::scenario::{
+    Command, ConsumerConfig, ConsumerKind, ProducerConfig, Scenario, ScheduledCommand, ShardOrder,
+};
 use super::stream::{
     sequence_number, Detail, ReadOutcome, Reshard, SecondCounters, ShardState, Stream,
     RECORD_BYTES_MAX,
 };
+
+/// "1 record", "2 records".
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
 
 /// Notes kept for the page's event feed.
 pub const NOTES_KEPT: usize = 256;
@@ -137,6 +150,8 @@ pub struct World {
     event_seq: u64,
     pub notes: VecDeque<Note>,
     note_seq: u64,
+    /// Records (producer, serial number) every Lambda function fails on (`put_poison_record`).
+    pub poison: std::collections::BTreeSet<(u16, u64)>,
     queued: Vec<Command>,
     next_scheduled: usize,
     pub command_log: Vec<(u64, Command)>,
@@ -163,6 +178,7 @@ impl World {
             event_seq: 0,
             notes: VecDeque::new(),
             note_seq: 0,
+            poison: std::collections::BTreeSet::new(),
             queued: Vec::new(),
             next_scheduled: 0,
             command_log: Vec::new(),
@@ -189,6 +205,40 @@ impl World {
                 rank,
                 same.len() as u64,
             ));
+        }
+        for m in w
+            .scenario
+            .event_source_mappings
+            .clone()
+            .into_iter()
+            .filter(|m| m.enabled)
+        {
+            let stream = w.stream_index(&m.stream_name).expect("validated");
+            let function = w
+                .scenario
+                .lambda_functions
+                .iter()
+                .find(|f| f.name == m.function_name)
+                .cloned()
+                .expect("validated");
+            let cfg = ConsumerConfig {
+                name: m.label.clone(),
+                stream_name: m.stream_name.clone(),
+                kind: ConsumerKind::Lambda,
+                processing_records_per_second: None,
+                starting_position: m.starting_position,
+                shard_order: ShardOrder::ParentsFirst,
+                // Lambda polls each shard about once a second, up to 10,000 records a call.
+                poll_interval_ms: 1_000,
+                max_records: 10_000,
+                kcl: None,
+            };
+            let ends: Vec<u64> = w.streams[stream].shards.iter().map(|s| s.log_end).collect();
+            let index = w.consumers.len() as u16;
+            let mut c = Consumer::new(cfg, index, stream, &ends, u64::from(index), 1);
+            let seed = sub_seed(w.seed, Purpose::Lambda, u64::from(index));
+            c.lambda = Some(Box::new(LambdaState::new(m, function, seed, ends.len())));
+            w.consumers.push(c);
         }
         w.scenario.commands.sort_by_key(|c| c.at_ms);
         w
@@ -248,8 +298,28 @@ impl World {
                     ));
                 }
             }
-            Command::PauseProducer { producer } | Command::ResumeProducer { producer } => {
+            Command::PauseProducer { producer }
+            | Command::ResumeProducer { producer }
+            | Command::PutPoisonRecord { producer } => {
                 find(producer)?;
+            }
+            Command::SetFunctionErrorRate { function_name, .. } => {
+                if !self.consumers.iter().any(|c| {
+                    c.lambda
+                        .as_ref()
+                        .is_some_and(|l| l.function.name == *function_name)
+                }) {
+                    return Err(format!(
+                        "function_name: {function_name:?} is not the function of a Lambda trigger in this run"
+                    ));
+                }
+            }
+            Command::SetProcessingRate { consumer, .. } => {
+                if !self.consumers.iter().any(|c| c.cfg.name == *consumer) {
+                    return Err(format!(
+                        "consumer: {consumer:?} is not a consumer of this run"
+                    ));
+                }
             }
             Command::SplitShard { .. }
             | Command::MergeShards { .. }
@@ -341,6 +411,34 @@ impl World {
                 }
             }
             Command::AddProducer(cfg, _) => self.add_producer((**cfg).clone()),
+            Command::PutPoisonRecord { producer: name } => {
+                if let Some(i) = producer(self, name) {
+                    let p = &self.producers[i];
+                    self.poison.insert((p.index, p.produced));
+                }
+            }
+            Command::SetFunctionErrorRate {
+                function_name,
+                error_rate,
+            } => {
+                for c in &mut self.consumers {
+                    if let Some(l) = c
+                        .lambda
+                        .as_mut()
+                        .filter(|l| l.function.name == *function_name)
+                    {
+                        l.function.error_rate = *error_rate;
+                    }
+                }
+            }
+            Command::SetProcessingRate {
+                consumer,
+                records_per_second,
+            } => {
+                if let Some(c) = self.consumers.iter_mut().find(|c| c.cfg.name == *consumer) {
+                    c.cfg.processing_records_per_second = *records_per_second;
+                }
+            }
             Command::CrashWorker { consumer, worker }
             | Command::RestartWorker { consumer, worker } => {
                 let up = matches!(command, Command::RestartWorker { .. });
@@ -547,16 +645,17 @@ impl World {
                 self.note(text);
             }
         }
+        self.run_lambdas(now);
         for ci in 0..self.consumers.len() {
             for t in self.consumers[ci].balance_leases(now) {
                 let c = &self.consumers[ci];
                 let shard = self.streams[c.stream].shards[t.shard].shard_id();
                 let text = format!(
-                    "worker-{} of {} took over {shard} from worker-{} at its checkpoint: {} records will be processed again",
+                    "worker-{} of {} took over {shard} from worker-{} at its checkpoint: {} will be processed again",
                     t.to,
                     c.cfg.name,
                     t.from.unwrap_or(0),
-                    t.reprocess
+                    plural(t.reprocess, "record")
                 );
                 self.note(text);
             }
@@ -602,7 +701,9 @@ impl World {
         {
             let shards = &self.streams[c.stream].shards;
             for (s, lane) in c.lanes.iter().enumerate() {
-                if lane.next_poll_ms < end && c.may_read(s, shards) && c.has_live_worker(s) {
+                let wants = c.lambda.as_ref().is_none_or(|l| l.wants_more(s));
+                if lane.next_poll_ms < end && c.may_read(s, shards) && c.has_live_worker(s) && wants
+                {
                     polls.push(Poll {
                         t_ms: lane.next_poll_ms.max(now),
                         consumer: c.index,
@@ -764,8 +865,79 @@ impl World {
                 shard.current.iterator_age_ms_max =
                     shard.current.iterator_age_ms_max.max(lane.iterator_age_ms);
                 c.delivered(s, poll.t_ms, &taken, 0);
-                c.check_order(s, from, to, shard, &self.producers);
+                if let Some(l) = &mut c.lambda {
+                    // The mapping queues what it read; the function gets it in batches.
+                    let bytes = taken.bytes / taken.count.max(1);
+                    for i in from..to {
+                        let (key_hash, poison) = match shard.id_of(i) {
+                            Some(id) => {
+                                let p = &self.producers[id.producer as usize];
+                                let poison = self.poison.contains(&(id.producer, id.rec_no))
+                                    || (!l.function.poison_partition_keys.is_empty()
+                                        && l.function
+                                            .poison_partition_keys
+                                            .contains(&p.key_string(id.key)));
+                                ((u64::from(id.producer) << 48) ^ id.key, poison)
+                            }
+                            None => (i, false),
+                        };
+                        l.enqueue(
+                            s,
+                            Queued {
+                                index: i,
+                                bytes,
+                                poison,
+                            },
+                            key_hash,
+                        );
+                    }
+                } else {
+                    c.check_order(s, from..to, shard, &self.producers);
+                }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
+            }
+        }
+    }
+
+    /// Lambda mappings: invocations that ended are settled, new batches start.
+    fn run_lambdas(&mut self, now: u64) {
+        for ci in 0..self.consumers.len() {
+            let Some(mut l) = self.consumers[ci].lambda.take() else {
+                continue;
+            };
+            let si = self.consumers[ci].stream;
+            let done = l.tick(now, &self.streams[si].shards);
+            let name = l.esm.function_name.clone();
+            self.consumers[ci].lambda = Some(l);
+            for (s, indices) in done.succeeded {
+                let shard = &self.streams[si].shards[s];
+                self.consumers[ci].check_order(s, indices.into_iter(), shard, &self.producers);
+            }
+            for (s, failures) in done.stuck {
+                let shard = self.streams[si].shards[s].shard_id();
+                self.note(format!(
+                    "the Lambda trigger of {name} on {shard} is stuck retrying one batch ({failures} failures so far): the shard's later records wait behind it"
+                ));
+            }
+            for (s, n) in done.discarded {
+                let shard = self.streams[si].shards[s].shard_id();
+                self.note(format!(
+                    "{name} gave up a batch of {} on {shard}; the shard moves on",
+                    plural(n, "record")
+                ));
+            }
+            // Lambda's lag: the oldest record it has not finished with.
+            let c = &mut self.consumers[ci];
+            for s in 0..c.lanes.len() {
+                let shard = &self.streams[si].shards[s];
+                let done_below = c.delivered_to(s);
+                c.lanes[s].iterator_age_ms = if done_below < shard.log_end {
+                    shard
+                        .arrival_of(done_below)
+                        .map_or(0, |a| now.saturating_sub(a))
+                } else {
+                    0
+                };
             }
         }
     }
@@ -816,7 +988,7 @@ impl World {
                 let age = lane.iterator_age_ms;
                 let to = lane.position;
                 c.delivered(s, at, &taken, extra);
-                c.check_order(s, from, to, shard, &self.producers);
+                c.check_order(s, from..to, shard, &self.producers);
                 let shard = &mut self.streams[si].shards[s];
                 shard.current.iterator_age_ms_max = shard.current.iterator_age_ms_max.max(age);
             }
@@ -885,6 +1057,10 @@ impl World {
         h.u64(self.tick);
         h.u64(self.event_seq);
         h.u64(self.note_seq);
+        for (p, n) in &self.poison {
+            h.u64(u64::from(*p));
+            h.u64(*n);
+        }
         h.u64(self.command_log.len() as u64);
         for s in &self.streams {
             h.str(&s.name);

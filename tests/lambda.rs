@@ -1,0 +1,206 @@
+//! Lambda event source mappings: batches, errors, poison records, bisection, retries.
+
+use streamsim::sim::{world_from_text, World};
+
+fn world(text: &str) -> World {
+    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_balanced(w: &mut World, ms: u64) {
+    let end = w.now_ms + ms;
+    while w.now_ms < end {
+        w.step();
+        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
+    }
+}
+
+fn scenario(mapping_extra: &str, function_extra: &str) -> String {
+    format!(
+        r#"{{"tick_ms": 100,
+        "resource": {{
+          "aws_kinesis_stream": {{"s": {{"shard_count": 2}}}},
+          "aws_lambda_event_source_mapping": {{
+            "trigger": {{"event_source_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/s",
+                         "function_name": "detect", "starting_position": "TRIM_HORIZON" {mapping_extra}}}
+          }}
+        }},
+        "lambda_functions": [{{"name": "detect", "duration_ms": 50, "duration_ms_per_record": 1 {function_extra}}}],
+        "producers": [{{"name": "p", "records_per_second": 200,
+                        "partition_keys": {{"model": "list", "keys": ["a","b","c","d","e","f","g","h","bad"]}}}}]}}"#
+    )
+}
+
+fn lambda(w: &World) -> &streamsim::sim::lambda::LambdaState {
+    w.consumers[0].lambda.as_ref().unwrap()
+}
+
+#[test]
+fn a_healthy_trigger_processes_everything_in_batches_of_at_most_batch_size() {
+    let mut w = world(&scenario(r#", "batch_size": 50"#, ""));
+    run_balanced(&mut w, 30_000);
+    let l = lambda(&w);
+    assert_eq!(l.counters.errors, 0);
+    assert!(l.counters.processed > 5_500, "{:?}", l.counters);
+    // 200 records/s over two shards, read once a second: about two batches of ≤ 50 a read.
+    assert!(l.counters.invocations >= l.counters.processed / 50);
+    assert_eq!(w.consumers[0].order.violations, 0);
+    // Concurrency = shards × parallelization factor.
+    assert_eq!(l.counters.concurrent_max, 2);
+}
+
+fn poison_after(w: &mut World, ms: u64) -> usize {
+    run_balanced(w, ms);
+    let c = streamsim::sim::parse_command(r#"{"type": "put_poison_record", "producer": "p"}"#, w)
+        .unwrap();
+    w.command(c);
+    run_balanced(w, 200);
+    // The lane whose shard took the poison record.
+    let (p, n) = *w.poison.iter().next().unwrap();
+    (0..w.streams[0].shards.len())
+        .find(|&s| {
+            let sh = &w.streams[0].shards[s];
+            (sh.log_start..sh.log_end).any(|i| {
+                sh.id_of(i)
+                    .is_some_and(|id| id.producer == p && id.rec_no == n)
+            })
+        })
+        .expect("the poison record is in a shard")
+}
+
+#[test]
+fn a_poison_record_blocks_its_shard_with_default_settings() {
+    let mut w = world(&scenario("", ""));
+    let bad = poison_after(&mut w, 5_000);
+    run_balanced(&mut w, 60_000);
+    let l = lambda(&w);
+    assert!(l.counters.retries > 100, "{:?}", l.counters);
+    assert_eq!(l.counters.discarded, 0);
+    // Its shard is stuck a minute behind; the other one keeps up.
+    let lanes = &w.consumers[0].lanes;
+    assert!(
+        lanes[bad].iterator_age_ms > 55_000,
+        "{}",
+        lanes[bad].iterator_age_ms
+    );
+    assert!(lanes[1 - bad].iterator_age_ms < 3_000);
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("is stuck retrying one batch")));
+}
+
+#[test]
+fn bisect_and_a_retry_limit_isolate_the_poison_record_and_move_on() {
+    let mut w = world(&scenario(
+        r#", "bisect_batch_on_function_error": true, "maximum_retry_attempts": 2,
+            "destination_config": {"on_failure": {"destination_arn": "arn:aws:sqs:eu-west-1:123456789012:dlq"}}"#,
+        "",
+    ));
+    poison_after(&mut w, 5_000);
+    run_balanced(&mut w, 60_000);
+    let l = lambda(&w);
+    // Only the poison record is given up; everything else is processed, and nobody is stuck.
+    assert_eq!(l.counters.discarded, 1, "{:?}", l.counters);
+    assert!(l.counters.bisections > 0);
+    assert!(w.consumers[0]
+        .lanes
+        .iter()
+        .all(|x| x.iterator_age_ms < 3_000));
+    assert_eq!(w.consumers[0].order.violations, 0);
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("gave up a batch of 1 record on")));
+}
+
+#[test]
+fn the_function_failing_and_recovering_by_command() {
+    let mut w = world(&scenario("", ""));
+    run_balanced(&mut w, 5_000);
+    let c = streamsim::sim::parse_command(
+        r#"{"type": "set_function_error_rate", "function_name": "detect", "error_rate": 1.0}"#,
+        &w,
+    )
+    .unwrap();
+    w.command(c);
+    run_balanced(&mut w, 20_000);
+    let stalled = lambda(&w).counters.processed;
+    assert!(w.consumers[0]
+        .lanes
+        .iter()
+        .all(|x| x.iterator_age_ms > 15_000));
+    let c = streamsim::sim::parse_command(
+        r#"{"type": "set_function_error_rate", "function_name": "detect", "error_rate": 0}"#,
+        &w,
+    )
+    .unwrap();
+    w.command(c);
+    run_balanced(&mut w, 30_000);
+    assert!(lambda(&w).counters.processed > stalled + 4_000);
+    assert!(w.consumers[0]
+        .lanes
+        .iter()
+        .all(|x| x.iterator_age_ms < 3_000));
+}
+
+#[test]
+fn a_failing_function_is_retried_and_records_are_delivered_again() {
+    let mut w = world(&scenario(
+        r#", "maximum_retry_attempts": 1"#,
+        r#", "error_rate": 0.3"#,
+    ));
+    run_balanced(&mut w, 60_000);
+    let l = lambda(&w);
+    assert!(l.counters.errors > 10);
+    assert!(l.counters.redeliveries > 0);
+    assert!(l.counters.discarded > 0, "some batches fail twice");
+    assert!(l.counters.processed > 9_000);
+}
+
+#[test]
+fn parallelization_factor_multiplies_concurrency_and_keeps_key_order() {
+    let mut w = world(&scenario(
+        r#", "parallelization_factor": 4, "batch_size": 10"#,
+        r#", "duration_ms": 400"#,
+    ));
+    run_balanced(&mut w, 30_000);
+    let l = lambda(&w);
+    assert!(l.counters.concurrent_max > 2 && l.counters.concurrent_max <= 8);
+    assert_eq!(w.consumers[0].order.violations, 0);
+}
+
+#[test]
+fn mapping_arguments_are_checked_with_their_ranges() {
+    let e = world_from_text(
+        &scenario(r#", "batch_size": 0, "parallelization_factor": 11, "maximum_record_age_in_seconds": 30"#, ""),
+        None,
+    )
+    .unwrap_err()
+    .0
+    .join("\n");
+    assert!(
+        e.contains("trigger.batch_size: 0 is out of range 1..=10000"),
+        "{e}"
+    );
+    assert!(
+        e.contains("trigger.parallelization_factor: 11 is out of range 1..=10"),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "maximum_record_age_in_seconds: 30 is out of range: -1 (no limit) or 60..=604800"
+        ),
+        "{e}"
+    );
+    let e = world_from_text(
+        &scenario("", "").replace("\"detect\", \"starting", "\"nope\", \"starting"),
+        None,
+    )
+    .unwrap_err()
+    .0
+    .join("\n");
+    assert!(
+        e.contains("\"nope\" is not defined in lambda_functions"),
+        "{e}"
+    );
+}
