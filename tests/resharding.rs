@@ -312,3 +312,40 @@ fn per_key_order_holds_across_a_split_for_parents_first_and_breaks_for_naive() {
         assert!(o.checked > 5_000, "{order}: checked {}", o.checked);
     }
 }
+
+#[test]
+fn on_demand_splits_a_busy_shard_and_a_hot_key_still_throttles() {
+    // 4 shards to start (4 MB/s); 3,000 records/s of 1 KB over many keys is about 750 KB/s a
+    // shard: over 500 KB/s, so AWS splits them one by one, five minutes each, and the throttling
+    // ends. One key alone cannot go past one shard, split or not.
+    let text = r#"{"tick_ms": 1000, "resource": {"aws_kinesis_stream": {"s": {"stream_mode_details": {"stream_mode": "ON_DEMAND"}}}},
+        "producers": [{"name": "many", "records_per_second": 3000, "record_size_bytes": 1000,
+                       "partition_keys": {"model": "uniform", "count": 10000}},
+                      {"name": "one", "records_per_second": 1500, "record_size_bytes": 100,
+                       "partition_keys": {"model": "list", "keys": ["hot"]}}],
+        "consumers": [{"name": "c"}]}"#;
+    let mut w = world(text);
+    run_balanced(&mut w, 299_000);
+    assert_eq!(w.streams[0].open_count(), 4);
+    run_balanced(&mut w, 2_000);
+    assert_eq!(w.streams[0].status(), "UPDATING");
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("of on-demand stream s")));
+    run_balanced(&mut w, 40 * 60_000);
+    let open = w.streams[0].open_count();
+    assert!(open >= 6, "{open}");
+    // The hot key's shard still throttles: 1,500 records/s of one key > 1,000.
+    let hot_throttled = w.metrics[0].back().unwrap().write_throttled;
+    assert!(hot_throttled >= 400, "{hot_throttled}");
+    // Every other open shard has stopped throttling; only the hot key's still does.
+    let throttling: Vec<_> = w.streams[0]
+        .shards
+        .iter()
+        .filter(|s| s.state == ShardState::Open && s.last_second.write_throttled > 0)
+        .collect();
+    assert_eq!(throttling.len(), 1);
+    let hot = streamsim::sim::hash::hash_key("hot");
+    assert!(throttling[0].starting_hash_key <= hot && hot <= throttling[0].ending_hash_key);
+}

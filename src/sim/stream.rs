@@ -153,6 +153,8 @@ pub struct Shard {
     pub parents: Vec<u32>,
     /// When resharding closed it (no more writes; still readable until its records expire).
     pub closed_at_ms: Option<u64>,
+    /// On-demand: whole seconds in a row above the split threshold.
+    pub hot_seconds: u32,
     /// Index of the oldest retained record.
     pub log_start: u64,
     /// Index the next accepted record gets.
@@ -193,6 +195,7 @@ impl Shard {
             state: ShardState::Open,
             parents: Vec::new(),
             closed_at_ms: None,
+            hot_seconds: 0,
             log_start: 0,
             log_end: 0,
             runs: VecDeque::new(),
@@ -538,6 +541,7 @@ impl Shard {
         h.u128(self.ending_hash_key);
         h.u64(self.state as u64);
         h.u64(self.closed_at_ms.map_or(u64::MAX, |t| t));
+        h.u64(u64::from(self.hot_seconds));
         for p in &self.parents {
             h.u64(u64::from(*p));
         }
@@ -593,6 +597,12 @@ pub const RESHARD_MS: u64 = 5_000;
 pub const UPDATE_SHARD_COUNT_PER_DAY_MAX: usize = 10;
 /// Shards a stream may have had in all (open, closed and expired), to bound memory.
 pub const SHARDS_EVER_MAX: usize = 2_000;
+
+/// On-demand: a shard taking more than this many bytes a second …
+pub const ON_DEMAND_SPLIT_BYTES_PER_SECOND: u64 = 500_000;
+/// … (or throttling) for this many seconds in a row is split by AWS ("within about 15 minutes";
+/// here after 5).
+pub const ON_DEMAND_SPLIT_AFTER_SECONDS: u32 = 300;
 
 /// A resharding under way.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -850,6 +860,48 @@ impl Stream {
         }
         self.reindex();
         (first_new..self.shards.len()).collect()
+    }
+
+    /// On-demand scaling, once a second: a shard that has taken more than 500 KB/s (or
+    /// throttled) for five minutes in a row is split at the middle of its range. Returns the
+    /// shard being split, if one is.
+    pub fn on_demand_scale(&mut self, now_ms: u64) -> Option<usize> {
+        if self.mode != StreamMode::OnDemand {
+            return None;
+        }
+        for sh in &mut self.shards {
+            let busy = sh.state == ShardState::Open
+                && (sh.last_second.incoming_bytes > ON_DEMAND_SPLIT_BYTES_PER_SECOND
+                    || sh.last_second.write_throttled > 0);
+            sh.hot_seconds = if busy { sh.hot_seconds + 1 } else { 0 };
+        }
+        if self.pending.is_some() || self.shards.len() + 2 > SHARDS_EVER_MAX {
+            return None;
+        }
+        let hot = (0..self.shards.len())
+            .filter(|&i| self.shards[i].hot_seconds >= ON_DEMAND_SPLIT_AFTER_SECONDS)
+            .max_by_key(|&i| {
+                (
+                    self.shards[i].last_second.incoming_bytes,
+                    std::cmp::Reverse(i),
+                )
+            })?;
+        let sh = &self.shards[hot];
+        if sh.starting_hash_key == sh.ending_hash_key {
+            return None;
+        }
+        let k = sh.starting_hash_key + (sh.ending_hash_key - sh.starting_hash_key) / 2 + 1;
+        self.pending = Some((
+            now_ms + RESHARD_MS,
+            Reshard::Split {
+                shard: hot,
+                new_starting_hash_key: k,
+            },
+        ));
+        for sh in &mut self.shards {
+            sh.hot_seconds = 0;
+        }
+        Some(hot)
     }
 
     /// CLOSED shards whose every record has expired become EXPIRED.

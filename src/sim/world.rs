@@ -1017,6 +1017,18 @@ impl World {
         for p in &mut self.producers {
             p.close_second();
         }
+        for si in 0..self.streams.len() {
+            if let Some(hot) = self.streams[si].on_demand_scale(self.now_ms) {
+                let s = &self.streams[si];
+                let text = format!(
+                    "AWS is splitting {} of on-demand stream {}: it took over 500 KB/s or throttled for 5 minutes",
+                    s.shards[hot].shard_id(),
+                    s.name
+                );
+                self.layout_version += 1;
+                self.note(text);
+            }
+        }
     }
 
     /// Runs whole ticks until at least `ms` more simulated time has passed.

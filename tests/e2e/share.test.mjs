@@ -1,6 +1,6 @@
 // Sharing a run: "Make a link" and "Download this run" carry the scenario, its seed and every
 // change the student made, at the moment it took effect; opening either replays the run, digest for
-// digest. And the scenario's own description is shown above the belt.
+// digest. And the scenario's own description is shown under the belt.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,7 +152,7 @@ test('"Download this run" saves streamsim-run.json, which loads back as the same
   await fresh.context().close();
 });
 
-test('the scenario’s description is shown above the belt, as text, and follows the scenario', async () => {
+test('the scenario’s description is shown under the belt, as text, and follows the scenario', async () => {
   const described = async (name) =>
     JSON.parse(await fs.readFile(path.join(REPO_ROOT, `src/sim/presets/${name}.json`), 'utf8'))
       .description;
