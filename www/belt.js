@@ -16,6 +16,7 @@ const EVENT_THROTTLED = 0;
 const EVENT_DROPPED = 1;
 const EVENT_RETRY_OK = 2;
 const MAX_SPRITES = 90;
+const PER_PATH = 4; // bounce animations alive at once on one producer-to-lane path, per kind
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /**
@@ -38,6 +39,7 @@ export class Belt {
     this.g = null; // geometry
     this.hits = []; // tiles as drawn last: {x, y, s, lane, recordIndex}
     this.sprites = [];
+    this.lastSpriteT = new Map(); // path → start of its newest animation (simulated ms)
     this.data = null;
     this.selected = null; // {lane, recordIndex}
     this.cssWidth = 0;
@@ -51,6 +53,7 @@ export class Belt {
   setLayout(layout) {
     this.layout = layout;
     this.sprites = [];
+    this.lastSpriteT.clear();
     this.relayout();
   }
 
@@ -151,14 +154,18 @@ export class Belt {
     if (this.reducedMotion || !this.layout || events.length === 0) return;
     const n = events.length / EVENT_FIELDS;
     const life = travelMs * 0.4;
-    // keep it readable: at most ~MAX_SPRITES alive, sampled evenly from the newest events
-    const room = MAX_SPRITES - this.sprites.length;
-    if (room <= 0) return;
-    const stride = Math.max(1, Math.ceil(n / room));
-    for (let i = n - 1; i >= 0; i -= stride) {
+    // keep it readable: a busy shard throttles hundreds of records a second, and drawn all at
+    // once they merge into one blob. On each path (producer, lane, kind) a new animation starts
+    // only every life / PER_PATH ms, so a few separate tiles are seen going out and coming back.
+    const gap = life / PER_PATH;
+    for (let i = 0; i < n && this.sprites.length < MAX_SPRITES; i++) {
       const o = i * EVENT_FIELDS;
       const t0 = events[o + 1];
       if (nowMs - t0 > life) continue;
+      const path = `${events[o + 2]}:${events[o + 3]}:${events[o + 4]}`;
+      const last = this.lastSpriteT.get(path);
+      if (last !== undefined && t0 >= last && t0 - last < gap) continue; // (t0 < last: a new run)
+      this.lastSpriteT.set(path, t0);
       this.sprites.push({
         t0,
         life,

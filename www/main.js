@@ -265,7 +265,7 @@ function install(sim, how) {
   app.narrator.flush(performance.now(), true); // the answer to what the student just did
 }
 
-/** The scenario's own words about itself (its top-level "description"), above the belt. */
+/** The scenario's own words about itself (its top-level "description"), under the belt. */
 function showDescription(scenarioText) {
   let text = '';
   try {
