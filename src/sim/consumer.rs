@@ -3,11 +3,12 @@
 //! reading every shard of its stream from TRIM_HORIZON or LATEST, optionally at a limited
 //! processing speed, following the shards' lineage after a resharding.
 
+use super::app::{AppState, Content, Seen};
 use super::digest::Fnv;
 use super::lambda::LambdaState;
 use super::producer::Producer;
 use super::scenario::{ConsumerConfig, ConsumerKind, KclConfig, ShardOrder, StartingPosition};
-use super::stream::{Shard, ShardState, Taken};
+use super::stream::{Run, Shard, ShardState, Taken};
 
 /// The consumer's view of one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -136,6 +137,7 @@ pub struct Consumer {
     pub order: OrderCheck,
     pub kcl: Option<Kcl>,
     pub lambda: Option<Box<LambdaState>>,
+    pub app: Option<AppState>,
 }
 
 impl Consumer {
@@ -163,6 +165,7 @@ impl Consumer {
                 ..ConsumerLane::default()
             })
             .collect();
+        let cfg_app = cfg.application;
         let kcl = cfg.kcl.map(|k| Kcl {
             cfg: k,
             alive: vec![true; k.workers as usize],
@@ -182,6 +185,7 @@ impl Consumer {
             order: OrderCheck::default(),
             kcl,
             lambda: None,
+            app: cfg_app.map(AppState::new),
         }
     }
 
@@ -345,26 +349,51 @@ impl Consumer {
             .saturating_sub(taken.arrival_sum_ms);
     }
 
-    /// Checks per-key order over the records `indices` (ascending) of shard `s` just delivered.
-    pub fn check_order(
+    /// The records `indices` (ascending) of shard `s`, delivered at `t_ms`: checks per-key
+    /// order, counts duplicates, and hands each record to the application, if there is one.
+    pub fn process(
         &mut self,
         s: usize,
         indices: impl Iterator<Item = u64>,
         shard: &Shard,
         producers: &[Producer],
+        t_ms: u64,
     ) {
         // A Lambda mapping's slots finish out of index order, and each record succeeds once:
         // its repeats are counted as redeliveries instead.
         let dedupe = self.lambda.is_none();
         let lane = &mut self.lanes[s];
         let mut end = lane.delivered_end;
+        // The run holding the current record, so arrivals are not searched for record by record.
+        let mut run: Option<Run> = None;
         for i in indices {
+            let id = shard.id_of(i);
+            if let (Some(app), Some(id)) = (&mut self.app, id) {
+                if !run.is_some_and(|r| {
+                    (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
+                }) {
+                    run = shard.run_of(i);
+                }
+                let p = &producers[id.producer as usize];
+                let key_string = || p.key_string(id.key);
+                app.see(
+                    t_ms,
+                    &Seen {
+                        producer: id.producer,
+                        key: id.key,
+                        key_space: p.key_space(),
+                        key_string: &key_string,
+                        content: Content::of(p.content_seed, id.rec_no),
+                        arrival_ms: run.map_or(t_ms, |r| r.arrival_of(i)),
+                    },
+                );
+            }
             if dedupe && i < lane.delivered_end {
                 self.order.duplicates += 1;
                 continue;
             }
             end = end.max(i + 1);
-            match shard.id_of(i) {
+            match id {
                 None => self.order.unchecked += 1,
                 Some(id) => {
                     let p = id.producer as usize;
@@ -393,6 +422,9 @@ impl Consumer {
         h.u64(u64::from(self.index));
         if let Some(l) = &self.lambda {
             l.digest_into(h);
+        }
+        if let Some(a) = &self.app {
+            a.digest_into(h);
         }
         if let Some(k) = &self.kcl {
             for a in &k.alive {

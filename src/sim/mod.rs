@@ -2,6 +2,7 @@
 //! the same natively and in wasm; the facade (`crate::wasm`) and the CLI (`src/main.rs`) are thin
 //! layers over it.
 
+pub mod app;
 pub mod consumer;
 pub mod digest;
 pub mod frame;

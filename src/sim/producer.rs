@@ -60,6 +60,8 @@ pub struct Producer {
     pub stream: usize,
     rng: SimRng,
     retry_rng: SimRng,
+    /// Seeds the contents of this producer's records (see `app::Content`).
+    pub content_seed: u64,
     /// Thousandths of a record owed from earlier ticks.
     carry_milli: u64,
     pub produced: u64,
@@ -141,6 +143,7 @@ impl Producer {
                 Purpose::ProducerRetry,
                 u64::from(index),
             )),
+            content_seed: sub_seed(world_seed, Purpose::Content, u64::from(index)),
             cfg,
             index,
             stream,

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::app::Alert;
 use super::world::{Ledger, Note, StreamSecond, World};
 
 #[derive(Serialize)]
@@ -99,9 +100,25 @@ pub struct ConsumerReport {
     /// the most batches in flight at once (concurrency = shards × parallelization factor).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<LambdaReport>,
+    /// What the application found: alerts with their detection delays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<AppReport>,
     /// KCL only: the lease table, one row per shard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leases: Option<Vec<LeaseReport>>,
+}
+
+#[derive(Serialize)]
+pub struct AppReport {
+    pub kind: &'static str,
+    pub records_seen: u64,
+    pub records_last_second: u64,
+    pub alerts: u64,
+    /// Detection delay (alert time − arrival of the record), mean and worst, ms.
+    pub detection_delay_ms_mean: u64,
+    pub detection_delay_ms_max: u64,
+    /// The newest alerts (at most 20).
+    pub recent_alerts: Vec<Alert>,
 }
 
 #[derive(Serialize)]
@@ -252,6 +269,15 @@ impl Report {
                             behind_records: sh.log_end - l.position.max(sh.log_start),
                         })
                         .collect(),
+                    application: c.app.as_ref().map(|a| AppReport {
+                        kind: a.cfg.name(),
+                        records_seen: a.records_seen,
+                        records_last_second: a.seen_last_second,
+                        alerts: a.alerts_total,
+                        detection_delay_ms_mean: a.mean_delay_ms(),
+                        detection_delay_ms_max: a.delay_ms_max,
+                        recent_alerts: a.alerts.iter().rev().take(20).rev().cloned().collect(),
+                    }),
                     lambda: c.lambda.as_ref().map(|l| {
                         let n = &l.counters;
                         LambdaReport {

@@ -19,6 +19,7 @@ pub enum Purpose {
     ProducerTraffic = 1,
     ProducerRetry = 2,
     Lambda = 3,
+    Content = 4,
 }
 
 /// The sub-seed for (purpose, index), derived from the world seed.

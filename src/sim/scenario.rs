@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use super::app::AppConfig;
 use super::hash::parse_hash_key;
 
 /// Limits on everything a scenario can ask for (units last in the names).
@@ -284,6 +285,8 @@ pub struct LambdaFunction {
     pub error_rate: f64,
     /// Records with these partition keys make every invocation that holds them fail.
     pub poison_partition_keys: Vec<String>,
+    /// What the function does with the records it processes.
+    pub application: Option<AppConfig>,
 }
 
 /// `aws_lambda_event_source_mapping`: a Lambda function triggered by a Kinesis stream.
@@ -322,6 +325,8 @@ pub struct ConsumerConfig {
     pub shard_order: ShardOrder,
     /// KCL only (None for other kinds).
     pub kcl: Option<KclConfig>,
+    /// What the consumer does with the records (fraud or cheat detection, a dashboard).
+    pub application: Option<AppConfig>,
     pub poll_interval_ms: u64,
     /// GetRecords `Limit`: records per call (1–10,000).
     pub max_records: u32,
@@ -1299,6 +1304,44 @@ pub(crate) fn read_producer(
     })
 }
 
+fn read_application(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<Option<AppConfig>> {
+    let Some(v) = v else {
+        return Some(None);
+    };
+    let mut o = Obj::of(v, path, errs)?;
+    let kind = o.choice(
+        "kind",
+        None,
+        &["fraud_detector", "cheat_detector", "dashboard"],
+        errs,
+    )?;
+    let app = match kind {
+        "fraud_detector" => {
+            let n = o.int("max_transactions", Some(5), 1, 100_000, errs);
+            let w = o.int("window_seconds", Some(60), 1, 86_400, errs);
+            let a = o.int("max_amount_cents", Some(200_000), 1, 1_000_000_000, errs);
+            AppConfig::FraudDetector {
+                max_transactions: n? as u32,
+                window_ms: w? * 1000,
+                max_amount_cents: a?,
+            }
+        }
+        "cheat_detector" => {
+            let n = o.int("max_actions", Some(20), 1, 100_000, errs);
+            let w = o.int("window_seconds", Some(1), 1, 86_400, errs);
+            let m = o.int("max_score", Some(10_000), 1, 1_000_000_000, errs);
+            AppConfig::CheatDetector {
+                max_actions: n? as u32,
+                window_ms: w? * 1000,
+                max_score: m?,
+            }
+        }
+        _ => AppConfig::Dashboard,
+    };
+    o.finish(errs);
+    Some(Some(app))
+}
+
 fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunction> {
     let mut o = Obj::of(v, path, errs)?;
     let name = o.text("name", None, NAME_CHARS_MAX, errs);
@@ -1318,8 +1361,11 @@ fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunct
             }
         }
     }
+    let app_path = o.at("application");
+    let application = read_application(o.get("application"), &app_path, errs);
     o.finish(errs);
     Some(LambdaFunction {
+        application: application?,
         name: name?,
         duration_ms: duration?,
         duration_ms_per_record: per_record?,
@@ -1517,6 +1563,8 @@ fn read_consumer(
         &["parents_first", "naive"],
         errs,
     );
+    let app_path = o.at("application");
+    let application = read_application(o.get("application"), &app_path, errs);
     let kcl = if kind == Some("kcl") {
         let workers = o.int("workers", Some(2), 1, 50, errs);
         let every = o.int("checkpoint_every_records", Some(1_000), 1, 10_000_000, errs);
@@ -1547,6 +1595,7 @@ fn read_consumer(
             _ => ConsumerKind::Polling,
         },
         kcl,
+        application: application?,
         processing_records_per_second: capacity?,
         shard_order: if order? == "naive" {
             ShardOrder::Naive

@@ -80,7 +80,7 @@ impl Run {
 
     /// Arrival of record `index` of this run (exact for the first and last; between them, spread
     /// evenly, which is how producers space records within a tick).
-    fn arrival_of(&self, index: u64) -> u64 {
+    pub fn arrival_of(&self, index: u64) -> u64 {
         let k = index - self.first_index;
         if self.count <= 1 {
             return self.first_arrival_ms;
@@ -344,6 +344,11 @@ impl Shard {
         }
         let i = self.runs.partition_point(|r| r.first_index <= index);
         Some(i - 1)
+    }
+
+    /// The run holding a retained record.
+    pub fn run_of(&self, index: u64) -> Option<Run> {
+        self.run_holding(index).map(|i| self.runs[i])
     }
 
     /// Arrival time of a retained record.

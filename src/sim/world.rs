@@ -232,6 +232,7 @@ impl World {
                 poll_interval_ms: 1_000,
                 max_records: 10_000,
                 kcl: None,
+                application: function.application,
             };
             let ends: Vec<u64> = w.streams[stream].shards.iter().map(|s| s.log_end).collect();
             let index = w.consumers.len() as u16;
@@ -892,7 +893,7 @@ impl World {
                         );
                     }
                 } else {
-                    c.check_order(s, from..to, shard, &self.producers);
+                    c.process(s, from..to, shard, &self.producers, poll.t_ms);
                 }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
             }
@@ -911,7 +912,7 @@ impl World {
             self.consumers[ci].lambda = Some(l);
             for (s, indices) in done.succeeded {
                 let shard = &self.streams[si].shards[s];
-                self.consumers[ci].check_order(s, indices.into_iter(), shard, &self.producers);
+                self.consumers[ci].process(s, indices.into_iter(), shard, &self.producers, now);
             }
             for (s, failures) in done.stuck {
                 let shard = self.streams[si].shards[s].shard_id();
@@ -988,7 +989,7 @@ impl World {
                 let age = lane.iterator_age_ms;
                 let to = lane.position;
                 c.delivered(s, at, &taken, extra);
-                c.check_order(s, from..to, shard, &self.producers);
+                c.process(s, from..to, shard, &self.producers, at + extra);
                 let shard = &mut self.streams[si].shards[s];
                 shard.current.iterator_age_ms_max = shard.current.iterator_age_ms_max.max(age);
             }
