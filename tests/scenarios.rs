@@ -499,3 +499,41 @@ fn a_shard_keeps_one_run_per_second_so_memory_is_bounded() {
         assert!(sh.run_count() >= 29);
     }
 }
+
+#[test]
+fn a_note_says_when_a_shard_starts_throttling_and_names_the_hot_key() {
+    let mut w = world(preset("hot-key").unwrap());
+    w.run_for(5_000);
+    let first = &w.notes[0];
+    assert_eq!(first.t_ms, 1_000);
+    assert!(
+        first.text.starts_with("shardId-000000000001 is throttling: 1450 records/s against a limit of 1,000 — the key \"sensor-hot\" is hot"),
+        "{}",
+        first.text
+    );
+    // Only when it starts: one note, however long it goes on.
+    assert_eq!(w.notes.len(), 1);
+    let mut w = world(preset("big-records").unwrap());
+    w.run_for(2_000);
+    assert!(
+        w.notes[0].text.contains("fill its 1 MiB/s limit"),
+        "{}",
+        w.notes[0].text
+    );
+}
+
+#[test]
+fn a_replay_taken_early_keeps_the_scenarios_later_commands() {
+    let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 1}}},
+        "producers": [{"name": "p", "records_per_second": 100}],
+        "commands": [{"at_ms": 2000, "type": "pause_producer", "producer": "p"},
+                     {"at_ms": 9000, "type": "resume_producer", "producer": "p"}]}"#;
+    let mut w = world(text);
+    w.run_for(3_000);
+    let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
+    let mut a = world(&replay);
+    a.run_for(12_000);
+    w.run_for(9_000);
+    assert_eq!(a.digest(), w.digest());
+    assert_eq!(a.command_log.len(), 2);
+}

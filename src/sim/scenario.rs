@@ -17,7 +17,8 @@ pub mod limits {
     pub const SHARD_COUNT_MAX: u64 = 500;
     pub const PRODUCERS_MAX: usize = 32;
     pub const CONSUMERS_MAX: usize = 32;
-    pub const COMMANDS_MAX: usize = 10_000;
+    /// As many as a run's command log keeps, so any run's replay file loads.
+    pub const COMMANDS_MAX: usize = 100_000;
     pub const RECORDS_PER_SECOND_MAX: u64 = 1_000_000;
     /// All producers together, so a run's memory and time stay bounded.
     pub const TOTAL_RECORDS_PER_SECOND_MAX: u64 = 2_000_000;

@@ -155,6 +155,8 @@ pub struct Shard {
     pub closed_at_ms: Option<u64>,
     /// On-demand: whole seconds in a row above the split threshold.
     pub hot_seconds: u32,
+    /// Whether the last whole second throttled writes (for "started/stopped" notes).
+    pub throttling: bool,
     /// Index of the oldest retained record.
     pub log_start: u64,
     /// Index the next accepted record gets.
@@ -196,6 +198,7 @@ impl Shard {
             parents: Vec::new(),
             closed_at_ms: None,
             hot_seconds: 0,
+            throttling: false,
             log_start: 0,
             log_end: 0,
             runs: VecDeque::new(),
@@ -547,6 +550,7 @@ impl Shard {
         h.u64(self.state as u64);
         h.u64(self.closed_at_ms.map_or(u64::MAX, |t| t));
         h.u64(u64::from(self.hot_seconds));
+        h.u64(u64::from(self.throttling));
         for p in &self.parents {
             h.u64(u64::from(*p));
         }

@@ -26,7 +26,7 @@ use super::scenario::{
 };
 use super::stream::{
     sequence_number, Detail, ReadOutcome, Reshard, SecondCounters, ShardState, Stream,
-    RECORD_BYTES_MAX,
+    RECORD_BYTES_MAX, WRITE_BYTES_PER_SECOND, WRITE_RECORDS_PER_SECOND,
 };
 
 /// "1 record", "2 records".
@@ -1018,6 +1018,7 @@ impl World {
         for p in &mut self.producers {
             p.close_second();
         }
+        self.throttling_notes(second);
         for si in 0..self.streams.len() {
             if let Some(hot) = self.streams[si].on_demand_scale(self.now_ms) {
                 let s = &self.streams[si];
@@ -1029,6 +1030,64 @@ impl World {
                 self.layout_version += 1;
                 self.note(text);
             }
+        }
+    }
+
+    /// Notes when a shard starts or stops throttling, naming a key that takes much of it.
+    fn throttling_notes(&mut self, second: u64) {
+        let mut notes = Vec::new();
+        for s in &mut self.streams {
+            for sh in &mut s.shards {
+                let c = sh.last_second;
+                let now = c.write_throttled > 0;
+                if now == sh.throttling {
+                    continue;
+                }
+                sh.throttling = now;
+                if !now {
+                    notes.push(format!("{} stopped throttling", sh.shard_id()));
+                    continue;
+                }
+                let attempted = c.incoming_records + c.write_throttled;
+                let mut text = if c.incoming_bytes * 1000 / WRITE_BYTES_PER_SECOND
+                    > c.incoming_records * 1000 / u64::from(WRITE_RECORDS_PER_SECOND)
+                {
+                    format!(
+                        "{} is throttling: {} records/s were sent, and the {:.2} MiB it took fill its 1 MiB/s limit",
+                        sh.shard_id(),
+                        attempted,
+                        c.incoming_bytes as f64 / 1_048_576.0
+                    )
+                } else {
+                    format!(
+                        "{} is throttling: {attempted} records/s against a limit of 1,000",
+                        sh.shard_id()
+                    )
+                };
+                // A hot key: one key with at least a quarter of the shard's newest records.
+                let mut counts = std::collections::BTreeMap::new();
+                let mut n = 0u64;
+                for d in sh.details().filter(|d| d.arrival_ms / 1000 == second) {
+                    *counts.entry((d.producer, d.key)).or_insert(0u64) += 1;
+                    n += 1;
+                }
+                if let Some((&(p, k), &top)) = counts
+                    .iter()
+                    .max_by_key(|(id, c)| (**c, std::cmp::Reverse(**id)))
+                {
+                    if n >= 20 && top * 4 >= n {
+                        let key = self.producers[p as usize].key_string(k);
+                        text.push_str(&format!(
+                            " — the key {key:?} is hot ({}% of its records)",
+                            top * 100 / n
+                        ));
+                    }
+                }
+                notes.push(text);
+            }
+        }
+        for n in notes {
+            self.note(n);
         }
     }
 
@@ -1119,19 +1178,27 @@ impl World {
     }
 
     /// The scenario with every command applied so far written into its `commands` (at the time
-    /// each took effect): running it gives this run again, tick for tick, on any machine.
+    /// each took effect), followed by the scenario's commands still to come: running it gives
+    /// this run again, tick for tick, on any machine.
     pub fn replay_scenario(&self) -> serde_json::Value {
         let mut v = self.scenario.source.clone();
+        let at = |c: &Command, at_ms: u64| {
+            let mut j = c.to_json();
+            if let Some(o) = j.as_object_mut() {
+                o.insert("at_ms".into(), at_ms.into());
+            }
+            j
+        };
+        // What has happened, then what the scenario still has scheduled.
         let commands: Vec<serde_json::Value> = self
             .command_log
             .iter()
-            .map(|(tick, c)| {
-                let mut j = c.to_json();
-                if let Some(o) = j.as_object_mut() {
-                    o.insert("at_ms".into(), (tick * self.tick_ms).into());
-                }
-                j
-            })
+            .map(|(tick, c)| at(c, tick * self.tick_ms))
+            .chain(
+                self.scenario.commands[self.next_scheduled..]
+                    .iter()
+                    .map(|s| at(&s.command, s.at_ms)),
+            )
             .collect();
         if let Some(o) = v.as_object_mut() {
             o.insert("seed".into(), self.seed.into());
