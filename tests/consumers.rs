@@ -104,7 +104,7 @@ fn a_slow_consumer_falls_behind_and_loses_what_retention_trims() {
     run_balanced(&mut w, 3_600_000);
     let slow = &w.consumers[0];
     let behind = w.streams[0].shards[0].log_end - slow.lanes[0].position;
-    assert!((323_000..=325_000).contains(&behind), "{behind}");
+    assert!((323_000..=327_000).contains(&behind), "{behind}");
     // 0.9 s behind for every second: 54 minutes after an hour.
     let age = slow.lanes[0].iterator_age_ms;
     assert!((3_200_000..=3_300_000).contains(&age), "{age}");
@@ -115,7 +115,8 @@ fn a_slow_consumer_falls_behind_and_loses_what_retention_trims() {
     let slow = &w.consumers[0];
     let lost = slow.lanes[0].expired_unread;
     assert!((1_000_000..=1_150_000).contains(&lost), "{lost}");
-    assert!(slow.lanes[0].iterator_age_ms <= 24 * 3_600_000);
+    // It reads the oldest records left: about 24 h old (within the second a run spans).
+    assert!(slow.lanes[0].iterator_age_ms <= 24 * 3_600_000 + 5_000);
     assert_eq!(w.consumers[1].lanes[0].expired_unread, 0);
     // The ledger counts them as expired unread (not every consumer had them).
     assert_eq!(w.ledger().expired_unread, slow.lanes[0].expired_unread);

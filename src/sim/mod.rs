@@ -28,6 +28,21 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("presets/one-shard-overload.json"),
     ),
     ("big-records", include_str!("presets/big-records.json")),
+    ("resharding", include_str!("presets/resharding.json")),
+    (
+        "fan-out-vs-shared",
+        include_str!("presets/fan-out-vs-shared.json"),
+    ),
+    ("kcl-failover", include_str!("presets/kcl-failover.json")),
+    (
+        "lambda-poison-record",
+        include_str!("presets/lambda-poison-record.json"),
+    ),
+    (
+        "fraud-detection",
+        include_str!("presets/fraud-detection.json"),
+    ),
+    ("on-demand", include_str!("presets/on-demand.json")),
 ];
 
 pub fn preset(name: &str) -> Option<&'static str> {

@@ -20,7 +20,7 @@ use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
-use super::rng::{sub_seed, Purpose};
+use super::rng::{mix64, sub_seed, Purpose};
 use super::scenario::{
     Command, ConsumerConfig, ConsumerKind, ProducerConfig, Scenario, ScheduledCommand, ShardOrder,
 };
@@ -37,6 +37,9 @@ fn plural(n: u64, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// Up to this much is added to each poll interval (deterministically), as real pollers drift.
+pub const POLL_JITTER_MS: u64 = 50;
 
 /// Notes kept for the page's event feed.
 pub const NOTES_KEPT: usize = 256;
@@ -848,7 +851,12 @@ impl World {
         let shard = &mut self.streams[c.stream].shards[s];
         let lane = &mut c.lanes[s];
         lane.calls += 1;
-        lane.next_poll_ms = poll.t_ms + c.cfg.poll_interval_ms;
+        // Real pollers drift a little (timers, request times); without it two consumers whose
+        // polls happen to line up would collide on the shard's read budget every time.
+        let jitter =
+            mix64((u64::from(poll.consumer) << 40) ^ (poll.shard as u64) << 20 ^ lane.calls)
+                % POLL_JITTER_MS;
+        lane.next_poll_ms = poll.t_ms + c.cfg.poll_interval_ms + jitter;
         if limit == 0 {
             return; // the processor is still busy with what it has: no call
         }
