@@ -121,3 +121,67 @@ fn a_slow_consumer_falls_behind_and_loses_what_retention_trims() {
     // The ledger counts them as expired unread (not every consumer had them).
     assert_eq!(w.ledger().expired_unread, slow.lanes[0].expired_unread);
 }
+
+/// A stream with 60 s of records, and consumers that start reading at 60 s from each iterator type.
+fn late_starters(extra: &str) -> World {
+    world(&format!(
+        r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": 1}}}}}},
+            "producers": [{{"name": "p", "records_per_second": 100}}],
+            "consumers": [
+              {{"name": "trim", "start_at_ms": 60000, "starting_position": "TRIM_HORIZON"}},
+              {{"name": "latest", "start_at_ms": 60000, "starting_position": "LATEST"}},
+              {{"name": "at-30s", "start_at_ms": 60000, "starting_position": "AT_TIMESTAMP", "starting_position_timestamp_ms": 30000}}
+              {extra}]}}"#
+    ))
+}
+
+#[test]
+fn iterator_types_start_where_aws_says() {
+    let mut w = late_starters("");
+    run_balanced(&mut w, 59_000);
+    assert!(
+        w.consumers.iter().all(|c| c.records_read() == 0),
+        "nobody reads before starting"
+    );
+    run_balanced(&mut w, 11_000);
+    let read = |i: usize| w.consumers[i].records_read();
+    // At 70 s: TRIM_HORIZON has read all 7,000 (give or take the last poll), LATEST only
+    // what came after 60 s, AT_TIMESTAMP what came after 30 s.
+    assert!((6_800..=7_000).contains(&read(0)), "{}", read(0));
+    assert!((800..=1_000).contains(&read(1)), "{}", read(1));
+    assert!((3_800..=4_000).contains(&read(2)), "{}", read(2));
+}
+
+#[test]
+fn at_and_after_sequence_number_start_at_that_record() {
+    let mut w = late_starters("");
+    run_balanced(&mut w, 10_000);
+    let seq = w
+        .record_detail(0, w.streams[0].shards[0].log_end - 1)
+        .unwrap()
+        .sequence_number;
+    let index = w.streams[0].shards[0].log_end - 1;
+    let extra = format!(
+        r#", {{"name": "at", "start_at_ms": 60000, "starting_position": "AT_SEQUENCE_NUMBER", "starting_sequence_number": "{seq}"}},
+           {{"name": "after", "start_at_ms": 60000, "starting_position": "AFTER_SEQUENCE_NUMBER", "starting_sequence_number": "{seq}"}}"#
+    );
+    let mut w = late_starters(&extra);
+    run_balanced(&mut w, 60_000);
+    w.step();
+    assert_eq!(w.consumers[3].lanes[0].position, index);
+    assert_eq!(w.consumers[4].lanes[0].position, index + 1);
+    let e = world_from_text(
+        &late_starters("").scenario.source.to_string().replace(
+            r#""starting_position":"LATEST""#,
+            r#""starting_position":"AT_SEQUENCE_NUMBER","starting_sequence_number":"12""#,
+        ),
+        None,
+    )
+    .unwrap_err()
+    .0
+    .join("\n");
+    assert!(
+        e.contains("consumers[1].starting_sequence_number: \"12\" is not a sequence number"),
+        "{e}"
+    );
+}

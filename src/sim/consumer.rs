@@ -138,6 +138,8 @@ pub struct Consumer {
     pub kcl: Option<Kcl>,
     pub lambda: Option<Box<LambdaState>>,
     pub app: Option<AppState>,
+    /// Whether it has started (taken its shard iterators) yet.
+    pub started: bool,
 }
 
 impl Consumer {
@@ -155,11 +157,9 @@ impl Consumer {
         let lanes: Vec<ConsumerLane> = shard_ends
             .iter()
             .enumerate()
-            .map(|(s, &end)| ConsumerLane {
-                position: match cfg.starting_position {
-                    StartingPosition::TrimHorizon => 0,
-                    StartingPosition::Latest => end,
-                },
+            .map(|(s, _)| ConsumerLane {
+                // Set when the consumer starts (see `start`).
+                position: 0,
                 // Shards are polled by separate record processors: offset them a little.
                 next_poll_ms: (rank * interval / of.max(1) + s as u64 * 37) % interval,
                 ..ConsumerLane::default()
@@ -186,7 +186,32 @@ impl Consumer {
             kcl,
             lambda: None,
             app: cfg_app.map(AppState::new),
+            started: false,
         }
+    }
+
+    /// Takes the shard iterators: every lane's first record to read, from the starting position.
+    /// Records before it count as done for this consumer (it chose not to read them).
+    pub fn start(&mut self, shards: &[Shard]) {
+        for (s, (lane, sh)) in self.lanes.iter_mut().zip(shards).enumerate() {
+            let p = match self.cfg.starting_position {
+                StartingPosition::TrimHorizon => sh.log_start,
+                StartingPosition::Latest => sh.log_end,
+                StartingPosition::AtTimestamp(t) => sh.index_arrived_before(t),
+                StartingPosition::AtSequenceNumber { shard, index } if shard == sh.index => index,
+                StartingPosition::AfterSequenceNumber { shard, index } if shard == sh.index => {
+                    index + 1
+                }
+                _ => sh.log_start,
+            }
+            .clamp(sh.log_start, sh.log_end);
+            lane.position = p;
+            lane.delivered_end = p;
+            if let Some(k) = &mut self.kcl {
+                k.leases[s].checkpoint = p;
+            }
+        }
+        self.started = true;
     }
 
     /// Lanes for shards that resharding opened: read from their first record, polled from now.
@@ -300,6 +325,9 @@ impl Consumer {
     /// `parents_first` (what the KCL and Lambda do), a child waits until every parent is done, so
     /// each partition key's records are processed in order across a resharding.
     pub fn may_read(&self, s: usize, shards: &[Shard]) -> bool {
+        if !self.started {
+            return false;
+        }
         let done = |i: usize| {
             let sh = &shards[i];
             match sh.state {
@@ -420,6 +448,7 @@ impl Consumer {
 
     pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
+        h.u64(u64::from(self.started));
         if let Some(l) = &self.lambda {
             l.digest_into(h);
         }

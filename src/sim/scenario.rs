@@ -215,10 +215,19 @@ pub struct ProducerConfig {
     pub paused: bool,
 }
 
+/// Where a consumer's shard iterators start (GetShardIterator's ShardIteratorType).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StartingPosition {
+    /// The oldest record kept.
     TrimHorizon,
+    /// Only records that arrive after the consumer starts.
     Latest,
+    /// The first record that arrived at or after this simulated time (ms).
+    AtTimestamp(u64),
+    /// At this record of this shard (other shards from TRIM_HORIZON).
+    AtSequenceNumber { shard: u32, index: u64 },
+    /// Just after this record of this shard (other shards from TRIM_HORIZON).
+    AfterSequenceNumber { shard: u32, index: u64 },
 }
 
 impl StartingPosition {
@@ -226,6 +235,9 @@ impl StartingPosition {
         match self {
             StartingPosition::TrimHorizon => "TRIM_HORIZON",
             StartingPosition::Latest => "LATEST",
+            StartingPosition::AtTimestamp(_) => "AT_TIMESTAMP",
+            StartingPosition::AtSequenceNumber { .. } => "AT_SEQUENCE_NUMBER",
+            StartingPosition::AfterSequenceNumber { .. } => "AFTER_SEQUENCE_NUMBER",
         }
     }
 }
@@ -323,6 +335,8 @@ pub struct ConsumerConfig {
     /// it is given). Slower than the shard's traffic, the consumer falls behind.
     pub processing_records_per_second: Option<u32>,
     pub starting_position: StartingPosition,
+    /// When the consumer starts reading (ms of simulated time); its iterators are taken then.
+    pub start_at_ms: u64,
     pub shard_order: ShardOrder,
     /// KCL only (None for other kinds).
     pub kcl: Option<KclConfig>,
@@ -1510,6 +1524,76 @@ fn signed(o: &mut Obj, key: &'static str, lo: i64, hi: i64, errs: &mut Errors) -
     }
 }
 
+fn read_starting_position(
+    o: &mut Obj,
+    streams: &[String],
+    errs: &mut Errors,
+) -> Option<StartingPosition> {
+    let kind = o.choice(
+        "starting_position",
+        Some("TRIM_HORIZON"),
+        &[
+            "TRIM_HORIZON",
+            "LATEST",
+            "AT_TIMESTAMP",
+            "AT_SEQUENCE_NUMBER",
+            "AFTER_SEQUENCE_NUMBER",
+        ],
+        errs,
+    )?;
+    let ts = o.get("starting_position_timestamp_ms");
+    let seq = o.get("starting_sequence_number");
+    match kind {
+        "TRIM_HORIZON" | "LATEST" => {
+            for (field, v) in [
+                ("starting_position_timestamp_ms", ts),
+                ("starting_sequence_number", seq),
+            ] {
+                if v.is_some() {
+                    errs.push(
+                        &o.at(field),
+                        format!("only with a starting_position that uses it, not {kind}"),
+                    );
+                }
+            }
+            Some(if kind == "LATEST" {
+                StartingPosition::Latest
+            } else {
+                StartingPosition::TrimHorizon
+            })
+        }
+        "AT_TIMESTAMP" => {
+            let path = o.at("starting_position_timestamp_ms");
+            let Some(v) = ts else {
+                errs.push(&path, "required with AT_TIMESTAMP");
+                return None;
+            };
+            int_value(v, &path, 0, AT_MS_MAX, errs).map(StartingPosition::AtTimestamp)
+        }
+        _ => {
+            let path = o.at("starting_sequence_number");
+            let Some(v) = seq else {
+                errs.push(&path, format!("required with {kind}"));
+                return None;
+            };
+            let parsed = v.as_str().and_then(super::stream::parse_sequence_number);
+            let Some((shard, index)) = parsed else {
+                errs.push(
+                    &path,
+                    format!("{} is not a sequence number of this simulator (56 digits, as a record's detail shows)", shown(v)),
+                );
+                return None;
+            };
+            let _ = streams;
+            Some(if kind == "AT_SEQUENCE_NUMBER" {
+                StartingPosition::AtSequenceNumber { shard, index }
+            } else {
+                StartingPosition::AfterSequenceNumber { shard, index }
+            })
+        }
+    }
+}
+
 fn read_consumer(
     v: &Value,
     path: &str,
@@ -1536,12 +1620,8 @@ fn read_consumer(
         )
         .map(|n| Some(n as u32)),
     };
-    let pos = o.choice(
-        "starting_position",
-        Some("TRIM_HORIZON"),
-        &["TRIM_HORIZON", "LATEST"],
-        errs,
-    );
+    let pos = read_starting_position(&mut o, streams, errs);
+    let start_at = o.int("start_at_ms", Some(0), 0, AT_MS_MAX, errs);
     // The KCL 2.x waits 1,500 ms between reads (idleTimeBetweenReadsInMillis).
     let default_poll = if kind == Some("kcl") { 1_500 } else { 1_000 };
     let poll = o.int(
@@ -1603,11 +1683,8 @@ fn read_consumer(
         } else {
             ShardOrder::ParentsFirst
         },
-        starting_position: if pos? == "LATEST" {
-            StartingPosition::Latest
-        } else {
-            StartingPosition::TrimHorizon
-        },
+        starting_position: pos?,
+        start_at_ms: start_at?,
         poll_interval_ms: poll?,
         max_records: max_records? as u32,
     })

@@ -640,6 +640,16 @@ pub enum Reshard {
     },
 }
 
+/// The (shard index, record index) a sequence number of [`sequence_number`] names.
+pub fn parse_sequence_number(text: &str) -> Option<(u32, u64)> {
+    if text.len() != 56 || !text.starts_with("49") || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let shard = text[2..14].parse().ok()?;
+    let tail: u64 = text[34..].parse().ok()?;
+    Some((shard, tail / 1000))
+}
+
 #[derive(Clone, Debug)]
 pub struct Stream {
     pub name: String,
@@ -1008,6 +1018,14 @@ mod tests {
             .collect();
         assert_eq!(results, [true, true, true, true, true, false, false]);
         assert_ne!(s.get_records(1000, &mut pos, 100), ReadOutcome::Throttled);
+    }
+
+    #[test]
+    fn sequence_numbers_parse_back_to_their_shard_and_record() {
+        let s = sequence_number(7, 123_456, 98_765);
+        assert_eq!(parse_sequence_number(&s), Some((7, 123_456)));
+        assert_eq!(parse_sequence_number("49123"), None);
+        assert_eq!(parse_sequence_number(&s.replacen("49", "50", 1)), None);
     }
 
     #[test]

@@ -230,6 +230,7 @@ impl World {
                 kind: ConsumerKind::Lambda,
                 processing_records_per_second: None,
                 starting_position: m.starting_position,
+                start_at_ms: 0,
                 shard_order: ShardOrder::ParentsFirst,
                 // Lambda polls each shard about once a second, up to 10,000 records a call.
                 poll_interval_ms: 1_000,
@@ -647,6 +648,11 @@ impl World {
                     ids.join(" and ")
                 );
                 self.note(text);
+            }
+        }
+        for c in self.consumers.iter_mut().filter(|c| !c.started) {
+            if now >= c.cfg.start_at_ms {
+                c.start(&self.streams[c.stream].shards);
             }
         }
         self.run_lambdas(now);
