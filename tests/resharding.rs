@@ -349,3 +349,28 @@ fn on_demand_splits_a_busy_shard_and_a_hot_key_still_throttles() {
     let hot = streamsim::sim::hash::hash_key("hot");
     assert!(throttling[0].starting_hash_key <= hot && hot <= throttling[0].ending_hash_key);
 }
+
+#[test]
+fn the_resharding_preset_splits_a_throttling_shard_kcl_in_order_naive_not() {
+    let mut w = world(streamsim::sim::preset("resharding").unwrap());
+    run_balanced(&mut w, 10_000);
+    assert!(w.streams[0].shards[0].last_second.write_throttled > 0);
+    send(
+        &mut w,
+        r#"{"type": "split_shard", "shard_to_split": "shardId-000000000000"}"#,
+    );
+    run_balanced(&mut w, 30_000);
+    let s = &w.streams[0];
+    assert_eq!(
+        s.shards[2].last_second.write_throttled + s.shards[3].last_second.write_throttled,
+        0
+    );
+    assert!(
+        s.shards[1].last_second.write_throttled > 0,
+        "the other shard still throttles"
+    );
+    let (kcl, naive) = (&w.consumers[0], &w.consumers[1]);
+    assert_eq!(kcl.order.violations, 0);
+    assert!(naive.order.violations > 0);
+    assert!(w.notes.iter().any(|n| n.text.contains("is ACTIVE again")));
+}
