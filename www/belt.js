@@ -5,6 +5,7 @@
 
 import { keyStyle, producerColour, UI } from './palette.js';
 import { formatDuration, formatHashRange, formatCount } from './format.js';
+import { lagFraction } from './consumers.js';
 
 export const SHARD_FIELDS = 8;
 export const PRODUCER_FIELDS = 6;
@@ -43,6 +44,36 @@ export class Belt {
     this.data = null;
     this.selected = null; // {lane, recordIndex}
     this.cssWidth = 0;
+    this.consumers = []; // sim.consumers(), as last handed over
+    this.packets = []; // Lambda batches leaving: {consumer, lane, t0 (real ms), failed}
+    this.rowOf = new Map(); // lane → row on the canvas (EXPIRED lanes have none: collapsed)
+  }
+
+  /**
+   * The consumers' report (sim.consumers()): names, kinds and delays for their boxes; a
+   * Lambda trigger's new invocations become small packets leaving its box, per shard.
+   */
+  setConsumers(list, realNow) {
+    const old = new Map(this.consumers.map((c) => [c.name, c]));
+    this.consumers = list;
+    if (this.reducedMotion || !this.layout) return;
+    const laneOf = new Map(this.layout.lanes.map((l) => [`${l.stream}|${l.shardId}`, l.lane]));
+    for (const c of list) {
+      const before = old.get(c.name);
+      if (!c.lambda || !before || !before.lambda) continue;
+      if (c.lambda.invocations <= before.lambda.invocations) continue;
+      const failed = c.lambda.errors > before.lambda.errors;
+      c.shards.forEach((sh, k) => {
+        const prev = before.shards[k];
+        const moved = !prev || sh.records_read !== prev.records_read;
+        const lane = laneOf.get(`${c.stream_name}|${sh.shard_id}`);
+        if (lane === undefined) return;
+        if (moved || (failed && sh.iterator_age_ms > 0)) {
+          this.packets.push({ consumer: c.name, lane, t0: realNow, failed: failed && !moved });
+        }
+      });
+    }
+    if (this.packets.length > 200) this.packets.splice(0, this.packets.length - 200);
   }
 
   setReducedMotion(on) {
@@ -72,13 +103,23 @@ export class Belt {
     const lay = this.layout;
     const W = Math.max(280, Math.floor(this.cssWidth || 800));
     const compact = W < 700;
-    const laneCount = lay ? lay.lanes.length : 4;
+    this.rowOf = new Map();
+    if (lay)
+      for (const l of lay.lanes) if (l.state !== 'EXPIRED') this.rowOf.set(l.lane, this.rowOf.size);
+    const laneCount = lay ? Math.max(1, this.rowOf.size) : 4;
+    // consumer columns: one per consumer of a stream, side by side at the end of the belt
+    let cols = 1;
+    if (lay) {
+      const per = new Map();
+      for (const c of lay.consumers) per.set(c.streamName, (per.get(c.streamName) || 0) + 1);
+      cols = Math.max(1, ...per.values());
+    }
     const dense = laneCount > 8; // many shards: thinner lanes, so more of them fit on a screen
     const g = {
       W,
       compact,
       pad: compact ? 4 : 10,
-      top: compact ? 22 : 28,
+      top: (compact ? 22 : 28) + (compact || dense ? 9 : 11) * 2 + 4, // + consumer names, kinds
       font: compact || dense ? 10 : 12,
       small: compact || dense ? 9 : 11,
       headerH: compact || dense ? 15 : 19,
@@ -87,7 +128,10 @@ export class Belt {
       prodW: compact ? 54 : 104,
       routeW: compact ? 16 : 64, // where throttled records bounce back
       gateW: compact ? 60 : 136,
-      consW: compact ? 44 : 104,
+      consW: compact
+        ? Math.max(44, Math.min(cols * 34, Math.floor(W * 0.3)))
+        : Math.max(104, Math.min(cols * 98, Math.floor(W * 0.36))),
+      cols,
       tile: compact || dense ? 8 : 11,
       bottom: compact ? 18 : 22,
     };
@@ -110,7 +154,8 @@ export class Belt {
   }
 
   laneTop(lane) {
-    return this.g.top + lane * this.g.laneH;
+    const row = this.rowOf.has(lane) ? this.rowOf.get(lane) : lane;
+    return this.g.top + row * this.g.laneH;
   }
 
   stripY(lane) {
@@ -133,7 +178,7 @@ export class Belt {
       byStream.get(p.streamName).push(p);
     }
     for (const [streamName, prods] of byStream) {
-      const lanes = lay.lanes.filter((l) => l.stream === streamName);
+      const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
       const first = lanes.length ? lanes[0].lane : 0;
       const last = lanes.length ? lanes[lanes.length - 1].lane : lay.lanes.length - 1;
       const y0 = this.laneTop(first) + 2;
@@ -191,9 +236,10 @@ export class Belt {
     ctx.textBaseline = 'middle';
     this.hits = [];
     this.drawColumnTitles();
-    for (const l of lay.lanes) this.drawLaneBackground(l, d);
+    const shown = lay.lanes.filter((l) => this.rowOf.has(l.lane));
+    for (const l of shown) this.drawLaneBackground(l, d);
     this.drawRoutes();
-    for (const l of lay.lanes) this.drawGauge(l, d);
+    for (const l of shown) this.drawGauge(l, d);
     this.drawConsumers(d);
     this.drawProducers();
     this.drawTiles(d);
@@ -205,7 +251,7 @@ export class Belt {
   drawEventCounts(byLane) {
     const { ctx, g } = this;
     for (const [lane, counts] of byLane) {
-      if (!this.layout.lanes[lane]) continue;
+      if (!this.layout.lanes[lane] || !this.rowOf.has(lane)) continue;
       const parts = [];
       if (counts[EVENT_THROTTLED])
         parts.push(`↩ ${formatCount(counts[EVENT_THROTTLED])} sent back`);
@@ -233,12 +279,32 @@ export class Belt {
     ctx.fillStyle = UI.muted;
     ctx.font = `600 ${g.small}px ${FONT}`;
     ctx.textAlign = 'left';
-    const y = g.top / 2;
+    const y = g.compact ? 10 : 13;
     ctx.fillText(g.compact ? 'Producers' : 'Producers', g.prodX, y);
     ctx.fillText(g.compact ? 'Write limit' : 'Write limit per shard', g.gateX, y);
-    ctx.fillText(g.compact ? 'Shards →' : 'Shards (one lane each) →', g.beltX, y);
+    const updating = this.layout.streams.filter((st) => st.status === 'UPDATING');
+    const shardsTitle = g.compact ? 'Shards →' : 'Shards (one lane each) →';
+    ctx.fillText(shardsTitle, g.beltX, y);
+    if (updating.length) {
+      // resharding under way: said in words, with a dashed frame (not colour alone)
+      const x = g.beltX + ctx.measureText(shardsTitle).width + 10;
+      const label = g.compact
+        ? '⟳ UPDATING'
+        : `⟳ ${updating.map((st) => st.name).join(', ')} UPDATING: resharding`;
+      const tw = ctx.measureText(label).width;
+      ctx.fillStyle = '#fff4d6';
+      ctx.fillRect(x - 4, y - g.small * 0.8, tw + 8, g.small * 1.6);
+      ctx.setLineDash([3, 2]);
+      ctx.strokeStyle = '#8a5a00';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x - 3.5, y - g.small * 0.8 + 0.5, tw + 7, g.small * 1.6 - 1);
+      ctx.setLineDash([]);
+      ctx.fillStyle = '#6b4500';
+      ctx.fillText(label, x, y);
+      ctx.fillStyle = UI.muted;
+    }
     ctx.textAlign = 'right';
-    ctx.fillText('Consumer', g.W - g.pad, y);
+    ctx.fillText(this.layout.consumers.length > 1 ? 'Consumers' : 'Consumer', g.W - g.pad, y);
     ctx.textAlign = 'left';
   }
 
@@ -257,22 +323,25 @@ export class Belt {
     ctx.font = `${g.small}px ${FONT}`;
     ctx.fillStyle = UI.muted;
     const range = formatHashRange(l.startingHashKey, l.endingHashKey);
-    const stateText = l.state === 'OPEN' ? '' : ` · ${l.state.toLowerCase()}`;
+    const stateText =
+      l.state === 'OPEN'
+        ? ''
+        : g.compact
+          ? ` · ${l.state.toLowerCase()}`
+          : ` · ${l.state.toLowerCase()}: no writes, read until empty`;
     ctx.fillText(
       `${g.compact ? '' : 'keys '}${range}${stateText}`,
       g.gateX + idW + 6,
       top + g.headerH / 2,
     );
 
-    // right: how far behind the consumer is on this lane
-    const age = d.shards[i * SHARD_FIELDS + 6] || 0;
+    // right: records not read yet (how far behind each consumer is: its column, at the end)
     const unread = d.shards[i * SHARD_FIELDS + 5] || 0;
     ctx.textAlign = 'right';
-    const behind = `${g.compact ? '' : 'consumer '}behind ${formatDuration(age)}`;
-    ctx.fillStyle = age >= 5000 ? UI.throttle : UI.muted;
-    ctx.font = `${age >= 5000 ? '600 ' : ''}${g.small}px ${FONT}`;
-    const waiting = unread > 0 && !g.compact ? `${formatCount(unread)} unread · ` : '';
-    ctx.fillText(`${waiting}${behind}`, g.beltEnd, top + g.headerH / 2);
+    ctx.fillStyle = UI.muted;
+    ctx.font = `${g.small}px ${FONT}`;
+    if (unread > 0 && !g.compact)
+      ctx.fillText(`${formatCount(unread)} unread`, g.beltEnd, top + g.headerH / 2);
     ctx.textAlign = 'left';
 
     // the belt strip
@@ -282,6 +351,30 @@ export class Belt {
     ctx.strokeStyle = UI.beltEdge;
     ctx.lineWidth = 1;
     ctx.stroke();
+    if (l.state !== 'OPEN') {
+      // a closed shard takes no writes and stays readable until drained: striped, still belt
+      ctx.save();
+      roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
+      ctx.clip();
+      ctx.fillStyle = '#f3f4f6';
+      ctx.fillRect(g.beltX, sy, g.beltLen, g.stripH);
+      ctx.strokeStyle = '#c3c8cf';
+      ctx.lineWidth = 2;
+      for (let k = -g.stripH; k < g.beltLen + g.stripH; k += 10) {
+        ctx.beginPath();
+        ctx.moveTo(g.beltX + k, sy + g.stripH);
+        ctx.lineTo(g.beltX + k + g.stripH, sy);
+        ctx.stroke();
+      }
+      ctx.restore();
+      ctx.setLineDash([5, 3]);
+      ctx.strokeStyle = UI.muted;
+      ctx.lineWidth = 1;
+      roundRect(ctx, g.beltX + 0.5, sy + 0.5, g.beltLen - 1, g.stripH - 1, 4);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      return;
+    }
     // moving slats show the belt's motion (static when reduced motion is asked for)
     ctx.save();
     roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
@@ -330,6 +423,13 @@ export class Belt {
     const recLimit = lay.limits.writeRecordsPerSecond || 1000;
     const byteLimit = lay.limits.writeBytesPerSecond || 1048576;
     const sy = this.stripY(i);
+    if (l.state !== 'OPEN') {
+      ctx.font = `600 ${g.small}px ${FONT}`;
+      ctx.fillStyle = UI.muted;
+      ctx.textAlign = 'left';
+      ctx.fillText(g.compact ? '✕ closed' : '✕ closed: no writes', g.gateX, sy + g.stripH / 2);
+      return;
+    }
     const labelW = g.compact ? 22 : 40;
     const barX = g.gateX + labelW;
     const barW = g.gateW - labelW;
@@ -418,59 +518,111 @@ export class Belt {
     }
   }
 
+  /**
+   * One column per consumer of a stream, at the end of the belt: its name and kind (with the
+   * mean delivery delay) on top, and on each lane a lag gauge (its iterator age there, on a log
+   * scale; striped from 10 s, so not by colour alone) with the age in words.
+   */
   drawConsumers(d) {
     const { ctx, g, layout: lay } = this;
+    const report = new Map(this.consumers.map((c) => [c.name, c]));
     const byStream = new Map();
     for (const c of lay.consumers) {
       if (!byStream.has(c.streamName)) byStream.set(c.streamName, []);
       byStream.get(c.streamName).push(c);
     }
+    const laneCount = lay.lanes.length;
+    const realNow = performance.now();
     for (const [streamName, cons] of byStream) {
-      const lanes = lay.lanes.filter((l) => l.stream === streamName);
+      const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
       if (!lanes.length) continue;
-      const y0 = this.stripY(lanes[0].lane) - 2;
+      const first = lanes[0].lane;
+      const y0 = this.stripY(first) - 2;
       const y1 = this.stripY(lanes[lanes.length - 1].lane) + g.stripH + 2;
-      const slot = (y1 - y0) / cons.length;
+      const cw = g.consW / cons.length;
+      // names above the first lane of the stream (the top band for the first stream)
+      const headY =
+        first === lay.lanes.find((l) => this.rowOf.has(l.lane))?.lane
+          ? g.top - g.small * 2 - 4
+          : this.laneTop(first) + 2;
       cons.forEach((c, k) => {
-        const y = y0 + k * slot;
-        const h = slot - (cons.length > 1 ? 4 : 0);
+        const x = g.consX + k * cw;
+        const w = cw - (cons.length > 1 ? 4 : 0);
+        const rep = report.get(c.name);
         ctx.fillStyle = UI.consumer;
-        roundRect(ctx, g.consX, y, g.consW, h, 6);
+        roundRect(ctx, x, y0, w, y1 - y0, 6);
         ctx.fill();
         ctx.strokeStyle = UI.ink;
         ctx.lineWidth = 1.5;
         ctx.stroke();
-        ctx.save();
-        ctx.translate(g.consX + g.consW / 2, y + h / 2);
-        if (g.compact) {
-          // narrow screens: the name runs up the box, where there is room for it
-          ctx.rotate(-Math.PI / 2);
-          ctx.textAlign = 'center';
-          ctx.fillStyle = UI.ink;
-          ctx.font = `600 ${g.font + 1}px ${FONT}`;
-          ctx.fillText(fitText(ctx, c.name, h - 10), 0, -g.font * 0.6);
-          ctx.font = `${g.small}px ${FONT}`;
-          ctx.fillStyle = UI.muted;
-          ctx.fillText(fitText(ctx, 'reads records', h - 10), 0, g.font * 0.7);
-          ctx.restore();
-          return;
-        }
+        // header: name, then kind and delay
         ctx.textAlign = 'center';
         ctx.fillStyle = UI.ink;
-        ctx.font = `600 ${g.font}px ${FONT}`;
-        ctx.fillText(fitText(ctx, c.name, g.consW - 8), 0, -g.font * 0.7);
+        ctx.font = `600 ${g.small}px ${FONT}`;
+        ctx.fillText(fitText(ctx, c.name, w - 2), x + w / 2, headY + g.small * 0.5);
         ctx.font = `${g.small}px ${FONT}`;
         ctx.fillStyle = UI.muted;
-        const every = c.pollIntervalMs ? `every ${formatDuration(c.pollIntervalMs)}` : '';
-        ctx.fillText(
-          fitText(ctx, g.compact ? 'reads' : `reads ${every}`, g.consW - 8),
-          0,
-          g.font * 0.7,
-        );
-        ctx.restore();
+        let kind = '';
+        if (rep) {
+          kind = KIND_SHORT[rep.type] || rep.type;
+          if (rep.type === 'lambda' && rep.lambda) {
+            kind = g.compact ? 'λ' : `λ ${rep.lambda.function_name}`;
+          }
+          if (rep.records_read > 0 && !g.compact) kind += ` · ${formatDuration(rep.mean_delay_ms)}`;
+        }
+        ctx.fillText(fitText(ctx, kind, w - 2), x + w / 2, headY + g.small * 1.6);
+        // per lane: lag gauge and age
+        for (const l of lanes) {
+          const sy = this.stripY(l.lane);
+          const idx = lay.consumers.indexOf(c);
+          const age = d.consumer ? d.consumer[(idx * laneCount + l.lane) * CONSUMER_FIELDS + 1] : 0;
+          const bx = x + 4;
+          const bw = w - 8;
+          const bh = Math.max(5, Math.min(9, g.stripH * 0.28));
+          const by = sy + 3;
+          ctx.fillStyle = UI.gaugeBack;
+          ctx.fillRect(bx, by, bw, bh);
+          const fw = lagFraction(age) * bw;
+          if (age >= 10_000) hatch(ctx, bx, by, fw, bh, UI.gaugeWarn);
+          else {
+            ctx.fillStyle = age >= 2000 ? UI.gaugeHigh : UI.gaugeOk;
+            ctx.fillRect(bx, by, fw, bh);
+          }
+          ctx.strokeStyle = UI.beltEdge;
+          ctx.lineWidth = 1;
+          ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
+          ctx.font = `${age >= 10_000 ? '600 ' : ''}${g.small}px ${FONT}`;
+          ctx.fillStyle = age >= 10_000 ? '#8a3000' : UI.ink;
+          ctx.textAlign = 'center';
+          const label = g.compact ? shortAge(age) : `${formatDuration(age)} behind`;
+          ctx.fillText(
+            fitText(ctx, label, w - 2),
+            x + w / 2,
+            by + bh + (g.stripH - bh - 3) / 2 + 1,
+          );
+        }
+        // Lambda: batches leave the box as small packets (a failed one marked ✕)
+        if (rep && rep.type === 'lambda' && !this.reducedMotion) {
+          for (const pk of this.packets) {
+            if (pk.consumer !== c.name || !this.rowOf.has(pk.lane)) continue;
+            const p = (realNow - pk.t0) / 700;
+            if (p < 0 || p > 1) continue;
+            const s = Math.max(5, g.tile - 2);
+            const px = x + 2 + p * (w - s - 4);
+            const py = this.stripY(pk.lane) - s - 3; // in the lane's header row, above the gauge
+            ctx.globalAlpha = 1 - p * 0.6;
+            ctx.fillStyle = pk.failed ? UI.throttle : UI.retryOk;
+            ctx.fillRect(px, py, s, s);
+            ctx.strokeStyle = UI.ink;
+            ctx.strokeRect(px + 0.5, py + 0.5, s - 1, s - 1);
+            ctx.globalAlpha = 1;
+            if (pk.failed) mark(ctx, '✕', px + s + 1, py + s / 2, UI.throttle, g.small);
+          }
+        }
       });
     }
-    void d;
+    this.packets = this.packets.filter((pk) => realNow - pk.t0 <= 700);
+    ctx.textAlign = 'left';
   }
 
   /** Record tiles: riding while unread and on the belt, piling up at the end while unread. */
@@ -491,6 +643,7 @@ export class Belt {
     for (let k = 0; k < n; k++) {
       const o = k * RECORD_FIELDS;
       const lane = rec[o];
+      if (!this.rowOf.has(lane)) continue;
       const idx = rec[o + 1];
       const arrival = rec[o + 2];
       const readAt = rec[o + 6];
@@ -519,6 +672,7 @@ export class Belt {
     }
     // piles: unread records waiting at the consumer end, the oldest nearest the consumer
     for (const l of this.layout.lanes) {
+      if (!this.rowOf.has(l.lane)) continue;
       const unread = d.shards[l.lane * SHARD_FIELDS + 5] || 0;
       const list = piles.get(l.lane) || [];
       const pileCount = Math.max(list.length, unread - (moving.get(l.lane) || 0));
@@ -632,7 +786,7 @@ export class Belt {
       if (p < 0 || p > 1) continue;
       alive.push(sp);
       const box = this.producerBoxes[sp.producer];
-      if (!box || !this.layout.lanes[sp.lane]) continue;
+      if (!box || !this.layout.lanes[sp.lane] || !this.rowOf.has(sp.lane)) continue;
       const sx = box.cx;
       const sy = box.cy - s / 2;
       const gx = g.gateX - s - (g.compact ? 5 : 8);
@@ -728,6 +882,20 @@ export function spreadWithinTicks(rec, n, tickMs) {
     start = k;
   }
   return extra;
+}
+
+const KIND_SHORT = {
+  polling: 'polling',
+  enhanced_fan_out: 'fan-out',
+  kcl: 'KCL',
+  lambda: 'λ',
+};
+
+function shortAge(ms) {
+  if (ms <= 0) return '0';
+  if (ms < 1000) return `${Math.round(ms / 100) / 10}s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  return `${Math.round(ms / 60_000)}m`;
 }
 
 function compactOr(g, small, big) {

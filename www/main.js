@@ -28,6 +28,9 @@ import {
   EVENT_FIELDS,
 } from './belt.js';
 import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
+import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
+import { ReshardPanel } from './reshard.js';
+import { FaultsPanel, faultTargets } from './faults.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -73,6 +76,12 @@ const app = {
   layoutVersion: 0, // sim.layoutVersion() when the layout was last read
   scheduled: [], // the scenario's own commands, sorted by at_ms
   nextScheduled: 0, // the first of them not applied yet
+  consumerPanel: null,
+  notesFeed: null,
+  alertsFeed: null,
+  reshard: null,
+  faults: null,
+  reshardVersion: -1, // layout version the resharding panel was built for
 };
 
 // ---- narration: polite, plain words, rate-limited ------------------------------------------
@@ -248,8 +257,13 @@ function install(sim, how) {
   app.recentEvents = [];
   app.watch = newWatch();
   app.belt.select(null);
+  app.notesFeed.reset();
+  app.alertsFeed.reset();
+  app.consumerPanel.reset();
+  app.reshardVersion = -1;
   refreshLayout(true);
   const scenarioText = sim.scenarioJson();
+  app.faults.setup(faultTargets(scenarioText, sim.consumers(), app.layout));
   $('scenario-text').value = scenarioText;
   showDescription(scenarioText);
   app.scheduled = scheduledCommands(scenarioText);
@@ -303,6 +317,11 @@ function refreshLayout(rebuild) {
   } else {
     app.producerUi.sync(lay);
   }
+  if (rebuild || lay.version !== app.reshardVersion || reshaped) {
+    app.reshardVersion = lay.version;
+    app.reshard.setLayout(lay);
+    if (!rebuild && !reshaped) buildShardTable(lay); // a state changed (CLOSED, EXPIRED)
+  }
 }
 
 /** A command in plain words, with the narration key that collapses repeats: [text, key]. */
@@ -338,6 +357,35 @@ function describeCommand(cmd) {
       return [
         `Changing ${cmd.stream_name} to ${formatCount(cmd.target_shard_count)} shards.`,
         'reshard',
+      ];
+    case 'crash_worker':
+      return [
+        `Worker-${cmd.worker} of ${cmd.consumer} crashed: its leases stop being renewed.`,
+        `worker-${cmd.consumer}-${cmd.worker}`,
+      ];
+    case 'restart_worker':
+      return [
+        `Worker-${cmd.worker} of ${cmd.consumer} restarted: it can take leases again.`,
+        `worker-${cmd.consumer}-${cmd.worker}`,
+      ];
+    case 'put_poison_record':
+      return [
+        `${who} will put a poison record: its next record makes every invocation holding it fail.`,
+        `poison-${who}`,
+      ];
+    case 'set_function_error_rate':
+      return [
+        Number(cmd.error_rate) > 0
+          ? `${cmd.function_name} now fails ${Math.round(Number(cmd.error_rate) * 100)}% of its invocations.`
+          : `${cmd.function_name} works again: no invocation fails.`,
+        `fn-${cmd.function_name}`,
+      ];
+    case 'set_processing_rate':
+      return [
+        cmd.records_per_second === undefined || cmd.records_per_second === null
+          ? `${cmd.consumer} processes at full speed again.`
+          : `${cmd.consumer} now processes only ${formatCount(cmd.records_per_second)} records per second per shard.`,
+        `slow-${cmd.consumer}`,
       ];
     default:
       return null;
@@ -390,6 +438,7 @@ function followScheduled() {
   if (!fired.length) return;
   app.layoutDirty = true;
   for (const c of fired) {
+    app.faults.applied(c);
     const said = describeCommand(c);
     if (said) app.narrator.say(`Scheduled change: ${said[0]}`, said[1]);
   }
@@ -536,6 +585,7 @@ function render(t, force) {
       travelMs: app.travelMs,
       shards,
       records,
+      consumer: sim.consumerFrame(),
       recentEvents: app.reducedMotion ? countRecentEvents(nowMs) : null,
     });
   }
@@ -634,7 +684,31 @@ function updatePanels(shards) {
     c[6].classList.toggle('warn', shards[o + 2] > 0);
   });
 
+  const consumers = sim.consumers();
+  app.belt.setConsumers(consumers, performance.now());
+  app.consumerPanel.update(consumers);
+  app.alertsFeed.update(consumers);
+  narrateNotes(app.notesFeed.add(sim.notes(app.notesFeed.lastSeq)));
+
   narrateChanges(shards, lg);
+}
+
+/**
+ * The simulation's own notes also go to the live region, the important ones: throttling is told
+ * by the page's own narration already. One entry per kind, so a burst of notes (a worker's
+ * takeover of four shards) is spoken as its newest.
+ */
+function narrateNotes(fresh) {
+  for (const n of fresh) {
+    const t = n.text;
+    if (/throttl/i.test(t)) continue;
+    let key = 'note';
+    if (/took over|crashed|restarted|lease/i.test(t)) key = 'note-worker';
+    else if (/lambda|invocation|batch/i.test(t)) key = 'note-lambda';
+    else if (/split|merge|reshard|shard count|closed/i.test(t)) key = 'note-reshard';
+    const text = t.charAt(0).toUpperCase() + t.slice(1);
+    app.narrator.say(/[.!?]$/.test(text) ? text : `${text}.`, key);
+  }
 }
 
 /** Iterator age on a lane: one number, or one per consumer of that stream when there are several. */
@@ -677,11 +751,13 @@ function updateRecordList() {
       const from = prod ? prod.name : '?';
       const at = formatSimTime(rec[o + 2]);
       const size = formatBytes(rec[o + 5]);
+      // the accessible name holds the visible text (WCAG 2.5.3), after the shard it is on
+      const text = `#${idx} · ${at} · ${from} · ${size} · ${read}`;
       g.append(
         el('option', {
           value: `${l.lane}:${idx}`,
-          text: `#${idx} · ${at} · ${from} · ${size} · ${read}`,
-          'aria-label': `${l.shardId}, record #${idx}, arrived ${at}, from ${from}, ${size}, ${read}`,
+          text,
+          'aria-label': `${l.shardId}: ${text}`,
         }),
       );
     }
@@ -1132,6 +1208,11 @@ async function boot() {
   const mismatch = rowFieldMismatch(api);
   if (mismatch) showErrors('run-errors', 'This page and the simulation disagree:', [mismatch]);
   app.belt = new Belt($('belt'));
+  app.consumerPanel = new ConsumerPanel($('consumer-panel'));
+  app.notesFeed = new NotesFeed($('notes-feed'));
+  app.alertsFeed = new AlertsFeed($('alerts-feed'), $('alerts-summary'));
+  app.reshard = new ReshardPanel($('reshard-panel'), sendCommand);
+  app.faults = new FaultsPanel($('faults-panel'), sendCommand);
   wireControls();
 
   const loc = parseLocation(location.search, location.hash);
@@ -1186,4 +1267,15 @@ window.streamsim = {
   tick: () => (app.sim ? app.sim.tick() : null),
   laneCount: () => (app.layout ? app.layout.lanes.length : 0),
   shardIds: () => (app.layout ? app.layout.lanes.map((l) => l.shardId) : []),
+  lanes: () =>
+    app.layout
+      ? app.layout.lanes.map((l) => ({
+          shardId: l.shardId,
+          state: l.state,
+          parentLanes: l.parentLanes,
+          row: app.belt.rowOf.has(l.lane) ? app.belt.rowOf.get(l.lane) : null,
+        }))
+      : [],
+  streams: () => (app.layout ? app.layout.streams.map((st) => ({ ...st })) : []),
+  consumers: () => (app.sim ? app.sim.consumers() : []),
 };

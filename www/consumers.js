@@ -1,0 +1,419 @@
+// The consumers' side, as text: one box per consumer (kind, delay, duplicates, order, per-shard
+// lag gauges, a KCL lease table, a Lambda trigger's invocations), the feed of plain-language
+// notes from the simulation, and the feed of alerts a consumer application raised, each with its
+// detection delay. Built once per set of consumers and shards, then updated by text only, so a
+// screen reader is not handed a new tree every refresh.
+
+import { el, replaceChildren, setText, idPart } from './controls.js';
+import { formatCount, formatDuration, formatSimTime } from './format.js';
+
+/** "polling" etc. → words for people; long and short forms. */
+export function kindWords(c) {
+  switch (c.type) {
+    case 'enhanced_fan_out':
+      return {
+        long: 'enhanced fan-out: records pushed to it, with its own 2 MiB/s per shard',
+        short: 'fan-out',
+      };
+    case 'kcl':
+      return { long: 'KCL application: workers share the shards by leases', short: 'KCL' };
+    case 'lambda':
+      return {
+        long: `Lambda trigger of the function ${c.lambda ? c.lambda.function_name : ''}`,
+        short: `λ ${c.lambda ? c.lambda.function_name : ''}`,
+      };
+    case 'polling':
+      return {
+        long: 'polling: shares each shard’s 5 reads/s and 2 MiB/s with the other pollers',
+        short: 'polling',
+      };
+    default:
+      return { long: String(c.type), short: String(c.type) };
+  }
+}
+
+const APP_WORDS = {
+  fraud_detector: 'fraud detector',
+  cheat_detector: 'cheat detector',
+  dashboard: 'dashboard',
+};
+
+export function appWords(kind) {
+  return APP_WORDS[kind] || String(kind).replace(/_/g, ' ');
+}
+
+/** Lag gauge fill, 0 … 1, on a log scale: 100 ms is a sliver, 1 min fills it. */
+export function lagFraction(ms) {
+  const v = Number(ms) || 0;
+  if (v <= 0) return 0;
+  const f = Math.log10(v / 50) / Math.log10(60_000 / 50);
+  return Math.max(0.03, Math.min(1, f));
+}
+
+function structureKey(list) {
+  return list
+    .map(
+      (c) =>
+        `${c.name}|${c.type}|${c.shards.map((s) => s.shard_id).join(',')}|${
+          c.leases ? c.leases.map((l) => l.shard_id).join(',') : '-'
+        }|${c.application ? c.application.kind : '-'}`,
+    )
+    .join(';');
+}
+
+export class ConsumerPanel {
+  constructor(container) {
+    this.box = container;
+    this.key = null;
+    this.cards = [];
+  }
+
+  reset() {
+    this.key = null;
+  }
+
+  /** `list` = sim.consumers(). */
+  update(list) {
+    const key = structureKey(list);
+    if (key !== this.key) {
+      this.key = key;
+      this.build(list);
+    }
+    list.forEach((c, i) => this.fill(this.cards[i], c));
+  }
+
+  build(list) {
+    if (!list.length) {
+      this.cards = [];
+      replaceChildren(this.box, [
+        el('p', { class: 'hint', text: 'This scenario has no consumer: nobody reads the stream.' }),
+      ]);
+      return;
+    }
+    this.cards = list.map((c, i) => this.buildCard(c, i));
+    replaceChildren(
+      this.box,
+      this.cards.map((k) => k.node),
+    );
+  }
+
+  buildCard(c, i) {
+    const base = `cons${i}-${idPart(c.name)}`;
+    const words = kindWords(c);
+    const cell = (cls) => el('dd', { class: cls });
+    const stats = {
+      read: cell(),
+      delay: cell('delay'),
+      dups: cell(),
+      order: cell(),
+      expired: cell(),
+    };
+    const dl = el('dl', { class: 'consumer-stats' }, [
+      el('dt', { text: 'Records delivered' }),
+      stats.read,
+      el('dt', { text: 'Mean delay, arrival to delivery' }),
+      stats.delay,
+      el('dt', { text: 'Duplicates (delivered again)' }),
+      stats.dups,
+      el('dt', { text: 'Out of order (per key)' }),
+      stats.order,
+      el('dt', { text: 'Lost to retention, never read' }),
+      stats.expired,
+    ]);
+    // per shard: lag gauge (iterator age) and records behind
+    const shardRows = c.shards.map((s) => {
+      const fill = el('span', { class: 'lag-fill' });
+      const age = el('span', { class: 'lag-text' });
+      const behind = el('td');
+      const row = el('tr', {}, [
+        el('th', { scope: 'row', text: s.shard_id }),
+        el('td', { class: 'lag-cell' }, [
+          el('span', { class: 'lag', 'aria-hidden': 'true' }, [fill]),
+          age,
+        ]),
+        behind,
+      ]);
+      return { row, fill, age, behind };
+    });
+    const shardTable = el(
+      'div',
+      {
+        class: 'table-scroll',
+        role: 'region',
+        tabindex: '0',
+        'aria-label': `${c.name}: how far behind, per shard`,
+      },
+      [
+        el('table', { class: 'numbers lag-table' }, [
+          el('thead', {}, [
+            el('tr', {}, [
+              el('th', { scope: 'col', text: 'Shard' }),
+              el('th', { scope: 'col', text: 'Behind (iterator age)' }),
+              el('th', { scope: 'col', text: 'Records behind' }),
+            ]),
+          ]),
+          el(
+            'tbody',
+            {},
+            shardRows.map((r) => r.row),
+          ),
+        ]),
+      ],
+    );
+
+    let leases = null;
+    if (c.leases) {
+      const rows = c.leases.map((l) => {
+        const owner = el('td', { class: 'owner' });
+        const cp = el('td');
+        return {
+          row: el('tr', {}, [el('th', { scope: 'row', text: l.shard_id }), owner, cp]),
+          owner,
+          cp,
+        };
+      });
+      leases = {
+        rows,
+        node: el('div', { class: 'lease-box' }, [
+          el('h4', { text: 'Lease table (one row per shard, like the KCL’s DynamoDB table)' }),
+          el(
+            'div',
+            {
+              class: 'table-scroll',
+              role: 'region',
+              tabindex: '0',
+              'aria-label': `${c.name}: lease table`,
+            },
+            [
+              el('table', { class: 'numbers lease-table', id: `${base}-leases` }, [
+                el('thead', {}, [
+                  el('tr', {}, [
+                    el('th', { scope: 'col', text: 'Shard' }),
+                    el('th', { scope: 'col', text: 'Lease owner' }),
+                    el('th', { scope: 'col', text: 'Checkpoint (records)' }),
+                  ]),
+                ]),
+                el(
+                  'tbody',
+                  {},
+                  rows.map((r) => r.row),
+                ),
+              ]),
+            ],
+          ),
+        ]),
+      };
+    }
+
+    let lambda = null;
+    if (c.lambda) {
+      const f = {};
+      const items = [
+        ['invocations', 'Invocations (batches)'],
+        ['errors', 'Failed invocations'],
+        ['retries', 'Retries'],
+        ['bisections', 'Batches split in two'],
+        ['processed', 'Records processed'],
+        ['discarded', 'Records given up'],
+        ['concurrent_executions_max', 'Most at once (concurrency)'],
+      ];
+      const kids = [];
+      for (const [k, label] of items) {
+        f[k] = el('dd');
+        kids.push(el('dt', { text: label }), f[k]);
+      }
+      lambda = {
+        f,
+        node: el('div', { class: 'lambda-box' }, [
+          el('h4', { text: `Lambda function ${c.lambda.function_name}` }),
+          el('dl', { class: 'consumer-stats', id: `${base}-lambda` }, kids),
+        ]),
+      };
+    }
+
+    let app = null;
+    if (c.application) {
+      app = {
+        text: el('p', { class: 'app-summary' }),
+      };
+    }
+
+    const node = el('article', { class: `consumer-card kind-${c.type}`, id: base }, [
+      el('h3', {}, [
+        el('span', { class: `kind-badge kind-${c.type}`, text: words.short }),
+        ` ${c.name}`,
+      ]),
+      el('p', { class: 'hint', text: `${words.long}; reads ${c.stream_name}.` }),
+      dl,
+      app ? app.text : null,
+      lambda ? lambda.node : null,
+      shardTable,
+      leases ? leases.node : null,
+    ]);
+    return { node, stats, shardRows, leases, lambda, app, name: c.name };
+  }
+
+  fill(card, c) {
+    if (!card) return;
+    setText(card.stats.read, formatCount(c.records_read));
+    setText(
+      card.stats.delay,
+      c.records_read > 0 ? `${formatDuration(c.mean_delay_ms)}` : 'nothing delivered yet',
+    );
+    setText(card.stats.dups, formatCount(c.duplicates));
+    card.stats.dups.classList.toggle('warn', c.duplicates > 0);
+    const order =
+      formatCount(c.order_violations) +
+      (c.order_unchecked > 0 ? ` (${formatCount(c.order_unchecked)} not checked)` : '');
+    setText(card.stats.order, order);
+    card.stats.order.classList.toggle('warn', c.order_violations > 0);
+    setText(card.stats.expired, formatCount(c.expired_unread));
+    card.stats.expired.classList.toggle('warn', c.expired_unread > 0);
+    c.shards.forEach((s, k) => {
+      const r = card.shardRows[k];
+      if (!r) return;
+      const f = lagFraction(s.iterator_age_ms);
+      r.fill.style.width = `${(f * 100).toFixed(1)}%`;
+      r.fill.classList.toggle('far', s.iterator_age_ms >= 10_000);
+      setText(r.age, formatDuration(s.iterator_age_ms));
+      setText(r.behind, formatCount(s.behind_records));
+    });
+    if (card.leases && c.leases) {
+      c.leases.forEach((l, k) => {
+        const r = card.leases.rows[k];
+        if (!r) return;
+        setText(r.owner, l.owner === null || l.owner === undefined ? 'free (nobody)' : l.owner);
+        r.owner.classList.toggle('warn', l.owner === null || l.owner === undefined);
+        setText(r.cp, formatCount(l.checkpoint));
+      });
+    }
+    if (card.lambda && c.lambda) {
+      for (const [k, node] of Object.entries(card.lambda.f)) {
+        setText(node, formatCount(c.lambda[k]));
+        if (k === 'errors' || k === 'retries' || k === 'discarded')
+          node.classList.toggle('warn', c.lambda[k] > 0);
+      }
+    }
+    if (card.app && c.application) {
+      const a = c.application;
+      const what = appWords(a.kind);
+      let t;
+      if (a.kind === 'dashboard') {
+        t = `As a ${what}: ${formatCount(a.records_last_second)} records in the last second, ${formatCount(a.records_seen)} in all.`;
+      } else {
+        t = `As a ${what}: ${formatCount(a.alerts)} alert${a.alerts === 1 ? '' : 's'}`;
+        if (a.alerts > 0) {
+          t += `, caught on average ${formatDuration(a.detection_delay_ms_mean)} after it happened (at worst ${formatDuration(a.detection_delay_ms_max)})`;
+        }
+        t += '.';
+      }
+      setText(card.app.text, t);
+    }
+  }
+}
+
+/** The simulation's notes, newest first, capped; returns the new ones for the narration. */
+export class NotesFeed {
+  constructor(list, cap = 40) {
+    this.list = list;
+    this.cap = cap;
+    this.lastSeq = -1;
+  }
+
+  reset() {
+    this.lastSeq = -1;
+    replaceChildren(this.list, []);
+  }
+
+  /** `notes` = sim.notes(this.lastSeq). */
+  add(notes) {
+    const fresh = [];
+    for (const n of notes) {
+      if (n.seq <= this.lastSeq) continue;
+      this.lastSeq = n.seq;
+      fresh.push(n);
+      this.list.prepend(
+        el('li', {}, [
+          el('span', { class: 'mono when', text: formatSimTime(n.t_ms) }),
+          ` ${n.text}`,
+        ]),
+      );
+    }
+    while (this.list.children.length > this.cap) this.list.lastElementChild.remove();
+    return fresh;
+  }
+}
+
+/** "card-7: 6 transactions within 10 s (more than 5) — caught 412 ms after it happened". */
+export function alertText(a) {
+  return `${a.partition_key}: ${a.reason} — caught ${formatDuration(a.delay_ms)} after it happened`;
+}
+
+/** Alerts of every consumer application, newest first, capped. */
+export class AlertsFeed {
+  constructor(list, summary, cap = 30) {
+    this.list = list;
+    this.summary = summary;
+    this.cap = cap;
+    this.seen = new Map(); // consumer name → last alert seq shown
+  }
+
+  reset() {
+    this.seen.clear();
+    replaceChildren(this.list, []);
+    setText(this.summary, '');
+  }
+
+  /** `list` = sim.consumers(); returns how many alerts were new. */
+  update(consumers) {
+    const apps = consumers.filter((c) => c.application && c.application.kind !== 'dashboard');
+    const fresh = [];
+    for (const c of apps) {
+      const last = this.seen.get(c.name) ?? -1;
+      let max = last;
+      for (const a of c.application.recent_alerts || []) {
+        if (a.seq <= last) continue;
+        max = Math.max(max, a.seq);
+        fresh.push({
+          ...a,
+          who: c.lambda ? c.lambda.function_name : c.name,
+          kind: c.application.kind,
+        });
+      }
+      this.seen.set(c.name, max);
+    }
+    fresh.sort((a, b) => a.t_ms - b.t_ms || a.seq - b.seq);
+    for (const a of fresh) {
+      this.list.prepend(
+        el('li', { class: 'alert-item' }, [
+          el('span', { class: 'mono when', text: formatSimTime(a.t_ms) }),
+          ' ',
+          el('span', { class: 'alert-mark', 'aria-hidden': 'true', text: '⚑' }),
+          ` ${alertText(a)} `,
+          el('span', { class: 'hint-inline', text: `(${a.who})` }),
+        ]),
+      );
+    }
+    while (this.list.children.length > this.cap) this.list.lastElementChild.remove();
+    if (!apps.length) {
+      setText(
+        this.summary,
+        'No consumer in this scenario looks for anything (no fraud or cheat detector).',
+      );
+    } else {
+      setText(
+        this.summary,
+        apps
+          .map((c) => {
+            const a = c.application;
+            const base = `${c.lambda ? c.lambda.function_name : c.name} (${appWords(a.kind)}): ${formatCount(a.alerts)} alert${a.alerts === 1 ? '' : 's'}`;
+            return a.alerts > 0
+              ? `${base}, on average ${formatDuration(a.detection_delay_ms_mean)} after the event, at worst ${formatDuration(a.detection_delay_ms_max)}.`
+              : `${base}.`;
+          })
+          .join(' '),
+      );
+    }
+    return fresh.length;
+  }
+}

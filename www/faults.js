@@ -1,0 +1,344 @@
+// Faults a student can inject and take back, each one a facade command (so a shared link or a
+// downloaded run replays it): crash or restart a KCL worker, make a Lambda function fail and
+// recover, put a poison record, slow a consumer down and restore it. The panel remembers what it
+// (or the scenario's own schedule) did, to offer the way back.
+
+import { el, replaceChildren, setText, idPart } from './controls.js';
+import { formatCount } from './format.js';
+
+const ERROR_RATES = [0, 0.1, 0.5, 1];
+const SLOW_RATES = [10, 50, 200, 1000];
+
+/** What the faults panel needs from a scenario's text (JSON.parse is fine: no big numbers used). */
+export function faultTargets(scenarioText, consumers, layout) {
+  let sc;
+  try {
+    sc = JSON.parse(scenarioText) || {};
+  } catch {
+    sc = {};
+  }
+  const scCons = Array.isArray(sc.consumers) ? sc.consumers : [];
+  const kcl = consumers
+    .filter((c) => c.type === 'kcl')
+    .map((c) => {
+      const s = scCons.find((x) => x && x.name === c.name) || {};
+      const workers = Number.isInteger(s.workers) ? s.workers : 2;
+      return { name: c.name, workers };
+    });
+  const fns = Array.isArray(sc.lambda_functions) ? sc.lambda_functions : [];
+  const used = new Set(consumers.filter((c) => c.lambda).map((c) => c.lambda.function_name));
+  const functions = fns
+    .filter((f) => f && typeof f.name === 'string')
+    .map((f) => ({
+      name: f.name,
+      errorRate: Number(f.error_rate) || 0,
+      triggered: used.has(f.name),
+    }));
+  const lambdaStreams = new Set(consumers.filter((c) => c.lambda).map((c) => c.stream_name));
+  const producers = layout.producers
+    .filter((p) => lambdaStreams.has(p.streamName))
+    .map((p) => p.name);
+  const slowable = consumers
+    .filter((c) => c.type !== 'lambda')
+    .map((c) => {
+      const s = scCons.find((x) => x && x.name === c.name) || {};
+      const rate = Number.isInteger(s.processing_records_per_second)
+        ? s.processing_records_per_second
+        : null;
+      return { name: c.name, rate };
+    });
+  return { kcl, functions, producers, slowable };
+}
+
+export class FaultsPanel {
+  /** `send(cmd)` queues a command and returns an error list (empty when accepted). */
+  constructor(container, send) {
+    this.box = container;
+    this.send = send;
+    this.state = null;
+    this.ui = null;
+  }
+
+  /** Build for a freshly installed run. */
+  setup(targets) {
+    this.state = {
+      crashed: new Set(),
+      errorRate: new Map(targets.functions.map((f) => [f.name, f.errorRate])),
+      slow: new Map(targets.slowable.map((c) => [c.name, c.rate])),
+      poisons: 0,
+    };
+    this.targets = targets;
+    this.build();
+  }
+
+  /** A command was applied (sent from here or elsewhere, or scheduled): keep the state in step. */
+  applied(cmd) {
+    if (!this.state || !cmd) return;
+    switch (cmd.type) {
+      case 'crash_worker':
+        this.state.crashed.add(`${cmd.consumer}:${cmd.worker}`);
+        break;
+      case 'restart_worker':
+        this.state.crashed.delete(`${cmd.consumer}:${cmd.worker}`);
+        break;
+      case 'set_function_error_rate':
+        this.state.errorRate.set(cmd.function_name, Number(cmd.error_rate));
+        break;
+      case 'set_processing_rate':
+        this.state.slow.set(
+          cmd.consumer,
+          cmd.records_per_second === undefined || cmd.records_per_second === null
+            ? null
+            : Number(cmd.records_per_second),
+        );
+        break;
+      case 'put_poison_record':
+        this.state.poisons += 1;
+        break;
+      default:
+        return;
+    }
+    this.sync();
+  }
+
+  build() {
+    const t = this.targets;
+    const err = el('p', { class: 'control-error', role: 'alert', id: 'faults-err' });
+    const report = (errors) => {
+      err.textContent = errors.join(' ');
+    };
+    const sendAndNote = (cmd) => {
+      const errors = this.send(cmd);
+      report(errors);
+      if (!errors.length) this.applied(cmd);
+    };
+    const groups = [];
+    this.ui = { workers: [], fns: [], slow: [], poison: null };
+
+    if (t.kcl.length) {
+      const kids = [];
+      for (const c of t.kcl) {
+        const btns = [];
+        for (let w = 1; w <= Math.min(c.workers, 12); w++) {
+          const b = el('button', {
+            type: 'button',
+            class: 'small',
+            id: `f-${idPart(c.name)}-w${w}`,
+          });
+          b.addEventListener('click', () => {
+            const down = this.state.crashed.has(`${c.name}:${w}`);
+            sendAndNote({
+              type: down ? 'restart_worker' : 'crash_worker',
+              consumer: c.name,
+              worker: w,
+            });
+          });
+          this.ui.workers.push({ b, consumer: c.name, w });
+          btns.push(b);
+        }
+        kids.push(
+          el('div', { class: 'field' }, [
+            el('p', { class: 'fault-target', text: `${c.name} (KCL, ${c.workers} workers)` }),
+            el('div', { class: 'inline wrap' }, btns),
+          ]),
+        );
+      }
+      groups.push(
+        el('fieldset', { class: 'fault' }, [
+          el('legend', { text: 'Crash a KCL worker' }),
+          el('p', {
+            class: 'hint',
+            text: 'A crashed worker stops renewing its leases. After the failover time (10 s by default) another worker takes each shard over from its last checkpoint, so the records after it are processed again: duplicates.',
+          }),
+          ...kids,
+        ]),
+      );
+    }
+
+    if (t.functions.length) {
+      const kids = t.functions.map((f) => {
+        const id = `f-fn-${idPart(f.name)}`;
+        const sel = el(
+          'select',
+          { id },
+          ERROR_RATES.map((r) =>
+            el('option', { value: String(r), text: `${Math.round(r * 100)}% of invocations fail` }),
+          ),
+        );
+        const apply = el('button', {
+          type: 'button',
+          class: 'small',
+          id: `${id}-apply`,
+          text: `Set for ${f.name}`,
+        });
+        const recover = el('button', {
+          type: 'button',
+          class: 'small',
+          id: `${id}-recover`,
+          text: `Let ${f.name} recover`,
+        });
+        const now = el('span', { class: 'hint-inline', id: `${id}-now` });
+        apply.addEventListener('click', () =>
+          sendAndNote({
+            type: 'set_function_error_rate',
+            function_name: f.name,
+            error_rate: Number(sel.value),
+          }),
+        );
+        recover.addEventListener('click', () => {
+          if (!this.state.errorRate.get(f.name)) report([`${f.name} already works.`]);
+          else
+            sendAndNote({ type: 'set_function_error_rate', function_name: f.name, error_rate: 0 });
+        });
+        this.ui.fns.push({ name: f.name, sel, now, recover });
+        return el('div', { class: 'field' }, [
+          el('label', { for: id, text: `Lambda function ${f.name}` }),
+          el('div', { class: 'inline wrap' }, [sel, apply, recover]),
+          now,
+        ]);
+      });
+      groups.push(
+        el('fieldset', { class: 'fault' }, [
+          el('legend', { text: 'Make a Lambda function fail' }),
+          el('p', {
+            class: 'hint',
+            text: 'A failed invocation is retried with the whole batch: by default until the records expire, and the shard waits behind it.',
+          }),
+          ...kids,
+        ]),
+      );
+    }
+
+    if (t.producers.length) {
+      const btns = t.producers.map((p) => {
+        const b = el('button', {
+          type: 'button',
+          class: 'small',
+          id: `f-poison-${idPart(p)}`,
+          text: `Put a poison record from ${p}`,
+        });
+        b.addEventListener('click', () => sendAndNote({ type: 'put_poison_record', producer: p }));
+        return b;
+      });
+      const count = el('span', { class: 'hint-inline', id: 'f-poison-count' });
+      this.ui.poison = count;
+      groups.push(
+        el('fieldset', { class: 'fault' }, [
+          el('legend', { text: 'Put a poison record' }),
+          el('p', {
+            class: 'hint',
+            text: 'The producer’s next record makes every invocation holding it fail. It cannot be taken back: it is on the stream. With the default settings its shard is stuck until it expires; with bisect_batch_on_function_error and maximum_retry_attempts only that record is given up. Reset starts again without it.',
+          }),
+          el('div', { class: 'inline wrap' }, btns),
+          count,
+        ]),
+      );
+    }
+
+    if (t.slowable.length) {
+      const kids = t.slowable.map((c) => {
+        const id = `f-slow-${idPart(c.name)}`;
+        const sel = el(
+          'select',
+          { id },
+          SLOW_RATES.map((r) =>
+            el('option', { value: String(r), text: `${formatCount(r)} records/s per shard` }),
+          ),
+        );
+        sel.value = '50';
+        const apply = el('button', {
+          type: 'button',
+          class: 'small',
+          id: `${id}-apply`,
+          text: `Slow ${c.name} down`,
+        });
+        const restore = el('button', {
+          type: 'button',
+          class: 'small',
+          id: `${id}-restore`,
+          text: `Restore ${c.name} to full speed`,
+        });
+        const now = el('span', { class: 'hint-inline', id: `${id}-now` });
+        apply.addEventListener('click', () =>
+          sendAndNote({
+            type: 'set_processing_rate',
+            consumer: c.name,
+            records_per_second: Number(sel.value),
+          }),
+        );
+        restore.addEventListener('click', () => {
+          const r = this.state.slow.get(c.name);
+          if (r === null || r === undefined) report([`${c.name} already runs at full speed.`]);
+          else sendAndNote({ type: 'set_processing_rate', consumer: c.name });
+        });
+        this.ui.slow.push({ name: c.name, now, restore });
+        return el('div', { class: 'field' }, [
+          el('label', { for: id, text: `How fast ${c.name} processes` }),
+          el('div', { class: 'inline wrap' }, [sel, apply, restore]),
+          now,
+        ]);
+      });
+      groups.push(
+        el('fieldset', { class: 'fault' }, [
+          el('legend', { text: 'Slow a consumer down' }),
+          el('p', {
+            class: 'hint',
+            text: 'Slower than the traffic, it falls behind (watch its iterator age); past the retention period it loses records.',
+          }),
+          ...kids,
+        ]),
+      );
+    }
+
+    if (!groups.length) {
+      groups.push(
+        el('p', {
+          class: 'hint',
+          text: 'This scenario has no consumer to break. Load one with a KCL application or a Lambda trigger.',
+        }),
+      );
+    }
+    replaceChildren(this.box, [...groups, err]);
+    this.sync();
+  }
+
+  /** Labels follow the state: each fault offers its own undo. */
+  sync() {
+    if (!this.ui) return;
+    const st = this.state;
+    for (const { b, consumer, w } of this.ui.workers) {
+      const down = st.crashed.has(`${consumer}:${w}`);
+      const text = down ? `Restart worker-${w}` : `Crash worker-${w}`;
+      setText(b, text);
+      b.setAttribute('aria-label', `${text} of ${consumer}`);
+      b.classList.toggle('danger', !down);
+      b.dataset.crashed = down ? '1' : '0';
+    }
+    for (const f of this.ui.fns) {
+      const r = st.errorRate.get(f.name) || 0;
+      setText(
+        f.now,
+        r > 0
+          ? `Now: ${Math.round(r * 100)}% of invocations of ${f.name} fail.`
+          : `Now: ${f.name} works.`,
+      );
+    }
+    for (const s of this.ui.slow) {
+      const r = st.slow.get(s.name);
+      setText(
+        s.now,
+        r === null || r === undefined
+          ? `Now: ${s.name} processes as fast as it reads.`
+          : `Now: ${s.name} processes ${formatCount(r)} records/s per shard.`,
+      );
+    }
+    if (this.ui.poison) {
+      setText(
+        this.ui.poison,
+        st.poisons
+          ? `${formatCount(st.poisons)} poison record${st.poisons === 1 ? '' : 's'} put.`
+          : '',
+      );
+    }
+  }
+}

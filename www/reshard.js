@@ -1,0 +1,458 @@
+// Resharding: per stream, its status (ACTIVE / UPDATING), the hash-key space drawn as a bar with
+// each OPEN shard's slice and, above it, the CLOSED parents a resharding left (hatched grey,
+// linked to their children), the same lineage in words, and the controls: split a shard (in the
+// middle, or at a hash key the student types), merge it with its neighbour, change the shard
+// count. Every action is a facade command; a refused one shows the facade's reason as text.
+// DOM and SVG are built with createElement(NS) only: nothing becomes markup.
+
+import { el, replaceChildren, idPart } from './controls.js';
+import { formatHashRange, HASH_SPACE } from './format.js';
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+const MAX_HASH = HASH_SPACE - 1n;
+
+function svg(tag, attrs = {}, children = []) {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+/** "shardId-000000000003" → "3" */
+export function shardNumber(id) {
+  const m = /(\d+)$/.exec(String(id));
+  return m ? String(Number(m[1])) : String(id);
+}
+
+/**
+ * What the student typed as a place to split: a decimal hash key (0 … 2^128−1) or a percentage
+ * of the hash space ("30%", "30 %", "12.5%"). Returns { key } (a decimal string) or { error }.
+ */
+export function parseSplitPoint(text) {
+  const s = String(text).trim();
+  if (s === '') return { key: null };
+  const pct = /^(\d{1,3}(?:\.\d{1,6})?)\s*%$/.exec(s);
+  if (pct) {
+    const [whole, frac = ''] = pct[1].split('.');
+    const micro = BigInt(whole) * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
+    if (micro > 100_000_000n) return { error: `${s} is more than 100%.` };
+    const key = (HASH_SPACE * micro) / 100_000_000n;
+    return { key: (key > MAX_HASH ? MAX_HASH : key).toString() };
+  }
+  if (/^\d+$/.test(s)) {
+    const v = BigInt(s);
+    if (v > MAX_HASH) return { error: `${s} is larger than the largest hash key, 2^128−1.` };
+    return { key: v.toString() };
+  }
+  return {
+    error: `“${s}” is neither a whole decimal number nor a percentage such as 30%.`,
+  };
+}
+
+/** Facade reasons start with the field path ("command.ResourceInUseException: …"): drop it. */
+export function plainReason(msg) {
+  return String(msg).replace(/^command\.(?=[A-Za-z_]+(?:Exception)?:)/, '');
+}
+
+/** For each lane, how many generations of non-expired ancestors it has (0 = none). */
+function depths(lanes) {
+  const byLane = new Map(lanes.map((l) => [l.lane, l]));
+  const memo = new Map();
+  const depth = (l, guard = 0) => {
+    if (memo.has(l.lane)) return memo.get(l.lane);
+    let d = 0;
+    for (const p of l.parentLanes || []) {
+      const pl = byLane.get(p);
+      if (pl && pl.state !== 'EXPIRED' && guard < 64) d = Math.max(d, depth(pl, guard + 1) + 1);
+    }
+    memo.set(l.lane, d);
+    return d;
+  };
+  for (const l of lanes) depth(l);
+  return memo;
+}
+
+/** The lineage of a stream's lanes in words, one sentence per resharding step. */
+export function lineageSentences(lanes) {
+  const byLane = new Map(lanes.map((l) => [l.lane, l]));
+  const groups = new Map(); // parents key → children
+  for (const l of lanes) {
+    const ps = (l.parentLanes || []).filter((p) => byLane.has(p));
+    if (!ps.length) continue;
+    const k = ps.join(',');
+    if (!groups.has(k)) groups.set(k, { parents: ps.map((p) => byLane.get(p)), children: [] });
+    groups.get(k).children.push(l);
+  }
+  const out = [];
+  for (const { parents, children } of groups.values()) {
+    const pNames = parents.map((p) => `${p.shardId} (${p.state.toLowerCase()})`);
+    const cNames = children.map((c) => c.shardId);
+    if (parents.length === 1 && children.length > 1) {
+      out.push(`${pNames[0]} was split into ${cNames.join(' and ')}.`);
+    } else if (parents.length > 1 && children.length === 1) {
+      out.push(`${pNames.join(' and ')} were merged into ${cNames[0]}.`);
+    } else {
+      out.push(`${cNames.join(', ')} came from ${pNames.join(', ')}.`);
+    }
+  }
+  return out;
+}
+
+export class ReshardPanel {
+  /** `send(cmd)` queues a command and returns an error list (empty when accepted). */
+  constructor(container, send) {
+    this.box = container;
+    this.send = send;
+    this.key = '';
+    this.streams = [];
+  }
+
+  /** Rebuild for a new layout (keeps the focused control's id, and any half-typed key). */
+  setLayout(lay) {
+    const focused = this.box.contains(document.activeElement) ? document.activeElement.id : '';
+    const typed = new Map();
+    for (const s of this.streams) typed.set(s.name, s.keyInput.value);
+    const errors = new Map();
+    for (const s of this.streams) errors.set(s.name, s.err.textContent);
+    this.streams = lay.streams.map((st, si) => this.buildStream(lay, st, si));
+    replaceChildren(
+      this.box,
+      this.streams.map((s) => s.node),
+    );
+    for (const s of this.streams) {
+      if (typed.has(s.name)) s.keyInput.value = typed.get(s.name);
+      if (errors.get(s.name)) s.err.textContent = errors.get(s.name);
+    }
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
+
+  buildStream(lay, st, si) {
+    const base = `rs${si}-${idPart(st.name)}`;
+    const lanes = lay.lanes.filter((l) => l.stream === st.name);
+    const open = lanes
+      .filter((l) => l.state === 'OPEN')
+      .sort((a, b) => a.startFraction - b.startFraction);
+    const err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
+    const ok = el('p', { class: 'hint', id: `${base}-ok` });
+    const report = (errs, okText = '') => {
+      err.textContent = errs.map(plainReason).join(' ');
+      ok.textContent = errs.length ? '' : okText;
+    };
+    const provisioned = st.mode === 'PROVISIONED';
+    const updating = st.status === 'UPDATING';
+
+    const status = el('p', { class: `stream-status${updating ? ' updating' : ''}` }, [
+      el('strong', { text: `Stream ${st.name}: ` }),
+      el('span', {
+        class: 'status-word',
+        id: `${base}-status`,
+        text: updating ? '⟳ UPDATING' : 'ACTIVE',
+      }),
+      ` · ${st.openShards} open shard${st.openShards === 1 ? '' : 's'}`,
+      updating
+        ? ' · a resharding is under way: reads and writes go on, another resharding waits until it ends.'
+        : '',
+      provisioned ? '' : ' · on-demand: Kinesis splits shards by itself; you cannot.',
+    ]);
+
+    const bar = this.hashBar(lanes, `${base}-bar`);
+    const lineage = lineageSentences(lanes);
+    const lineageList = lineage.length
+      ? el(
+          'ul',
+          { class: 'lineage', 'aria-label': `Shard lineage of ${st.name}` },
+          lineage.map((t) => el('li', { text: t })),
+        )
+      : el('p', { class: 'hint', text: 'No resharding yet: every shard is an original one.' });
+
+    // per open shard: split in the middle, merge with the next one
+    const rows = open.map((l, k) => {
+      const next = open[k + 1];
+      const adjacent =
+        next && BigInt(next.startingHashKey) === BigInt(l.endingHashKey) + 1n ? next : null;
+      const split = el('button', {
+        type: 'button',
+        class: 'small',
+        id: `${base}-split-${l.lane}`,
+        'aria-label': `Split in the middle: ${l.shardId}`,
+        text: 'Split in the middle',
+      });
+      split.addEventListener('click', () =>
+        report(
+          this.send({ type: 'split_shard', stream_name: st.name, shard_to_split: l.shardId }),
+          `Asked to split ${l.shardId}.`,
+        ),
+      );
+      const merge = adjacent
+        ? el('button', {
+            type: 'button',
+            class: 'small',
+            id: `${base}-merge-${l.lane}`,
+            'aria-label': `Merge with ${shardNumber(adjacent.shardId)}: ${l.shardId} and the next shard, ${adjacent.shardId}`,
+            text: `Merge with ${shardNumber(adjacent.shardId)}`,
+          })
+        : null;
+      merge?.addEventListener('click', () =>
+        report(
+          this.send({
+            type: 'merge_shards',
+            stream_name: st.name,
+            shard_to_merge: l.shardId,
+            adjacent_shard_to_merge: adjacent.shardId,
+          }),
+          `Asked to merge ${l.shardId} and ${adjacent.shardId}.`,
+        ),
+      );
+      return el('tr', {}, [
+        el('th', { scope: 'row', text: l.shardId }),
+        el('td', { text: formatHashRange(l.startingHashKey, l.endingHashKey, 2) }),
+        el('td', {}, [el('div', { class: 'actions' }, [split, merge])]),
+      ]);
+    });
+    const table = el('div', { class: 'table-scroll', role: 'region', tabindex: '0' }, [
+      el('table', { class: 'numbers reshard-table' }, [
+        el('caption', { class: 'visually-hidden', text: `Open shards of ${st.name}` }),
+        el('thead', {}, [
+          el('tr', {}, [
+            el('th', { scope: 'col', text: 'Open shard' }),
+            el('th', { scope: 'col', text: 'Share of keys' }),
+            el('th', { scope: 'col', text: 'Reshard' }),
+          ]),
+        ]),
+        el('tbody', {}, rows),
+      ]),
+    ]);
+    table.setAttribute('aria-label', `Open shards of ${st.name}, with split and merge buttons`);
+
+    // split at a typed hash key
+    const pick = el(
+      'select',
+      { id: `${base}-split-pick` },
+      open.map((l) =>
+        el('option', {
+          value: l.shardId,
+          text: `${l.shardId} (${formatHashRange(l.startingHashKey, l.endingHashKey, 2)})`,
+        }),
+      ),
+    );
+    const keyInput = el('input', {
+      type: 'text',
+      id: `${base}-split-key`,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      inputmode: 'decimal',
+      placeholder: 'e.g. 30% or 102084710076281539039012382229530463436',
+      'aria-describedby': `${base}-key-hint`,
+    });
+    const splitAt = el('button', {
+      type: 'button',
+      class: 'small',
+      id: `${base}-split-at`,
+      text: 'Split here',
+    });
+    const doSplitAt = () => {
+      const p = parseSplitPoint(keyInput.value);
+      if (p.error) {
+        report([p.error]);
+        return;
+      }
+      const cmd = { type: 'split_shard', stream_name: st.name, shard_to_split: pick.value };
+      if (p.key !== null) cmd.new_starting_hash_key = p.key;
+      report(
+        this.send(cmd),
+        `Asked to split ${pick.value}${p.key !== null ? ` at ${keyInput.value.trim()}` : ''}.`,
+      );
+    };
+    splitAt.addEventListener('click', doSplitAt);
+    keyInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') doSplitAt();
+    });
+
+    // update shard count
+    const count = el('input', {
+      type: 'number',
+      id: `${base}-count`,
+      min: 1,
+      max: 500,
+      step: 1,
+      value: st.openShards,
+      inputmode: 'numeric',
+      class: 'rate-number',
+    });
+    const countBtn = el('button', {
+      type: 'button',
+      class: 'small',
+      id: `${base}-count-apply`,
+      text: 'Change shard count',
+    });
+    const doCount = () => {
+      const n = Number(count.value);
+      if (!Number.isInteger(n) || n < 1) {
+        report(['Enter a whole number of shards, 1 or more.']);
+        return;
+      }
+      report(
+        this.send({ type: 'update_shard_count', stream_name: st.name, target_shard_count: n }),
+        `Asked for ${n} shards.`,
+      );
+    };
+    countBtn.addEventListener('click', doCount);
+    count.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') doCount();
+    });
+
+    const node = el(
+      'div',
+      { class: 'reshard-stream', role: 'group', 'aria-label': `Resharding ${st.name}` },
+      [
+        status,
+        bar,
+        lineageList,
+        table,
+        el('div', { class: 'field' }, [
+          el('label', { for: pick.id, text: 'Split this shard' }),
+          pick,
+        ]),
+        el('div', { class: 'field' }, [
+          el('label', { for: keyInput.id, text: 'at this hash key (leave empty for the middle)' }),
+          el('div', { class: 'inline' }, [keyInput, splitAt]),
+          el('p', {
+            class: 'hint',
+            id: `${base}-key-hint`,
+            text: 'A whole number from 0 to 2^128−1, or a share of the key space such as 30%. The new shard starts at that key.',
+          }),
+        ]),
+        el('div', { class: 'field' }, [
+          el('label', { for: count.id, text: `Number of shards for ${st.name}` }),
+          el('div', { class: 'inline' }, [count, countBtn]),
+          el('p', {
+            class: 'hint',
+            text: 'At most double and at least half the open shards, at most 10 times a day. The key space is split evenly again.',
+          }),
+        ]),
+        err,
+        ok,
+      ],
+    );
+    return { name: st.name, node, keyInput, err, ok };
+  }
+
+  /** The hash-key space as a bar: open shards below, closed ancestors above, linked. */
+  hashBar(lanes, id) {
+    const live = lanes.filter((l) => l.state !== 'EXPIRED');
+    const d = depths(live);
+    const closed = live.filter((l) => l.state === 'CLOSED');
+    // closed lanes: rows above, the oldest generation on top
+    const maxD = closed.reduce((m, l) => Math.max(m, d.get(l.lane)), -1);
+    const rowOf = (l) => (l.state === 'OPEN' ? maxD + 1 : d.get(l.lane));
+    const rows = maxD + 2;
+    const W = 1000;
+    const H = 30;
+    const GAP = 22;
+    const top = 4;
+    const height = top + rows * H + (rows - 1) * GAP + 4;
+    const y = (r) => top + r * (H + GAP);
+    const defs = svg('defs', {}, [
+      svg(
+        'pattern',
+        {
+          id: `${id}-hatch`,
+          width: 8,
+          height: 8,
+          patternUnits: 'userSpaceOnUse',
+          patternTransform: 'rotate(45)',
+        },
+        [
+          svg('rect', { width: 8, height: 8, fill: '#eceef1' }),
+          svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, stroke: '#8c949e', 'stroke-width': 3 }),
+        ],
+      ),
+    ]);
+    const parts = [defs];
+    const byLane = new Map(live.map((l) => [l.lane, l]));
+    // links first, under the boxes
+    for (const l of live) {
+      for (const p of l.parentLanes || []) {
+        const pl = byLane.get(p);
+        if (!pl) continue;
+        const cx = ((l.startFraction + l.endFraction) / 2) * W;
+        const px =
+          ((Math.max(l.startFraction, pl.startFraction) + Math.min(l.endFraction, pl.endFraction)) /
+            2) *
+          W;
+        parts.push(
+          svg('line', {
+            x1: px,
+            y1: y(rowOf(pl)) + H,
+            x2: cx,
+            y2: y(rowOf(l)),
+            stroke: '#57606a',
+            'stroke-width': 2,
+            'vector-effect': 'non-scaling-stroke',
+          }),
+        );
+      }
+    }
+    const labels = [];
+    for (const l of live) {
+      const x = l.startFraction * W;
+      const w = Math.max(1, (l.endFraction - l.startFraction) * W);
+      const isOpen = l.state === 'OPEN';
+      const r = rowOf(l);
+      parts.push(
+        svg('rect', {
+          x: x + 1,
+          y: y(r),
+          width: Math.max(1, w - 2),
+          height: H,
+          fill: isOpen ? '#d7e9f7' : `url(#${id}-hatch)`,
+          stroke: isOpen ? '#0059a8' : '#57606a',
+          'stroke-width': 1.5,
+          'stroke-dasharray': isOpen ? 'none' : '5 3',
+          'vector-effect': 'non-scaling-stroke',
+        }),
+      );
+      // labels are HTML over the drawing, so they keep their shape at any width
+      const lab = el('span', {
+        class: `bar-label${isOpen ? '' : ' closed'}`,
+        text: `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shardId)}`,
+        title: `${l.shardId}: ${l.state.toLowerCase()}, keys ${formatHashRange(l.startingHashKey, l.endingHashKey, 2)}`,
+      });
+      lab.style.left = `${((l.startFraction + l.endFraction) / 2) * 100}%`;
+      lab.style.top = `${y(r) + H / 2}px`;
+      lab.dataset.width = String(w);
+      if (w < 30) lab.classList.add('tiny');
+      labels.push(lab);
+    }
+    const scale = el('div', { class: 'bar-scale', 'aria-hidden': 'true' }, [
+      el('span', { text: '0' }),
+      el('span', { text: '2^127' }),
+      el('span', { text: '2^128−1' }),
+    ]);
+    const openCount = live.filter((l) => l.state === 'OPEN').length;
+    const label =
+      `The hash-key space from 0 to 2^128−1: ${openCount} open shard${openCount === 1 ? '' : 's'}` +
+      (closed.length
+        ? `, and above them ${closed.length} closed parent shard${closed.length === 1 ? '' : 's'} (striped), linked to their children.`
+        : '.');
+    const drawing = svg(
+      'svg',
+      {
+        viewBox: `0 0 ${W} ${height}`,
+        preserveAspectRatio: 'none',
+        class: 'hash-bar',
+        'aria-hidden': 'true',
+        focusable: 'false',
+      },
+      parts,
+    );
+    const wrap = el('div', { class: 'hash-bar-wrap', role: 'img', 'aria-label': label, id }, [
+      drawing,
+      el('div', { class: 'bar-labels', 'aria-hidden': 'true' }, labels),
+    ]);
+    wrap.style.height = `${height}px`;
+    wrap.dataset.rows = String(rows);
+    wrap.dataset.closed = String(closed.length);
+    return el('div', { class: 'hash-bar-box' }, [wrap, scale]);
+  }
+}
