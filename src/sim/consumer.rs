@@ -3,7 +3,7 @@
 //! reading every shard of its stream from TRIM_HORIZON or LATEST, optionally at a limited
 //! processing speed, following the shards' lineage after a resharding.
 
-use super::app::{AppState, Content, Seen};
+use super::app::{AppState, Lazy, Seen};
 use super::digest::Fnv;
 use super::lambda::LambdaState;
 use super::producer::Producer;
@@ -38,13 +38,45 @@ pub struct ConsumerLane {
     pub delivered_end: u64,
 }
 
-/// Per-key order and duplicates, as one consumer processed records: per producer and key, the
-/// latest record processed, as (shard position, index) packed into a u64 plus one (0 = none).
-/// Children have higher shard positions than their parents, so this order is the order of
-/// sequence numbers a key's records must be processed in.
+/// What a consumer keeps per partition key: the latest record processed, as (shard position,
+/// index) packed into a u64 plus one (0 = none) — children have higher shard positions than
+/// their parents, so this is the order of sequence numbers a key's records must be processed in
+/// — and its application's counting window. One table for both, so a record costs one cache
+/// miss, not two.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyState {
+    pub last: u64,
+    pub window_start_ms: u32,
+    pub window_count: u32,
+}
+
+/// A consumer's [`KeyState`]s: per producer, per key id.
+#[derive(Clone, Debug, Default)]
+pub struct KeyTable(Vec<Vec<KeyState>>);
+
+impl KeyTable {
+    /// The state of key `key` of `producer` (None for keys that are fresh every record).
+    fn slot(
+        &mut self,
+        producer: usize,
+        key_space: Option<usize>,
+        key: u64,
+    ) -> Option<&mut KeyState> {
+        let n = key_space?;
+        if self.0.len() <= producer {
+            self.0.resize(producer + 1, Vec::new());
+        }
+        let table = &mut self.0[producer];
+        if table.len() < n {
+            table.resize(n, KeyState::default());
+        }
+        table.get_mut(key as usize)
+    }
+}
+
+/// Per-key order and duplicates, as one consumer processed records.
 #[derive(Clone, Debug, Default)]
 pub struct OrderCheck {
-    last: Vec<Vec<u64>>,
     /// Records checked and in order (or with a fresh random key: nothing to be out of order with).
     pub checked: u64,
     /// Records processed after a later record of the same key.
@@ -56,24 +88,14 @@ pub struct OrderCheck {
 }
 
 impl OrderCheck {
-    fn see(&mut self, producer: usize, key_space: Option<usize>, key: u64, position: u64) {
-        let Some(n) = key_space else {
-            self.checked += 1;
-            return;
-        };
-        if self.last.len() <= producer {
-            self.last.resize(producer + 1, Vec::new());
-        }
-        let table = &mut self.last[producer];
-        if table.len() < n {
-            table.resize(n, 0);
-        }
-        let slot = &mut table[key as usize];
-        if position < *slot {
-            self.violations += 1;
-        } else {
-            *slot = position;
-            self.checked += 1;
+    fn see(&mut self, slot: Option<&mut KeyState>, position: u64) {
+        match slot {
+            Some(k) if position < k.last => self.violations += 1,
+            Some(k) => {
+                k.last = position;
+                self.checked += 1;
+            }
+            None => self.checked += 1,
         }
     }
 }
@@ -135,6 +157,7 @@ pub struct Consumer {
     pub stream: usize,
     pub lanes: Vec<ConsumerLane>,
     pub order: OrderCheck,
+    keys: KeyTable,
     pub kcl: Option<Kcl>,
     pub lambda: Option<Box<LambdaState>>,
     pub app: Option<AppState>,
@@ -183,6 +206,7 @@ impl Consumer {
             stream,
             lanes,
             order: OrderCheck::default(),
+            keys: KeyTable::default(),
             kcl,
             lambda: None,
             app: cfg_app.map(AppState::new),
@@ -394,41 +418,41 @@ impl Consumer {
         let mut end = lane.delivered_end;
         // The run holding the current record, so arrivals are not searched for record by record.
         let mut run: Option<Run> = None;
+        let order = &mut self.order;
         for i in indices {
-            let id = shard.id_of(i);
-            if let (Some(app), Some(id)) = (&mut self.app, id) {
+            let Some(id) = shard.id_of(i) else {
+                order.unchecked += 1;
+                continue;
+            };
+            let p = &producers[id.producer as usize];
+            let mut slot = self.keys.slot(id.producer as usize, p.key_space(), id.key);
+            if let Some(app) = &mut self.app {
                 if !run.is_some_and(|r| {
                     (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
                 }) {
                     run = shard.run_of(i);
                 }
-                let p = &producers[id.producer as usize];
                 let key_string = || p.key_string(id.key);
                 app.see(
                     t_ms,
                     &Seen {
-                        producer: id.producer,
-                        key: id.key,
-                        key_space: p.key_space(),
                         key_string: &key_string,
-                        content: Content::of(p.content_seed, id.rec_no),
+                        content: Lazy {
+                            content_seed: p.content_seed,
+                            rec_no: id.rec_no,
+                        },
                         arrival_ms: run.map_or(t_ms, |r| r.arrival_of(i)),
                     },
+                    slot.as_deref_mut(),
                 );
             }
             if dedupe && i < lane.delivered_end {
-                self.order.duplicates += 1;
+                order.duplicates += 1;
                 continue;
             }
             end = end.max(i + 1);
-            match id {
-                None => self.order.unchecked += 1,
-                Some(id) => {
-                    let p = id.producer as usize;
-                    let space = producers[p].key_space();
-                    self.order.see(p, space, id.key, ((s as u64) << 52 | i) + 1);
-                }
-            }
+            let position = ((s as u64) << 52 | i) + 1;
+            order.see(slot, position);
         }
         lane.delivered_end = end;
     }
