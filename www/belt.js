@@ -55,7 +55,10 @@ export class Belt {
    */
   setConsumers(list, realNow) {
     const old = new Map(this.consumers.map((c) => [c.name, c]));
+    const kinds = (l) => l.map((c) => `${c.name}:${c.type}`).join(',');
+    const regroup = kinds(list) !== kinds(this.consumers);
     this.consumers = list;
+    if (regroup && this.layout) this.relayout();
     if (this.reducedMotion || !this.layout) return;
     const laneOf = new Map(this.layout.lanes.map((l) => [`${l.stream}|${l.shardId}`, l.lane]));
     for (const c of list) {
@@ -107,13 +110,9 @@ export class Belt {
     if (lay)
       for (const l of lay.lanes) if (l.state !== 'EXPIRED') this.rowOf.set(l.lane, this.rowOf.size);
     const laneCount = lay ? Math.max(1, this.rowOf.size) : 4;
-    // consumer columns: one per consumer of a stream, side by side at the end of the belt
-    let cols = 1;
-    if (lay) {
-      const per = new Map();
-      for (const c of lay.consumers) per.set(c.streamName, (per.get(c.streamName) || 0) + 1);
-      cols = Math.max(1, ...per.values());
-    }
+    // consumer columns: one per consumer of a stream (or per kind, when there are many)
+    this.plan = this.planColumns(Math.max(280, Math.floor(this.cssWidth || 800)) < 700);
+    const cols = Math.max(1, ...[...this.plan.values()].map((c) => c.length));
     const dense = laneCount > 8; // many shards: thinner lanes, so more of them fit on a screen
     const g = {
       W,
@@ -164,6 +163,46 @@ export class Belt {
 
   laneMidY(lane) {
     return this.stripY(lane) + this.g.stripH / 2;
+  }
+
+  /**
+   * Per stream, the consumer columns: one per consumer, or, when more than fit (5; 3 on a phone),
+   * one per kind ("5 polling"), whose gauge shows the furthest behind of them.
+   */
+  planColumns(compact) {
+    const lay = this.layout;
+    const plan = new Map();
+    if (!lay) return plan;
+    const types = new Map(this.consumers.map((c) => [c.name, c.type]));
+    const per = new Map();
+    lay.consumers.forEach((c, idx) => {
+      if (!per.has(c.streamName)) per.set(c.streamName, []);
+      per.get(c.streamName).push({ name: c.name, idx, type: types.get(c.name) || '' });
+    });
+    const maxCols = compact ? 3 : 5;
+    for (const [stream, list] of per) {
+      if (list.length <= maxCols) {
+        plan.set(
+          stream,
+          list.map((c) => ({ label: c.name, type: c.type, members: [c] })),
+        );
+        continue;
+      }
+      const byType = new Map();
+      for (const c of list) {
+        if (!byType.has(c.type)) byType.set(c.type, []);
+        byType.get(c.type).push(c);
+      }
+      plan.set(
+        stream,
+        [...byType].map(([type, members]) => ({
+          label: `${members.length} × ${KIND_SHORT[type] || type || 'consumer'}`,
+          type,
+          members,
+        })),
+      );
+    }
+    return plan;
   }
 
   /** Producer boxes spread over the lanes of their stream. */
@@ -526,14 +565,9 @@ export class Belt {
   drawConsumers(d) {
     const { ctx, g, layout: lay } = this;
     const report = new Map(this.consumers.map((c) => [c.name, c]));
-    const byStream = new Map();
-    for (const c of lay.consumers) {
-      if (!byStream.has(c.streamName)) byStream.set(c.streamName, []);
-      byStream.get(c.streamName).push(c);
-    }
     const laneCount = lay.lanes.length;
     const realNow = performance.now();
-    for (const [streamName, cons] of byStream) {
+    for (const [streamName, cons] of this.plan) {
       const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
       if (!lanes.length) continue;
       const first = lanes[0].lane;
@@ -548,7 +582,9 @@ export class Belt {
       cons.forEach((c, k) => {
         const x = g.consX + k * cw;
         const w = cw - (cons.length > 1 ? 4 : 0);
-        const rep = report.get(c.name);
+        const reps = c.members.map((m) => report.get(m.name)).filter(Boolean);
+        const rep = reps.length === 1 ? reps[0] : null;
+        const names = new Set(c.members.map((m) => m.name));
         ctx.fillStyle = UI.consumer;
         roundRect(ctx, x, y0, w, y1 - y0, 6);
         ctx.fill();
@@ -559,11 +595,15 @@ export class Belt {
         ctx.textAlign = 'center';
         ctx.fillStyle = UI.ink;
         ctx.font = `600 ${g.small}px ${FONT}`;
-        ctx.fillText(fitText(ctx, c.name, w - 2), x + w / 2, headY + g.small * 0.5);
+        ctx.fillText(fitText(ctx, c.label, w - 2), x + w / 2, headY + g.small * 0.5);
         ctx.font = `${g.small}px ${FONT}`;
         ctx.fillStyle = UI.muted;
         let kind = '';
-        if (rep) {
+        if (reps.length > 1) {
+          const got = reps.filter((r) => r.records_read > 0);
+          const mean = got.reduce((t, r) => t + r.mean_delay_ms, 0) / Math.max(1, got.length);
+          kind = got.length ? `mean ${formatDuration(mean)}` : '';
+        } else if (rep) {
           kind = KIND_SHORT[rep.type] || rep.type;
           if (rep.type === 'lambda' && rep.lambda) {
             kind = g.compact ? 'λ' : `λ ${rep.lambda.function_name}`;
@@ -574,8 +614,13 @@ export class Belt {
         // per lane: lag gauge and age
         for (const l of lanes) {
           const sy = this.stripY(l.lane);
-          const idx = lay.consumers.indexOf(c);
-          const age = d.consumer ? d.consumer[(idx * laneCount + l.lane) * CONSUMER_FIELDS + 1] : 0;
+          let age = 0;
+          for (const m of c.members) {
+            const a = d.consumer
+              ? d.consumer[(m.idx * laneCount + l.lane) * CONSUMER_FIELDS + 1]
+              : 0;
+            age = Math.max(age, a || 0);
+          }
           const bx = x + 4;
           const bw = w - 8;
           const bh = Math.max(5, Math.min(9, g.stripH * 0.28));
@@ -594,7 +639,8 @@ export class Belt {
           ctx.font = `${age >= 10_000 ? '600 ' : ''}${g.small}px ${FONT}`;
           ctx.fillStyle = age >= 10_000 ? '#8a3000' : UI.ink;
           ctx.textAlign = 'center';
-          const label = g.compact ? shortAge(age) : `${formatDuration(age)} behind`;
+          const upTo = c.members.length > 1 && age > 0 ? '≤ ' : '';
+          const label = g.compact ? upTo + shortAge(age) : `${upTo}${formatDuration(age)} behind`;
           ctx.fillText(
             fitText(ctx, label, w - 2),
             x + w / 2,
@@ -602,9 +648,9 @@ export class Belt {
           );
         }
         // Lambda: batches leave the box as small packets (a failed one marked ✕)
-        if (rep && rep.type === 'lambda' && !this.reducedMotion) {
+        if (c.type === 'lambda' && !this.reducedMotion) {
           for (const pk of this.packets) {
-            if (pk.consumer !== c.name || !this.rowOf.has(pk.lane)) continue;
+            if (!names.has(pk.consumer) || !this.rowOf.has(pk.lane)) continue;
             const p = (realNow - pk.t0) / 700;
             if (p < 0 || p > 1) continue;
             const s = Math.max(5, g.tile - 2);

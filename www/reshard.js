@@ -113,7 +113,7 @@ export class ReshardPanel {
     const typed = new Map();
     for (const s of this.streams) typed.set(s.name, s.keyInput.value);
     const errors = new Map();
-    for (const s of this.streams) errors.set(s.name, s.err.textContent);
+    for (const s of this.streams) errors.set(s.name, [s.err.textContent, s.ok.textContent]);
     this.streams = lay.streams.map((st, si) => this.buildStream(lay, st, si));
     replaceChildren(
       this.box,
@@ -121,7 +121,9 @@ export class ReshardPanel {
     );
     for (const s of this.streams) {
       if (typed.has(s.name)) s.keyInput.value = typed.get(s.name);
-      if (errors.get(s.name)) s.err.textContent = errors.get(s.name);
+      const [e, ok] = errors.get(s.name) || ['', ''];
+      s.err.textContent = e;
+      s.ok.textContent = ok;
     }
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   }
