@@ -163,6 +163,8 @@ pub struct Consumer {
     pub app: Option<AppState>,
     /// Whether it has started (taken its shard iterators) yet.
     pub started: bool,
+    /// The Firehose delivery stream this consumer reads for (its index), if any.
+    pub firehose: Option<usize>,
 }
 
 impl Consumer {
@@ -211,6 +213,7 @@ impl Consumer {
             lambda: None,
             app: cfg_app.map(AppState::new),
             started: false,
+            firehose: None,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod consumer;
 pub mod digest;
+pub mod firehose;
 pub mod frame;
 pub mod hash;
 pub mod lambda;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::app::Alert;
+use super::firehose::{FirehoseSecond, S3Object};
 use super::world::{Ledger, Note, StreamSecond, World};
 
 #[derive(Serialize)]
@@ -17,6 +18,8 @@ pub struct Report {
     pub producers: Vec<ProducerReport>,
     pub streams: Vec<StreamReport>,
     pub consumers: Vec<ConsumerReport>,
+    /// Firehose delivery streams: what they received, their buffer, the objects in S3.
+    pub firehoses: Vec<FirehoseReport>,
     pub commands_applied: u64,
     /// What a student should notice, in plain words (the newest 256).
     pub notes: Vec<Note>,
@@ -106,6 +109,28 @@ pub struct ConsumerReport {
     /// KCL only: the lease table, one row per shard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leases: Option<Vec<LeaseReport>>,
+}
+
+#[derive(Serialize)]
+pub struct FirehoseReport {
+    pub name: String,
+    pub source_stream: String,
+    pub bucket_arn: String,
+    pub buffering_size_mib: u64,
+    pub buffering_interval_s: u64,
+    pub compression_format: &'static str,
+    pub received_records: u64,
+    pub received_bytes: u64,
+    pub buffered_records: u64,
+    pub buffered_bytes: u64,
+    pub delivered_records: u64,
+    /// Bytes in S3 (after compression).
+    pub delivered_bytes: u64,
+    pub objects_total: u64,
+    /// The newest objects (at most 100 here; `objects_total` counts them all).
+    pub objects: Vec<S3Object>,
+    /// Per simulated second, CloudWatch's AWS/Firehose metrics.
+    pub metrics: Vec<FirehoseSecond>,
 }
 
 #[derive(Serialize)]
@@ -223,6 +248,27 @@ impl Report {
                 })
                 .collect(),
             consumers: Self::consumers_of(w),
+            firehoses: w
+                .firehoses
+                .iter()
+                .map(|f| FirehoseReport {
+                    name: f.cfg.name.clone(),
+                    source_stream: f.cfg.source_stream.clone(),
+                    bucket_arn: f.cfg.bucket_arn.clone(),
+                    buffering_size_mib: f.cfg.buffering_size_mib,
+                    buffering_interval_s: f.cfg.buffering_interval_s,
+                    compression_format: f.cfg.compression.as_str(),
+                    received_records: f.received_records,
+                    received_bytes: f.received_bytes,
+                    buffered_records: f.buffered_records(),
+                    buffered_bytes: f.buffered_bytes(),
+                    delivered_records: f.delivered_records,
+                    delivered_bytes: f.delivered_bytes,
+                    objects_total: f.objects_total,
+                    objects: f.objects.iter().rev().take(100).rev().cloned().collect(),
+                    metrics: f.metrics.iter().copied().collect(),
+                })
+                .collect(),
             commands_applied: w.command_log.len() as u64,
             notes: w.notes.iter().cloned().collect(),
             metrics: w

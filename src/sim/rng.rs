@@ -20,6 +20,7 @@ pub enum Purpose {
     ProducerRetry = 2,
     Lambda = 3,
     Content = 4,
+    Firehose = 5,
 }
 
 /// The sub-seed for (purpose, index), derived from the world seed.

@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::app::AppConfig;
+use super::firehose::{Compression, FirehoseConfig};
 use super::hash::parse_hash_key;
 
 /// Limits on everything a scenario can ask for (units last in the names).
@@ -53,6 +54,7 @@ pub struct Scenario {
     pub consumers: Vec<ConsumerConfig>,
     pub lambda_functions: Vec<LambdaFunction>,
     pub event_source_mappings: Vec<EventSourceMapping>,
+    pub firehoses: Vec<FirehoseConfig>,
     pub commands: Vec<ScheduledCommand>,
     /// The validated JSON, kept so a run can say exactly what it was made from.
     pub source: Value,
@@ -826,7 +828,7 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         }
     }
 
-    let (streams, esm_block) = read_streams(top.required("resource", errs), errs);
+    let (streams, esm_block, firehose_block) = read_streams(top.required("resource", errs), errs);
     let stream_names: Vec<String> = streams.iter().map(|s| s.name.clone()).collect();
     let mut functions = Vec::new();
     if let Some(v) = top.get("lambda_functions") {
@@ -840,6 +842,9 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
     }
     let mappings = esm_block
         .map(|b| read_mappings(b, &stream_names, &functions, errs))
+        .unwrap_or_default();
+    let firehoses = firehose_block
+        .map(|b| read_firehoses(b, &stream_names, errs))
         .unwrap_or_default();
 
     let mut producers = Vec::new();
@@ -924,6 +929,7 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         description,
         lambda_functions: functions,
         event_source_mappings: mappings,
+        firehoses,
         seed: seed?,
         tick_ms: tick_ms?,
         streams,
@@ -934,22 +940,24 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
     })
 }
 
-/// The streams, and the `aws_lambda_event_source_mapping` block if there is one.
+/// The streams, and the `aws_lambda_event_source_mapping` and
+/// `aws_kinesis_firehose_delivery_stream` blocks if there are.
 fn read_streams<'a>(
     resource: Option<&'a Value>,
     errs: &mut Errors,
-) -> (Vec<StreamConfig>, Option<&'a Value>) {
+) -> (Vec<StreamConfig>, Option<&'a Value>, Option<&'a Value>) {
     let mut streams = Vec::new();
     let Some(resource) = resource else {
-        return (streams, None);
+        return (streams, None, None);
     };
     let Some(mut res) = Obj::of(resource, "resource", errs) else {
-        return (streams, None);
+        return (streams, None, None);
     };
     let esm = res.get("aws_lambda_event_source_mapping");
+    let firehose = res.get("aws_kinesis_firehose_delivery_stream");
     let Some(block) = res.required("aws_kinesis_stream", errs) else {
         res.finish(errs);
-        return (streams, esm);
+        return (streams, esm, firehose);
     };
     let path = "resource.aws_kinesis_stream";
     match block {
@@ -982,7 +990,7 @@ fn read_streams<'a>(
         ),
     }
     res.finish(errs);
-    (streams, esm)
+    (streams, esm, firehose)
 }
 
 fn read_stream(v: &Value, path: &str, label: &str, errs: &mut Errors) -> Option<StreamConfig> {
@@ -1355,6 +1363,126 @@ fn read_application(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<
     };
     o.finish(errs);
     Some(Some(app))
+}
+
+fn read_firehoses(block: &Value, streams: &[String], errs: &mut Errors) -> Vec<FirehoseConfig> {
+    let path = "resource.aws_kinesis_firehose_delivery_stream";
+    let mut out = Vec::new();
+    let Value::Object(map) = block else {
+        errs.push(
+            path,
+            format!(
+                "expected an object of delivery streams by label, got {}",
+                shown(block)
+            ),
+        );
+        return out;
+    };
+    if map.len() > 8 {
+        errs.push(
+            path,
+            format!("{} delivery streams; at most 8 allowed", map.len()),
+        );
+        return out;
+    }
+    for (label, body) in map {
+        let p = join(path, label);
+        if let Some(f) = read_firehose(body, &p, label, streams, errs) {
+            if out.iter().any(|g: &FirehoseConfig| g.name == f.name) {
+                errs.push(
+                    &join(&p, "name"),
+                    format!("{:?} is used by another delivery stream", f.name),
+                );
+            }
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn read_firehose(
+    v: &Value,
+    path: &str,
+    label: &str,
+    streams: &[String],
+    errs: &mut Errors,
+) -> Option<FirehoseConfig> {
+    let mut o = Obj::of(v, path, errs)?;
+    let name = o.text("name", Some(label), NAME_CHARS_MAX, errs);
+    let _destination = o.choice("destination", None, &["extended_s3"], errs);
+    let source = match o.get("kinesis_source_configuration") {
+        None => {
+            errs.push(
+                &o.at("kinesis_source_configuration"),
+                "required: this simulator's Firehose reads a Kinesis stream (Direct PUT is not simulated yet)",
+            );
+            None
+        }
+        Some(k) => {
+            let mut ko = Obj::of(k, &o.at("kinesis_source_configuration"), errs)?;
+            let arn_path = ko.at("kinesis_stream_arn");
+            let arn = ko.text("kinesis_stream_arn", None, 2048, errs);
+            let _role = ko.text("role_arn", Some("role"), 2048, errs);
+            ko.finish(errs);
+            arn.and_then(|a| {
+                let n = a
+                    .rsplit_once(":stream/")
+                    .map_or(a.as_str(), |(_, n)| n)
+                    .to_string();
+                if streams.contains(&n) {
+                    Some(n)
+                } else {
+                    errs.push(
+                        &arn_path,
+                        format!(
+                            "{a:?} is not a stream of this scenario ({})",
+                            streams.join(", ")
+                        ),
+                    );
+                    None
+                }
+            })
+        }
+    };
+    let s3_path = o.at("extended_s3_configuration");
+    let s3 = o.required("extended_s3_configuration", errs)?;
+    let mut so = Obj::of(s3, &s3_path, errs)?;
+    let bucket = so.text("bucket_arn", None, 2048, errs);
+    let _role = so.text("role_arn", Some("role"), 2048, errs);
+    let size = so.int("buffering_size", Some(5), 1, 128, errs);
+    let interval = so.int("buffering_interval", Some(300), 0, 900, errs);
+    let prefix = so
+        .get("prefix")
+        .and_then(|p| text_value(p, &so.at("prefix"), 0, 1024, errs))
+        .unwrap_or_default();
+    let error_prefix = so
+        .get("error_output_prefix")
+        .and_then(|p| text_value(p, &so.at("error_output_prefix"), 0, 1024, errs))
+        .unwrap_or_default();
+    let compression = so.choice(
+        "compression_format",
+        Some("UNCOMPRESSED"),
+        &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
+        errs,
+    );
+    so.finish(errs);
+    o.finish(errs);
+    Some(FirehoseConfig {
+        name: name?,
+        source_stream: source?,
+        bucket_arn: bucket?,
+        buffering_size_mib: size?,
+        buffering_interval_s: interval?,
+        prefix,
+        error_output_prefix: error_prefix,
+        compression: match compression? {
+            "GZIP" => Compression::Gzip,
+            "ZIP" => Compression::Zip,
+            "Snappy" => Compression::Snappy,
+            "HADOOP_SNAPPY" => Compression::HadoopSnappy,
+            _ => Compression::Uncompressed,
+        },
+    })
 }
 
 fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunction> {

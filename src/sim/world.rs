@@ -18,11 +18,13 @@ use std::collections::VecDeque;
 
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
+use super::firehose::Firehose;
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
 use super::rng::{mix64, sub_seed, Purpose};
 use super::scenario::{
     Command, ConsumerConfig, ConsumerKind, ProducerConfig, Scenario, ScheduledCommand, ShardOrder,
+    StartingPosition,
 };
 use super::stream::{
     sequence_number, Detail, ReadOutcome, Reshard, SecondCounters, ShardState, Stream,
@@ -153,6 +155,8 @@ pub struct World {
     event_seq: u64,
     pub notes: VecDeque<Note>,
     note_seq: u64,
+    /// Firehose delivery streams.
+    pub firehoses: Vec<Firehose>,
     /// Records (producer, serial number) every Lambda function fails on (`put_poison_record`).
     pub poison: std::collections::BTreeSet<(u16, u64)>,
     queued: Vec<Command>,
@@ -182,6 +186,7 @@ impl World {
             notes: VecDeque::new(),
             note_seq: 0,
             poison: std::collections::BTreeSet::new(),
+            firehoses: Vec::new(),
             queued: Vec::new(),
             next_scheduled: 0,
             command_log: Vec::new(),
@@ -244,6 +249,32 @@ impl World {
             let seed = sub_seed(w.seed, Purpose::Lambda, u64::from(index));
             c.lambda = Some(Box::new(LambdaState::new(m, function, seed, ends.len())));
             w.consumers.push(c);
+        }
+        for (fi, f) in w.scenario.firehoses.clone().into_iter().enumerate() {
+            let stream = w.stream_index(&f.source_stream).expect("validated");
+            // Firehose reads its stream from LATEST, one GetRecords a second per shard,
+            // counted in the shard's read limits like any polling consumer.
+            let cfg = ConsumerConfig {
+                name: format!("firehose:{}", f.name),
+                stream_name: f.source_stream.clone(),
+                kind: ConsumerKind::Polling,
+                processing_records_per_second: None,
+                starting_position: StartingPosition::Latest,
+                start_at_ms: 0,
+                shard_order: ShardOrder::ParentsFirst,
+                poll_interval_ms: 1_000,
+                max_records: 10_000,
+                kcl: None,
+                application: None,
+            };
+            let ends: Vec<u64> = w.streams[stream].shards.iter().map(|s| s.log_end).collect();
+            let index = w.consumers.len() as u16;
+            let mut c = Consumer::new(cfg, index, stream, &ends, u64::from(index), 1);
+            c.firehose = Some(fi);
+            w.consumers.push(c);
+            let seed = sub_seed(w.seed, Purpose::Firehose, fi as u64);
+            w.firehoses
+                .push(Firehose::new(f, stream, index as usize, seed));
         }
         w.scenario.commands.sort_by_key(|c| c.at_ms);
         w
@@ -656,6 +687,9 @@ impl World {
             }
         }
         self.run_lambdas(now);
+        for f in &mut self.firehoses {
+            f.tick(now);
+        }
         for ci in 0..self.consumers.len() {
             for t in self.consumers[ci].balance_leases(now) {
                 let c = &self.consumers[ci];
@@ -909,6 +943,11 @@ impl World {
                 } else {
                     c.process(s, from..to, shard, &self.producers, poll.t_ms);
                 }
+                if let (Some(fi), true) = (c.firehose, taken.count > 0) {
+                    let first = shard.arrival_of(from).unwrap_or(poll.t_ms);
+                    let last = taken.last_arrival_ms.unwrap_or(first);
+                    self.firehoses[fi].receive(poll.t_ms, taken.count, taken.bytes, first, last);
+                }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
             }
         }
@@ -1033,6 +1072,9 @@ impl World {
             p.close_second();
         }
         self.throttling_notes(second);
+        for f in &mut self.firehoses {
+            f.close_second(second, self.now_ms);
+        }
         for si in 0..self.streams.len() {
             if let Some(hot) = self.streams[si].on_demand_scale(self.now_ms) {
                 let s = &self.streams[si];
@@ -1160,6 +1202,9 @@ impl World {
         }
         for c in &self.consumers {
             c.digest_into(&mut h);
+        }
+        for f in &self.firehoses {
+            f.digest_into(&mut h);
         }
         for m in &self.metrics {
             h.u64(m.len() as u64);

@@ -1,0 +1,341 @@
+//! Amazon Data Firehose (Kinesis Data Firehose) delivering to S3: a buffer that fills until the
+//! first of `buffering_size` or `buffering_interval` is reached, then one object in the bucket,
+//! named as Firehose names it.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::digest::Fnv;
+use super::rng::SimRng;
+
+/// Objects listed per delivery stream (older ones are still counted).
+pub const OBJECTS_KEPT: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    Uncompressed,
+    Gzip,
+    Zip,
+    Snappy,
+    HadoopSnappy,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::Uncompressed => "UNCOMPRESSED",
+            Compression::Gzip => "GZIP",
+            Compression::Zip => "ZIP",
+            Compression::Snappy => "Snappy",
+            Compression::HadoopSnappy => "HADOOP_SNAPPY",
+        }
+    }
+
+    /// Object size after compression, per mille of the raw size, for JSON-lines event data (a
+    /// model until records carry real bytes: gzip and zip shrink such text to about a quarter,
+    /// Snappy to about half; the file suffix Firehose adds is not modelled).
+    pub fn per_mille(self) -> u64 {
+        match self {
+            Compression::Uncompressed => 1000,
+            Compression::Gzip => 250,
+            Compression::Zip => 270,
+            Compression::Snappy => 450,
+            Compression::HadoopSnappy => 460,
+        }
+    }
+}
+
+/// `aws_kinesis_firehose_delivery_stream` with `destination = "extended_s3"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirehoseConfig {
+    pub name: String,
+    /// The Kinesis stream it reads (`kinesis_source_configuration`).
+    pub source_stream: String,
+    pub bucket_arn: String,
+    /// `buffering_size`, MiB (1–128, default 5).
+    pub buffering_size_mib: u64,
+    /// `buffering_interval`, s (0–900, default 300).
+    pub buffering_interval_s: u64,
+    pub prefix: String,
+    pub error_output_prefix: String,
+    pub compression: Compression,
+}
+
+/// One object Firehose wrote to the bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct S3Object {
+    pub key: String,
+    /// Size in the bucket (after compression).
+    pub bytes: u64,
+    /// Size of the records before compression (what `buffering_size` counts).
+    pub raw_bytes: u64,
+    pub records: u64,
+    pub first_arrival_ms: u64,
+    pub last_arrival_ms: u64,
+    pub delivered_ms: u64,
+    pub compression: &'static str,
+    /// What made the delivery: "size" or "interval".
+    pub trigger: &'static str,
+}
+
+/// One simulated second of a delivery stream, under CloudWatch's names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FirehoseSecond {
+    pub second: u64,
+    #[serde(rename = "IncomingRecords")]
+    pub incoming_records: u64,
+    #[serde(rename = "IncomingBytes")]
+    pub incoming_bytes: u64,
+    #[serde(rename = "DeliveryToS3.Records")]
+    pub delivered_records: u64,
+    #[serde(rename = "DeliveryToS3.Bytes")]
+    pub delivered_bytes: u64,
+    /// Successful deliveries (objects) in the second.
+    #[serde(rename = "DeliveryToS3.Success")]
+    pub deliveries: u64,
+    /// Age of the oldest record not yet delivered, at the end of the second, ms.
+    #[serde(rename = "DeliveryToS3.DataFreshness")]
+    pub data_freshness_ms: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Firehose {
+    pub cfg: FirehoseConfig,
+    /// Version in object names: 1, and one more after each configuration change.
+    pub version: u32,
+    /// The stream's index in the world and the consumer reading it for Firehose.
+    pub stream: usize,
+    pub consumer: usize,
+    rng: SimRng,
+    /// The buffer: records, bytes, the oldest and newest arrival, and when it started filling.
+    buffered_records: u64,
+    buffered_bytes: u64,
+    oldest_arrival_ms: u64,
+    newest_arrival_ms: u64,
+    started_ms: u64,
+    pub objects: VecDeque<S3Object>,
+    pub objects_total: u64,
+    pub received_records: u64,
+    pub received_bytes: u64,
+    pub delivered_records: u64,
+    pub delivered_bytes: u64,
+    current: FirehoseSecond,
+    pub metrics: VecDeque<FirehoseSecond>,
+}
+
+/// Civil date and time (UTC) of a count of seconds since 1970-01-01.
+pub fn utc(seconds: u64) -> (u64, u32, u32, u32, u32, u32) {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as u64;
+    (
+        y,
+        m,
+        d,
+        (rest / 3600) as u32,
+        (rest % 3600 / 60) as u32,
+        (rest % 60) as u32,
+    )
+}
+
+/// Simulated time 0 is this moment (2025-01-01T00:00:00Z), for object keys.
+pub const EPOCH_UNIX_S: u64 = 1_735_689_600;
+
+impl Firehose {
+    pub fn new(cfg: FirehoseConfig, stream: usize, consumer: usize, seed: u64) -> Self {
+        Self {
+            cfg,
+            version: 1,
+            stream,
+            consumer,
+            rng: SimRng::new(seed),
+            buffered_records: 0,
+            buffered_bytes: 0,
+            oldest_arrival_ms: 0,
+            newest_arrival_ms: 0,
+            started_ms: 0,
+            objects: VecDeque::new(),
+            objects_total: 0,
+            received_records: 0,
+            received_bytes: 0,
+            delivered_records: 0,
+            delivered_bytes: 0,
+            current: FirehoseSecond::default(),
+            metrics: VecDeque::new(),
+        }
+    }
+
+    pub fn buffered_records(&self) -> u64 {
+        self.buffered_records
+    }
+
+    pub fn buffered_bytes(&self) -> u64 {
+        self.buffered_bytes
+    }
+
+    fn size_limit(&self) -> u64 {
+        self.cfg.buffering_size_mib * 1_048_576
+    }
+
+    /// Records arriving from the source at `t_ms`: `count` records of `bytes` in all, that
+    /// arrived in the stream between `first_arrival_ms` and `last_arrival_ms`. A buffer that
+    /// reaches `buffering_size` is delivered at once (the rest starts a new one).
+    pub fn receive(
+        &mut self,
+        t_ms: u64,
+        mut count: u64,
+        mut bytes: u64,
+        first_arrival_ms: u64,
+        last_arrival_ms: u64,
+    ) {
+        self.received_records += count;
+        self.received_bytes += bytes;
+        self.current.incoming_records += count;
+        self.current.incoming_bytes += bytes;
+        while count > 0 {
+            if self.buffered_records == 0 {
+                self.started_ms = t_ms;
+                self.oldest_arrival_ms = first_arrival_ms;
+            }
+            let room = self.size_limit().saturating_sub(self.buffered_bytes);
+            // Records of a chunk share its bytes evenly; take as many as fit, at least one.
+            let per = (bytes / count).max(1);
+            let take = if bytes <= room {
+                count
+            } else {
+                (room / per).clamp(1, count)
+            };
+            let took_bytes = if take == count { bytes } else { per * take };
+            self.buffered_records += take;
+            self.buffered_bytes += took_bytes;
+            self.newest_arrival_ms = last_arrival_ms;
+            count -= take;
+            bytes -= took_bytes;
+            if self.buffered_bytes >= self.size_limit() {
+                self.deliver(t_ms, "size");
+            }
+        }
+    }
+
+    /// Delivers the buffer once `buffering_interval` has passed since it started filling.
+    pub fn tick(&mut self, now_ms: u64) {
+        if self.buffered_records > 0
+            && now_ms >= self.started_ms + self.cfg.buffering_interval_s * 1000
+        {
+            self.deliver(now_ms, "interval");
+        }
+    }
+
+    fn object_key(&mut self, oldest_ms: u64) -> String {
+        let (y, mo, d, h, mi, s) = utc(EPOCH_UNIX_S + oldest_ms / 1000);
+        let r = (self.rng.next_u64(), self.rng.next_u64());
+        // Firehose appends a random UUID.
+        let uuid = format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            r.0 >> 32,
+            (r.0 >> 16) & 0xffff,
+            (r.0 & 0x0fff) | 0x4000,
+            ((r.1 >> 48) & 0x3fff) | 0x8000,
+            r.1 & 0xffff_ffff_ffff
+        );
+        format!(
+            "{}{y:04}/{mo:02}/{d:02}/{h:02}/{}-{}-{y:04}-{mo:02}-{d:02}-{h:02}-{mi:02}-{s:02}-{uuid}",
+            self.cfg.prefix, self.cfg.name, self.version
+        )
+    }
+
+    fn deliver(&mut self, t_ms: u64, trigger: &'static str) {
+        let key = self.object_key(self.oldest_arrival_ms);
+        let raw = self.buffered_bytes;
+        let object = S3Object {
+            key,
+            bytes: raw * self.cfg.compression.per_mille() / 1000,
+            raw_bytes: raw,
+            records: self.buffered_records,
+            first_arrival_ms: self.oldest_arrival_ms,
+            last_arrival_ms: self.newest_arrival_ms,
+            delivered_ms: t_ms,
+            compression: self.cfg.compression.as_str(),
+            trigger,
+        };
+        self.delivered_records += object.records;
+        self.delivered_bytes += object.bytes;
+        self.current.delivered_records += object.records;
+        self.current.delivered_bytes += object.bytes;
+        self.current.deliveries += 1;
+        self.objects_total += 1;
+        if self.objects.len() == OBJECTS_KEPT {
+            self.objects.pop_front();
+        }
+        self.objects.push_back(object);
+        self.buffered_records = 0;
+        self.buffered_bytes = 0;
+    }
+
+    /// Age of the oldest record not yet delivered (0 when the buffer is empty).
+    pub fn data_freshness_ms(&self, now_ms: u64) -> u64 {
+        if self.buffered_records == 0 {
+            0
+        } else {
+            now_ms.saturating_sub(self.oldest_arrival_ms)
+        }
+    }
+
+    pub fn close_second(&mut self, second: u64, now_ms: u64) {
+        let mut s = std::mem::take(&mut self.current);
+        s.second = second;
+        s.data_freshness_ms = self.data_freshness_ms(now_ms);
+        if self.metrics.len() == super::world::METRIC_SECONDS_KEPT {
+            self.metrics.pop_front();
+        }
+        self.metrics.push_back(s);
+    }
+
+    pub(crate) fn digest_into(&self, h: &mut Fnv) {
+        let (d, n) = self.rng.fingerprint();
+        for v in [
+            d,
+            n,
+            u64::from(self.version),
+            self.buffered_records,
+            self.buffered_bytes,
+            self.oldest_arrival_ms,
+            self.newest_arrival_ms,
+            self.started_ms,
+            self.objects_total,
+            self.received_records,
+            self.received_bytes,
+            self.delivered_records,
+            self.delivered_bytes,
+        ] {
+            h.u64(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(utc(EPOCH_UNIX_S), (2025, 1, 1, 0, 0, 0));
+        // 2024-02-29T23:59:59Z, a leap day.
+        assert_eq!(utc(1_709_251_199), (2024, 2, 29, 23, 59, 59));
+        assert_eq!(
+            utc(EPOCH_UNIX_S + 86_400 * 59 + 3_723),
+            (2025, 3, 1, 1, 2, 3)
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Firehose delivering a stream to S3: the size-or-interval buffer, object keys, metrics.
+
+use streamsim::sim::{world_from_text, World};
+
+fn world(text: &str) -> World {
+    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_balanced(w: &mut World, ms: u64) {
+    let end = w.now_ms + ms;
+    while w.now_ms < end {
+        w.step();
+        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
+        for f in &w.firehoses {
+            assert_eq!(
+                f.received_records,
+                f.buffered_records() + f.delivered_records
+            );
+        }
+    }
+}
+
+fn archive(rate: u32, size: u32, hints: &str) -> String {
+    format!(
+        r#"{{"resource": {{
+            "aws_kinesis_stream": {{"events": {{"shard_count": 8}}}},
+            "aws_kinesis_firehose_delivery_stream": {{"archive": {{
+              "name": "archive", "destination": "extended_s3",
+              "kinesis_source_configuration": {{"kinesis_stream_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/events",
+                                                "role_arn": "arn:aws:iam::123456789012:role/firehose"}},
+              "extended_s3_configuration": {{"bucket_arn": "arn:aws:s3:::lake", "prefix": "raw/" {hints}}}}}}}}},
+          "producers": [{{"name": "p", "records_per_second": {rate}, "record_size_bytes": {size},
+                          "partition_keys": {{"model": "uniform", "count": 1000, "prefix": "k"}}}}]}}"#
+    )
+}
+
+#[test]
+fn a_slow_stream_is_delivered_every_300_seconds_with_default_hints() {
+    // 10 records/s of 1 KB: 3 MB in 300 s, below the 5 MiB size: the interval decides.
+    let mut w = world(&archive(10, 1000, ""));
+    run_balanced(&mut w, 1_000_000);
+    let f = &w.firehoses[0];
+    assert_eq!(f.objects_total, 3);
+    for o in &f.objects {
+        assert_eq!(o.trigger, "interval");
+        assert!((2_900..=3_010).contains(&o.records), "{o:?}");
+        // Delivered 300 s after the buffer started filling.
+        assert!(o.delivered_ms - o.first_arrival_ms >= 299_000, "{o:?}");
+        assert!(o.delivered_ms - o.first_arrival_ms <= 302_000, "{o:?}");
+    }
+    let m = &f.metrics;
+    assert_eq!(m.iter().map(|s| s.deliveries).sum::<u64>(), 3);
+    // Data freshness grows to about 300 s, then drops at each delivery.
+    let worst = m.iter().map(|s| s.data_freshness_ms).max().unwrap();
+    assert!((299_000..=302_000).contains(&worst), "{worst}");
+}
+
+#[test]
+fn a_fast_stream_is_delivered_by_size() {
+    // 5,000 records/s of 1 KB: 5 MiB fills in about 1.05 s.
+    let mut w = world(&archive(5_000, 1000, ""));
+    run_balanced(&mut w, 30_000);
+    let f = &w.firehoses[0];
+    assert!(f.objects_total >= 25, "{}", f.objects_total);
+    for o in &f.objects {
+        assert_eq!(o.trigger, "size");
+        // Delivered when the size is reached: within one record of 5 MiB.
+        assert!(o.raw_bytes.abs_diff(5 * 1_048_576) < 1_100, "{o:?}");
+    }
+}
+
+#[test]
+fn a_bigger_buffer_means_fewer_larger_objects_and_more_delay() {
+    let run = |hints: &str| {
+        let mut w = world(&archive(500, 1000, hints));
+        run_balanced(&mut w, 600_000);
+        let f = &w.firehoses[0];
+        let worst = f.metrics.iter().map(|s| s.data_freshness_ms).max().unwrap();
+        (f.objects_total, worst)
+    };
+    let (small_n, small_delay) = run(r#", "buffering_size": 1, "buffering_interval": 60"#);
+    let (big_n, big_delay) = run(r#", "buffering_size": 128, "buffering_interval": 900"#);
+    assert!(small_n > big_n * 10, "{small_n} vs {big_n}");
+    assert!(big_delay > small_delay * 10, "{big_delay} vs {small_delay}");
+}
+
+#[test]
+fn objects_are_named_as_firehose_names_them() {
+    let mut w = world(&archive(
+        10,
+        1000,
+        r#", "buffering_interval": 60, "compression_format": "GZIP""#,
+    ));
+    run_balanced(&mut w, 3_700_000);
+    let f = &w.firehoses[0];
+    let o = &f.objects[0];
+    // <prefix>YYYY/MM/dd/HH/<name>-<version>-YYYY-MM-dd-HH-MM-SS-<uuid>, UTC, from the oldest
+    // record's arrival; simulated time 0 is 2025-01-01T00:00:00Z.
+    assert!(
+        o.key
+            .starts_with("raw/2025/01/01/00/archive-1-2025-01-01-00-00-00-"),
+        "{}",
+        o.key
+    );
+    let uuid = o.key.rsplit_once("-00-00-00-").unwrap().1;
+    assert_eq!(uuid.len(), 36);
+    assert_eq!(uuid.as_bytes()[14], b'4');
+    // An hour later the prefix has moved on.
+    assert!(f.objects.iter().any(|o| o
+        .key
+        .starts_with("raw/2025/01/01/01/archive-1-2025-01-01-01-")));
+    // Compressed with gzip: a quarter of the size (the model for JSON lines).
+    assert_eq!(o.bytes, o.raw_bytes / 4);
+    assert_eq!(o.compression, "GZIP");
+}
+
+#[test]
+fn firehose_reads_count_against_the_shards_read_limits_and_runs_replay() {
+    let mut w = world(&archive(1_000, 500, ""));
+    run_balanced(&mut w, 20_000);
+    let c = w.consumers.iter().find(|c| c.firehose.is_some()).unwrap();
+    assert_eq!(c.cfg.starting_position.as_str(), "LATEST");
+    let calls: u64 = c.lanes.iter().map(|l| l.calls).sum();
+    assert!(
+        (150..=170).contains(&calls),
+        "one call a second per shard: {calls}"
+    );
+    let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
+    let mut again = world(&replay);
+    again.run_for(20_000);
+    assert_eq!(again.digest(), w.digest());
+}
+
+#[test]
+fn firehose_arguments_are_checked() {
+    let e = world_from_text(
+        &archive(
+            10,
+            100,
+            r#", "buffering_size": 129, "buffering_interval": 901, "compression_format": "LZ4""#,
+        ),
+        None,
+    )
+    .unwrap_err()
+    .0
+    .join("\n");
+    assert!(
+        e.contains("extended_s3_configuration.buffering_size: 129 is out of range 1..=128"),
+        "{e}"
+    );
+    assert!(
+        e.contains("extended_s3_configuration.buffering_interval: 901 is out of range 0..=900"),
+        "{e}"
+    );
+    assert!(e.contains("compression_format: \"LZ4\" is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY"), "{e}");
+}
