@@ -892,16 +892,19 @@ impl Stream {
         (first_new..self.shards.len()).collect()
     }
 
-    /// On-demand scaling, once a second: a shard that has taken more than 500 KB/s (or
-    /// throttled) for five minutes in a row is split at the middle of its range. Returns the
+    /// On-demand scaling, once a second: a shard that has taken more than 500 KB/s or 500
+    /// records/s (or throttled) for five minutes in a row is split at the middle of its range. Returns the
     /// shard being split, if one is.
     pub fn on_demand_scale(&mut self, now_ms: u64) -> Option<usize> {
         if self.mode != StreamMode::OnDemand {
             return None;
         }
         for sh in &mut self.shards {
+            // Half a shard's capacity, in bytes or in records: splitting there keeps the
+            // stream at about twice its peak, which is what on-demand promises.
             let busy = sh.state == ShardState::Open
                 && (sh.last_second.incoming_bytes > ON_DEMAND_SPLIT_BYTES_PER_SECOND
+                    || sh.last_second.incoming_records > u64::from(WRITE_RECORDS_PER_SECOND / 2)
                     || sh.last_second.write_throttled > 0);
             sh.hot_seconds = if busy { sh.hot_seconds + 1 } else { 0 };
         }
