@@ -11,10 +11,11 @@ fn run_balanced(w: &mut World, ms: u64) {
     while w.now_ms < end {
         w.step();
         assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
+        // Every record Firehose received is buffered, waiting for S3, in S3, or lost.
         for f in &w.firehoses {
             assert_eq!(
                 f.received_records,
-                f.buffered_records() + f.delivered_records
+                f.buffered_records() + f.retrying_records() + f.delivered_records + f.lost_records
             );
         }
     }
@@ -153,4 +154,85 @@ fn firehose_arguments_are_checked() {
         "{e}"
     );
     assert!(e.contains("compression_format: \"LZ4\" is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY"), "{e}");
+}
+
+fn send(w: &mut World, json: &str) {
+    let c = streamsim::sim::parse_command(json, w).unwrap_or_else(|e| panic!("{e}"));
+    w.command(c);
+}
+
+#[test]
+fn an_s3_outage_holds_the_data_and_delivers_it_when_s3_returns() {
+    let mut w = world(&archive(100, 1000, r#", "buffering_interval": 60"#));
+    run_balanced(&mut w, 30_000);
+    send(
+        &mut w,
+        r#"{"type": "set_s3_available", "delivery_stream_name": "archive", "available": false}"#,
+    );
+    run_balanced(&mut w, 3_600_000);
+    let f = &w.firehoses[0];
+    let before = f.objects_total;
+    assert!(f.retrying_records() > 300_000, "{}", f.retrying_records());
+    // Freshness: the oldest waiting record is about an hour old.
+    let fresh = f.metrics.back().unwrap().data_freshness_ms;
+    assert!(fresh > 3_600_000, "{fresh}");
+    send(
+        &mut w,
+        r#"{"type": "set_s3_available", "delivery_stream_name": "archive", "available": true}"#,
+    );
+    // The next retry (at most a minute away) writes them all.
+    run_balanced(&mut w, 61_000);
+    let f = &w.firehoses[0];
+    assert_eq!(f.retrying_records(), 0);
+    assert!(f.objects_total >= before + 59);
+    assert_eq!(f.lost_records, 0);
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("that had waited for S3")));
+}
+
+#[test]
+fn after_24_hours_of_outage_the_data_is_lost() {
+    let text = archive(10, 1000, r#", "buffering_interval": 900"#).replacen(
+        "{\"resource\"",
+        "{\"tick_ms\": 1000, \"resource\"",
+        1,
+    );
+    assert!(text.contains("tick_ms"));
+    let mut w = world(&text);
+    send(
+        &mut w,
+        r#"{"type": "set_s3_available", "delivery_stream_name": "archive", "available": false}"#,
+    );
+    run_balanced(&mut w, 26 * 3_600_000);
+    let f = &w.firehoses[0];
+    // Objects of the first two hours have waited 24 hours: lost, 9,000 records each.
+    assert!(f.lost_records >= 2 * 8_900, "{}", f.lost_records);
+    assert_eq!(f.delivered_records, 0);
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("gave up after 24 hours")));
+}
+
+#[test]
+fn a_timed_out_write_is_written_again_duplicates_in_the_bucket() {
+    let mut w = world(&archive(100, 1000, r#", "buffering_interval": 60"#));
+    send(
+        &mut w,
+        r#"{"type": "set_s3_timeout_rate", "delivery_stream_name": "archive", "timeout_rate": 0.5}"#,
+    );
+    run_balanced(&mut w, 1_800_000);
+    let f = &w.firehoses[0];
+    assert!(f.duplicate_records > 0);
+    let keys: std::collections::BTreeSet<_> = f.objects.iter().map(|o| o.key.clone()).collect();
+    assert!(
+        keys.len() < f.objects.len(),
+        "the same object key written twice"
+    );
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("duplicates (at-least-once)")));
 }

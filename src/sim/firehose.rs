@@ -11,6 +11,40 @@ use super::rng::SimRng;
 
 /// Objects listed per delivery stream (older ones are still counted).
 pub const OBJECTS_KEPT: usize = 10_000;
+/// Firehose retries a delivery to an unavailable S3 for up to 24 hours, then the data is lost.
+pub const S3_RETRY_DURATION_MS: u64 = 24 * 3_600_000;
+/// How often a failed delivery is tried again here.
+pub const S3_RETRY_EVERY_MS: u64 = 60_000;
+
+/// An object waiting to be written to S3.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pending {
+    object: S3Object,
+    first_try_ms: u64,
+    next_try_ms: u64,
+    /// A duplicate write (the first one timed out after S3 had stored it).
+    duplicate: bool,
+}
+
+/// What happened when pending objects were tried, for notes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Objects that had to wait, delivered now: (count, longest wait ms).
+    pub delivered_late: (u64, u64),
+    /// Records lost after 24 hours of retries.
+    pub lost: u64,
+    /// Objects written twice because the first write timed out.
+    pub duplicated: u64,
+}
+
+impl Outcome {
+    fn add(&mut self, o: Outcome) {
+        self.delivered_late.0 += o.delivered_late.0;
+        self.delivered_late.1 = self.delivered_late.1.max(o.delivered_late.1);
+        self.lost += o.lost;
+        self.duplicated += o.duplicated;
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
@@ -116,6 +150,15 @@ pub struct Firehose {
     started_ms: u64,
     pub objects: VecDeque<S3Object>,
     pub objects_total: u64,
+    pending: VecDeque<Pending>,
+    /// Whether S3 accepts writes (an outage is a fault a student can set).
+    pub s3_available: bool,
+    /// Share of writes that time out after S3 stored them: Firehose writes them again.
+    pub s3_timeout_rate: f64,
+    pub lost_records: u64,
+    pub duplicate_records: u64,
+    /// What happened in writes made between ticks (a size-triggered delivery), for the notes.
+    unreported: Outcome,
     pub received_records: u64,
     pub received_bytes: u64,
     pub delivered_records: u64,
@@ -166,6 +209,12 @@ impl Firehose {
             started_ms: 0,
             objects: VecDeque::new(),
             objects_total: 0,
+            pending: VecDeque::new(),
+            s3_available: true,
+            s3_timeout_rate: 0.0,
+            lost_records: 0,
+            duplicate_records: 0,
+            unreported: Outcome::default(),
             received_records: 0,
             received_bytes: 0,
             delivered_records: 0,
@@ -181,6 +230,15 @@ impl Firehose {
 
     pub fn buffered_bytes(&self) -> u64 {
         self.buffered_bytes
+    }
+
+    /// Records in objects waiting for S3.
+    pub fn retrying_records(&self) -> u64 {
+        self.pending
+            .iter()
+            .filter(|p| !p.duplicate)
+            .map(|p| p.object.records)
+            .sum()
     }
 
     fn size_limit(&self) -> u64 {
@@ -227,13 +285,81 @@ impl Firehose {
         }
     }
 
-    /// Delivers the buffer once `buffering_interval` has passed since it started filling.
-    pub fn tick(&mut self, now_ms: u64) {
+    /// Delivers the buffer once `buffering_interval` has passed since it started filling, and
+    /// tries the objects waiting for S3.
+    pub fn tick(&mut self, now_ms: u64) -> Outcome {
         if self.buffered_records > 0
             && now_ms >= self.started_ms + self.cfg.buffering_interval_s * 1000
         {
             self.deliver(now_ms, "interval");
         }
+        let mut o = std::mem::take(&mut self.unreported);
+        o.add(self.write_pending(now_ms));
+        o
+    }
+
+    /// Writes waiting objects to S3, oldest first, as far as S3 lets it.
+    fn write_pending(&mut self, now_ms: u64) -> Outcome {
+        let mut out = Outcome::default();
+        while let Some(p) = self.pending.front() {
+            if p.next_try_ms > now_ms {
+                break;
+            }
+            if !self.s3_available {
+                if now_ms >= p.first_try_ms + S3_RETRY_DURATION_MS {
+                    let p = self.pending.pop_front().expect("front");
+                    if !p.duplicate {
+                        self.lost_records += p.object.records;
+                        out.lost += p.object.records;
+                    }
+                    continue;
+                }
+                // Every waiting object is retried on the same schedule.
+                for q in &mut self.pending {
+                    q.next_try_ms = q.next_try_ms.max(now_ms + S3_RETRY_EVERY_MS);
+                }
+                break;
+            }
+            let mut p = self.pending.pop_front().expect("front");
+            let waited = now_ms - p.first_try_ms;
+            p.object.delivered_ms = now_ms;
+            if waited > 0 && !p.duplicate {
+                out.delivered_late.0 += 1;
+                out.delivered_late.1 = out.delivered_late.1.max(waited);
+            }
+            let timed_out = !p.duplicate
+                && self.s3_timeout_rate > 0.0
+                && self.rng.unit() < self.s3_timeout_rate;
+            if timed_out {
+                // S3 stored it, but the answer never came: Firehose writes it again.
+                out.duplicated += 1;
+                self.pending.push_front(Pending {
+                    object: p.object.clone(),
+                    first_try_ms: now_ms,
+                    next_try_ms: now_ms + S3_RETRY_EVERY_MS / 4,
+                    duplicate: true,
+                });
+            }
+            self.store(p.object, p.duplicate);
+        }
+        out
+    }
+
+    fn store(&mut self, object: S3Object, duplicate: bool) {
+        if duplicate {
+            self.duplicate_records += object.records;
+        } else {
+            self.delivered_records += object.records;
+        }
+        self.delivered_bytes += object.bytes;
+        self.current.delivered_records += object.records;
+        self.current.delivered_bytes += object.bytes;
+        self.current.deliveries += 1;
+        self.objects_total += 1;
+        if self.objects.len() == OBJECTS_KEPT {
+            self.objects.pop_front();
+        }
+        self.objects.push_back(object);
     }
 
     fn object_key(&mut self, oldest_ms: u64) -> String {
@@ -254,6 +380,7 @@ impl Firehose {
         )
     }
 
+    /// Closes the buffer into an object and writes it (or queues it while S3 is down).
     fn deliver(&mut self, t_ms: u64, trigger: &'static str) {
         let key = self.object_key(self.oldest_arrival_ms);
         let raw = self.buffered_bytes;
@@ -268,27 +395,30 @@ impl Firehose {
             compression: self.cfg.compression.as_str(),
             trigger,
         };
-        self.delivered_records += object.records;
-        self.delivered_bytes += object.bytes;
-        self.current.delivered_records += object.records;
-        self.current.delivered_bytes += object.bytes;
-        self.current.deliveries += 1;
-        self.objects_total += 1;
-        if self.objects.len() == OBJECTS_KEPT {
-            self.objects.pop_front();
-        }
-        self.objects.push_back(object);
         self.buffered_records = 0;
         self.buffered_bytes = 0;
+        self.pending.push_back(Pending {
+            object,
+            first_try_ms: t_ms,
+            next_try_ms: t_ms,
+            duplicate: false,
+        });
+        if self.pending.len() == 1 {
+            // Nothing waits ahead of it: write it now (when S3 is up).
+            let o = self.write_pending(t_ms);
+            self.unreported.add(o);
+        }
     }
 
-    /// Age of the oldest record not yet delivered (0 when the buffer is empty).
+    /// Age of the oldest record not yet delivered (0 when nothing waits).
     pub fn data_freshness_ms(&self, now_ms: u64) -> u64 {
-        if self.buffered_records == 0 {
-            0
-        } else {
-            now_ms.saturating_sub(self.oldest_arrival_ms)
-        }
+        let waiting = self
+            .pending
+            .iter()
+            .find(|p| !p.duplicate)
+            .map(|p| p.object.first_arrival_ms);
+        let buffered = (self.buffered_records > 0).then_some(self.oldest_arrival_ms);
+        waiting.or(buffered).map_or(0, |t| now_ms.saturating_sub(t))
     }
 
     pub fn close_second(&mut self, second: u64, now_ms: u64) {
@@ -313,6 +443,11 @@ impl Firehose {
             self.newest_arrival_ms,
             self.started_ms,
             self.objects_total,
+            self.pending.len() as u64,
+            u64::from(self.s3_available),
+            self.s3_timeout_rate.to_bits(),
+            self.lost_records,
+            self.duplicate_records,
             self.received_records,
             self.received_bytes,
             self.delivered_records,

@@ -123,6 +123,12 @@ pub struct FirehoseReport {
     pub received_bytes: u64,
     pub buffered_records: u64,
     pub buffered_bytes: u64,
+    /// Records in objects waiting for S3 (an outage).
+    pub retrying_records: u64,
+    /// Records lost after 24 hours of S3 being unavailable.
+    pub lost_records: u64,
+    /// Records written to S3 a second time (a write that timed out after S3 stored it).
+    pub duplicate_records: u64,
     pub delivered_records: u64,
     /// Bytes in S3 (after compression).
     pub delivered_bytes: u64,
@@ -262,6 +268,9 @@ impl Report {
                     received_bytes: f.received_bytes,
                     buffered_records: f.buffered_records(),
                     buffered_bytes: f.buffered_bytes(),
+                    retrying_records: f.retrying_records(),
+                    lost_records: f.lost_records,
+                    duplicate_records: f.duplicate_records,
                     delivered_records: f.delivered_records,
                     delivered_bytes: f.delivered_bytes,
                     objects_total: f.objects_total,

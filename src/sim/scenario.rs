@@ -394,6 +394,16 @@ pub enum Command {
         consumer: String,
         records_per_second: Option<u32>,
     },
+    /// S3 goes down (or comes back) for a delivery stream.
+    SetS3Available {
+        delivery_stream_name: String,
+        available: bool,
+    },
+    /// A share of S3 writes time out after storing the object (Firehose writes it again).
+    SetS3TimeoutRate {
+        delivery_stream_name: String,
+        timeout_rate: f64,
+    },
     /// A KCL worker stops (its leases expire after the failover time) …
     CrashWorker {
         consumer: String,
@@ -462,6 +472,18 @@ impl Command {
             }
             Command::PutPoisonRecord { producer } => {
                 json!({"type": "put_poison_record", "producer": producer})
+            }
+            Command::SetS3Available {
+                delivery_stream_name,
+                available,
+            } => json!({"type": "set_s3_available", "delivery_stream_name": delivery_stream_name,
+                "available": available}),
+            Command::SetS3TimeoutRate {
+                delivery_stream_name,
+                timeout_rate,
+            } => {
+                json!({"type": "set_s3_timeout_rate", "delivery_stream_name": delivery_stream_name,
+                "timeout_rate": timeout_rate})
             }
             Command::SetFunctionErrorRate {
                 function_name,
@@ -1867,10 +1889,34 @@ pub(crate) fn read_command(
             "put_poison_record",
             "set_function_error_rate",
             "set_processing_rate",
+            "set_s3_available",
+            "set_s3_timeout_rate",
         ],
         errs,
     )?;
     let cmd = match kind {
+        "set_s3_available" => {
+            let name = o.text("delivery_stream_name", None, NAME_CHARS_MAX, errs)?;
+            let path = o.at("available");
+            let available = match o.required("available", errs)? {
+                Value::Bool(b) => *b,
+                other => {
+                    errs.push(
+                        &path,
+                        format!("expected true or false, got {}", shown(other)),
+                    );
+                    return None;
+                }
+            };
+            Command::SetS3Available {
+                delivery_stream_name: name,
+                available,
+            }
+        }
+        "set_s3_timeout_rate" => Command::SetS3TimeoutRate {
+            delivery_stream_name: o.text("delivery_stream_name", None, NAME_CHARS_MAX, errs)?,
+            timeout_rate: o.num("timeout_rate", None, 0.0, 1.0, errs)?,
+        },
         "set_function_error_rate" => Command::SetFunctionErrorRate {
             function_name: o.text("function_name", None, NAME_CHARS_MAX, errs)?,
             error_rate: o.num("error_rate", None, 0.0, 1.0, errs)?,

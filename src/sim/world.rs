@@ -357,6 +357,24 @@ impl World {
                     ));
                 }
             }
+            Command::SetS3Available {
+                delivery_stream_name,
+                ..
+            }
+            | Command::SetS3TimeoutRate {
+                delivery_stream_name,
+                ..
+            } => {
+                if !self
+                    .firehoses
+                    .iter()
+                    .any(|f| f.cfg.name == *delivery_stream_name)
+                {
+                    return Err(format!(
+                        "delivery_stream_name: {delivery_stream_name:?} is not a Firehose delivery stream of this run"
+                    ));
+                }
+            }
             Command::SplitShard { .. }
             | Command::MergeShards { .. }
             | Command::UpdateShardCount { .. } => {
@@ -447,6 +465,35 @@ impl World {
                 }
             }
             Command::AddProducer(cfg, _) => self.add_producer((**cfg).clone()),
+            Command::SetS3Available {
+                delivery_stream_name,
+                available,
+            } => {
+                if let Some(f) = self
+                    .firehoses
+                    .iter_mut()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                {
+                    f.s3_available = *available;
+                }
+                self.note(if *available {
+                    format!("S3 is back for {delivery_stream_name}: the objects that waited are written now")
+                } else {
+                    format!("S3 is unavailable for {delivery_stream_name}: Firehose keeps the data and retries for up to 24 hours, then it is lost")
+                });
+            }
+            Command::SetS3TimeoutRate {
+                delivery_stream_name,
+                timeout_rate,
+            } => {
+                if let Some(f) = self
+                    .firehoses
+                    .iter_mut()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                {
+                    f.s3_timeout_rate = *timeout_rate;
+                }
+            }
             Command::PutPoisonRecord { producer: name } => {
                 if let Some(i) = producer(self, name) {
                     let p = &self.producers[i];
@@ -687,8 +734,29 @@ impl World {
             }
         }
         self.run_lambdas(now);
+        let mut outcomes = Vec::new();
         for f in &mut self.firehoses {
-            f.tick(now);
+            outcomes.push((f.cfg.name.clone(), f.tick(now)));
+        }
+        for (name, o) in outcomes {
+            if o.delivered_late.0 > 0 {
+                self.note(format!(
+                    "{name} wrote {} that had waited for S3, the oldest for {} s",
+                    plural(o.delivered_late.0, "object"),
+                    o.delivered_late.1 / 1000
+                ));
+            }
+            if o.lost > 0 {
+                self.note(format!(
+                    "{name} gave up after 24 hours of S3 being unavailable: {} lost",
+                    plural(o.lost, "record")
+                ));
+            }
+            if o.duplicated > 0 {
+                self.note(format!(
+                    "{name}: a write to S3 timed out after S3 had stored it, so Firehose writes it again — the bucket will hold duplicates (at-least-once)"
+                ));
+            }
         }
         for ci in 0..self.consumers.len() {
             for t in self.consumers[ci].balance_leases(now) {
