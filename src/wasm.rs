@@ -163,6 +163,21 @@ impl Sim {
         to_js(&crate::sim::report::Report::consumers_of(&self.0))
     }
 
+    /// Firehose delivery streams (the CLI report's `firehoses`: buffer, objects, metrics, lake,
+    /// batch job).
+    pub fn firehoses(&self) -> JsValue {
+        to_js(&crate::sim::report::Report::firehoses_of(&self.0))
+    }
+
+    /// A query over delivery stream `index`'s lake: records that arrived in `[fromMs, toMs)`,
+    /// as far as Firehose has delivered them (`{ objects, records, sum_amount_cents,
+    /// mean_amount_cents, known_until_ms }`).
+    #[wasm_bindgen(js_name = lakeQuery)]
+    pub fn lake_query(&self, index: u32, from_ms: f64, to_ms: f64) -> JsValue {
+        let f = self.0.firehoses.get(index as usize);
+        to_js(&f.map(|f| f.query(from_ms.max(0.0) as u64, to_ms.max(0.0) as u64)))
+    }
+
     pub fn ledger(&self) -> JsValue {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

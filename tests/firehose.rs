@@ -236,3 +236,59 @@ fn a_timed_out_write_is_written_again_duplicates_in_the_bucket() {
         .iter()
         .any(|n| n.text.contains("duplicates (at-least-once)")));
 }
+
+const DAM_AND_RIVER: &str = r#"{"tick_ms": 100, "resource": {
+      "aws_kinesis_stream": {"payments": {"shard_count": 2}},
+      "aws_kinesis_firehose_delivery_stream": {"lake": {"destination": "extended_s3",
+          "kinesis_source_configuration": {"kinesis_stream_arn": "payments"},
+          "extended_s3_configuration": {"bucket_arn": "arn:aws:s3:::lake", "buffering_size": 64, "buffering_interval": 300}}}},
+    "producers": [{"name": "cards", "records_per_second": 200,
+        "partition_keys": {"model": "hot_key", "count": 5000, "prefix": "card-", "hot_key": "card-stolen", "hot_key_share": 0.02}}],
+    "consumers": [{"name": "river", "application": {"kind": "fraud_detector", "max_transactions": 5, "window_seconds": 10}}],
+    "batch_jobs": [{"name": "dam", "delivery_stream_name": "lake", "every_seconds": 3600,
+        "application": {"kind": "fraud_detector", "max_transactions": 5, "window_seconds": 10}}]}"#;
+
+#[test]
+fn the_dam_and_the_river_same_alerts_very_different_delays() {
+    let mut w = world(DAM_AND_RIVER);
+    run_balanced(&mut w, 2 * 3_600_000 + 1_000);
+    let river = w.consumers[0].app.as_ref().unwrap();
+    let dam = w.firehoses[0].batch.as_ref().unwrap();
+    assert_eq!(dam.runs, 2);
+    // The batch job has seen what landed before its last run; the stream saw it all.
+    assert!(dam.alerts_total > 0);
+    assert!(dam.alerts_total <= river.alerts_total);
+    assert!(river.alerts_total - dam.alerts_total < river.alerts_total / 2 + 5);
+    // Reacting within a second against within an hour and more.
+    assert!(river.mean_delay_ms() < 1_500, "{}", river.mean_delay_ms());
+    assert!(dam.mean_delay_ms() > 15 * 60_000, "{}", dam.mean_delay_ms());
+    assert!(
+        dam.delay_ms_max <= 3_600_000 + 301_000 + 2_000,
+        "{}",
+        dam.delay_ms_max
+    );
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.starts_with("batch job dam ran over the lake")));
+}
+
+#[test]
+fn the_lake_only_knows_what_firehose_has_delivered() {
+    let mut w = world(DAM_AND_RIVER);
+    run_balanced(&mut w, 1_000_000);
+    let f = &w.firehoses[0];
+    let all = f.query(0, u64::MAX);
+    // Three deliveries of 300 s so far: 900 s of records, not the 1,000 s produced.
+    assert_eq!(all.objects, 3);
+    assert!((179_000..=181_000).contains(&all.records), "{all:?}");
+    assert!(
+        all.known_until_ms < 901_000 && all.known_until_ms > 899_000,
+        "{all:?}"
+    );
+    assert_eq!(all.records, f.delivered_records);
+    // Amounts are about $50 on average (uniform $1–$100, plus a few big ones).
+    assert!((4_800..=6_500).contains(&all.mean_amount_cents), "{all:?}");
+    let first = f.query(0, 200_000);
+    assert_eq!(first.objects, 1);
+}

@@ -56,7 +56,7 @@ pub struct KeyTable(Vec<Vec<KeyState>>);
 
 impl KeyTable {
     /// The state of key `key` of `producer` (None for keys that are fresh every record).
-    fn slot(
+    pub fn slot(
         &mut self,
         producer: usize,
         key_space: Option<usize>,

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use super::app::{Alert, AppConfig, AppState, Seen};
+use super::consumer::KeyTable;
 use super::digest::Fnv;
 use super::rng::SimRng;
 
@@ -111,6 +113,24 @@ pub struct S3Object {
     pub compression: &'static str,
     /// What made the delivery: "size" or "interval".
     pub trigger: &'static str,
+    /// The records' amounts (read as card transactions), for queries over the lake.
+    pub sum_amount_cents: u64,
+    /// What a batch job over the lake will flag in this object.
+    #[serde(skip)]
+    pub flags: Vec<Alert>,
+    /// A second copy (the first write timed out after S3 had stored it).
+    pub duplicate: bool,
+}
+
+/// What a query over the lake found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LakeAnswer {
+    pub objects: u64,
+    pub records: u64,
+    pub sum_amount_cents: u64,
+    pub mean_amount_cents: u64,
+    /// The newest record the lake holds arrived at this time: nothing later is known yet.
+    pub known_until_ms: u64,
 }
 
 /// One simulated second of a delivery stream, under CloudWatch's names.
@@ -133,6 +153,84 @@ pub struct FirehoseSecond {
     pub data_freshness_ms: u64,
 }
 
+/// A scheduled batch job over what has landed in S3 (simulation only): every `every_ms` it
+/// reads the objects delivered since its last run and applies its application's rules. Its
+/// alerts come when it runs: the dam beside the river.
+#[derive(Clone, Debug)]
+pub struct BatchJob {
+    pub name: String,
+    pub every_ms: u64,
+    /// Applies the rules record by record as records reach Firehose (same order, same
+    /// result as reading them back from S3), so nothing needs storing but what it flags.
+    detector: AppState,
+    keys: KeyTable,
+    pub next_run_ms: u64,
+    pub runs: u64,
+    pub alerts: VecDeque<Alert>,
+    pub alerts_total: u64,
+    pub delay_ms_sum: u64,
+    pub delay_ms_max: u64,
+}
+
+impl BatchJob {
+    pub fn new(name: String, every_ms: u64, app: AppConfig) -> Self {
+        Self {
+            name,
+            every_ms,
+            detector: AppState::new(app),
+            keys: KeyTable::default(),
+            next_run_ms: every_ms,
+            runs: 0,
+            alerts: VecDeque::new(),
+            alerts_total: 0,
+            delay_ms_sum: 0,
+            delay_ms_max: 0,
+        }
+    }
+
+    /// What the job's rules will flag in one record (shown once the job has run over it).
+    pub fn flag(
+        &mut self,
+        r: &Seen,
+        producer: usize,
+        key_space: Option<usize>,
+        key: u64,
+    ) -> Option<Alert> {
+        let before = self.detector.alerts_total;
+        let slot = self.keys.slot(producer, key_space, key);
+        self.detector.see(r.arrival_ms, r, slot);
+        (self.detector.alerts_total > before)
+            .then(|| self.detector.alerts.pop_back())
+            .flatten()
+    }
+
+    /// Runs over what has landed: each flag becomes an alert now. Returns (alerts, worst delay).
+    pub fn run(&mut self, now_ms: u64, landed: &mut Vec<Alert>) -> (u64, u64) {
+        self.runs += 1;
+        self.next_run_ms = now_ms + self.every_ms;
+        let mut worst = 0;
+        let n = landed.len() as u64;
+        for mut a in landed.drain(..) {
+            a.t_ms = now_ms;
+            a.delay_ms = now_ms - a.event_ms;
+            worst = worst.max(a.delay_ms);
+            self.alerts_total += 1;
+            a.seq = self.alerts_total;
+            self.delay_ms_sum += a.delay_ms;
+            self.delay_ms_max = self.delay_ms_max.max(a.delay_ms);
+            if self.alerts.len() == super::app::ALERTS_KEPT {
+                self.alerts.pop_front();
+            }
+            self.alerts.push_back(a);
+        }
+        (n, worst)
+    }
+
+    pub fn mean_delay_ms(&self) -> u64 {
+        self.delay_ms_sum / self.alerts_total.max(1)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Firehose {
     pub cfg: FirehoseConfig,
@@ -145,6 +243,9 @@ pub struct Firehose {
     /// The buffer: records, bytes, the oldest and newest arrival, and when it started filling.
     buffered_records: u64,
     buffered_bytes: u64,
+    buffered_amount_cents: u64,
+    /// What a batch job will flag in the buffered records, once they have landed.
+    buffered_flags: Vec<Alert>,
     oldest_arrival_ms: u64,
     newest_arrival_ms: u64,
     started_ms: u64,
@@ -159,6 +260,10 @@ pub struct Firehose {
     pub duplicate_records: u64,
     /// What happened in writes made between ticks (a size-triggered delivery), for the notes.
     unreported: Outcome,
+    /// Flags in objects that have landed, waiting for the batch job's next run (t_ms = landing).
+    pub landed: Vec<Alert>,
+    /// The batch job over this delivery stream's objects, if the scenario has one.
+    pub batch: Option<BatchJob>,
     pub received_records: u64,
     pub received_bytes: u64,
     pub delivered_records: u64,
@@ -204,6 +309,8 @@ impl Firehose {
             rng: SimRng::new(seed),
             buffered_records: 0,
             buffered_bytes: 0,
+            buffered_amount_cents: 0,
+            buffered_flags: Vec::new(),
             oldest_arrival_ms: 0,
             newest_arrival_ms: 0,
             started_ms: 0,
@@ -215,6 +322,8 @@ impl Firehose {
             lost_records: 0,
             duplicate_records: 0,
             unreported: Outcome::default(),
+            landed: Vec::new(),
+            batch: None,
             received_records: 0,
             received_bytes: 0,
             delivered_records: 0,
@@ -245,43 +354,36 @@ impl Firehose {
         self.cfg.buffering_size_mib * 1_048_576
     }
 
-    /// Records arriving from the source at `t_ms`: `count` records of `bytes` in all, that
-    /// arrived in the stream between `first_arrival_ms` and `last_arrival_ms`. A buffer that
-    /// reaches `buffering_size` is delivered at once (the rest starts a new one).
+    /// One record arriving from the source at `t_ms`: `bytes` long, in the stream since
+    /// `arrival_ms`, with its amount (as a card transaction) for the lake's sums, and what a
+    /// batch job over the lake would flag in it. A buffer that reaches `buffering_size` is
+    /// delivered at once.
     pub fn receive(
         &mut self,
         t_ms: u64,
-        mut count: u64,
-        mut bytes: u64,
-        first_arrival_ms: u64,
-        last_arrival_ms: u64,
+        bytes: u64,
+        arrival_ms: u64,
+        amount_cents: u64,
+        flagged: Option<Alert>,
     ) {
-        self.received_records += count;
+        self.received_records += 1;
         self.received_bytes += bytes;
-        self.current.incoming_records += count;
+        self.current.incoming_records += 1;
         self.current.incoming_bytes += bytes;
-        while count > 0 {
-            if self.buffered_records == 0 {
-                self.started_ms = t_ms;
-                self.oldest_arrival_ms = first_arrival_ms;
-            }
-            let room = self.size_limit().saturating_sub(self.buffered_bytes);
-            // Records of a chunk share its bytes evenly; take as many as fit, at least one.
-            let per = (bytes / count).max(1);
-            let take = if bytes <= room {
-                count
-            } else {
-                (room / per).clamp(1, count)
-            };
-            let took_bytes = if take == count { bytes } else { per * take };
-            self.buffered_records += take;
-            self.buffered_bytes += took_bytes;
-            self.newest_arrival_ms = last_arrival_ms;
-            count -= take;
-            bytes -= took_bytes;
-            if self.buffered_bytes >= self.size_limit() {
-                self.deliver(t_ms, "size");
-            }
+        if self.buffered_records == 0 {
+            self.started_ms = t_ms;
+            self.oldest_arrival_ms = arrival_ms;
+            self.buffered_amount_cents = 0;
+        }
+        self.buffered_records += 1;
+        self.buffered_bytes += bytes;
+        self.buffered_amount_cents += amount_cents;
+        self.newest_arrival_ms = arrival_ms;
+        if let Some(a) = flagged {
+            self.buffered_flags.push(a);
+        }
+        if self.buffered_bytes >= self.size_limit() {
+            self.deliver(t_ms, "size");
         }
     }
 
@@ -345,7 +447,16 @@ impl Firehose {
         out
     }
 
-    fn store(&mut self, object: S3Object, duplicate: bool) {
+    fn store(&mut self, mut object: S3Object, duplicate: bool) {
+        if !duplicate {
+            self.landed.extend(object.flags.drain(..).map(|mut a| {
+                // Landed now: a batch job can see it from its next run on.
+                a.t_ms = object.delivered_ms;
+                a
+            }));
+        }
+        object.flags = Vec::new();
+        object.duplicate = duplicate;
         if duplicate {
             self.duplicate_records += object.records;
         } else {
@@ -394,6 +505,9 @@ impl Firehose {
             delivered_ms: t_ms,
             compression: self.cfg.compression.as_str(),
             trigger,
+            sum_amount_cents: self.buffered_amount_cents,
+            flags: std::mem::take(&mut self.buffered_flags),
+            duplicate: false,
         };
         self.buffered_records = 0;
         self.buffered_bytes = 0;
@@ -408,6 +522,23 @@ impl Firehose {
             let o = self.write_pending(t_ms);
             self.unreported.add(o);
         }
+    }
+
+    /// A query over the lake: the records in objects delivered by `now`, that arrived in
+    /// `[from_ms, to_ms)` (by object: an object counts when its oldest record is in the range).
+    /// The lake knows only what Firehose has delivered.
+    pub fn query(&self, from_ms: u64, to_ms: u64) -> LakeAnswer {
+        let mut a = LakeAnswer::default();
+        for o in self.objects.iter().filter(|o| !o.duplicate) {
+            if o.first_arrival_ms >= from_ms && o.first_arrival_ms < to_ms {
+                a.objects += 1;
+                a.records += o.records;
+                a.sum_amount_cents += o.sum_amount_cents;
+            }
+            a.known_until_ms = a.known_until_ms.max(o.last_arrival_ms);
+        }
+        a.mean_amount_cents = a.sum_amount_cents / a.records.max(1);
+        a
     }
 
     /// Age of the oldest record not yet delivered (0 when nothing waits).
@@ -439,6 +570,11 @@ impl Firehose {
             u64::from(self.version),
             self.buffered_records,
             self.buffered_bytes,
+            self.buffered_amount_cents,
+            self.buffered_flags.len() as u64,
+            self.landed.len() as u64,
+            self.batch.as_ref().map_or(0, |b| b.runs),
+            self.batch.as_ref().map_or(0, |b| b.alerts_total),
             self.oldest_arrival_ms,
             self.newest_arrival_ms,
             self.started_ms,

@@ -44,6 +44,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("presets/fraud-detection.json"),
     ),
     ("on-demand", include_str!("presets/on-demand.json")),
+    (
+        "batch-vs-streaming",
+        include_str!("presets/batch-vs-streaming.json"),
+    ),
 ];
 
 pub fn preset(name: &str) -> Option<&'static str> {

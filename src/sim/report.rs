@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::app::Alert;
-use super::firehose::{FirehoseSecond, S3Object};
+use super::firehose::{FirehoseSecond, LakeAnswer, S3Object};
 use super::world::{Ledger, Note, StreamSecond, World};
 
 #[derive(Serialize)]
@@ -137,6 +137,23 @@ pub struct FirehoseReport {
     pub objects: Vec<S3Object>,
     /// Per simulated second, CloudWatch's AWS/Firehose metrics.
     pub metrics: Vec<FirehoseSecond>,
+    /// Everything in the lake so far (a query over all delivered objects).
+    pub lake: LakeAnswer,
+    /// The scheduled batch job over the lake, if there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_job: Option<BatchJobReport>,
+}
+
+#[derive(Serialize)]
+pub struct BatchJobReport {
+    pub name: String,
+    pub every_seconds: u64,
+    pub runs: u64,
+    pub alerts: u64,
+    /// Detection delay (run time − event time), mean and worst, ms.
+    pub detection_delay_ms_mean: u64,
+    pub detection_delay_ms_max: u64,
+    pub recent_alerts: Vec<Alert>,
 }
 
 #[derive(Serialize)]
@@ -254,30 +271,7 @@ impl Report {
                 })
                 .collect(),
             consumers: Self::consumers_of(w),
-            firehoses: w
-                .firehoses
-                .iter()
-                .map(|f| FirehoseReport {
-                    name: f.cfg.name.clone(),
-                    source_stream: f.cfg.source_stream.clone(),
-                    bucket_arn: f.cfg.bucket_arn.clone(),
-                    buffering_size_mib: f.cfg.buffering_size_mib,
-                    buffering_interval_s: f.cfg.buffering_interval_s,
-                    compression_format: f.cfg.compression.as_str(),
-                    received_records: f.received_records,
-                    received_bytes: f.received_bytes,
-                    buffered_records: f.buffered_records(),
-                    buffered_bytes: f.buffered_bytes(),
-                    retrying_records: f.retrying_records(),
-                    lost_records: f.lost_records,
-                    duplicate_records: f.duplicate_records,
-                    delivered_records: f.delivered_records,
-                    delivered_bytes: f.delivered_bytes,
-                    objects_total: f.objects_total,
-                    objects: f.objects.iter().rev().take(100).rev().cloned().collect(),
-                    metrics: f.metrics.iter().copied().collect(),
-                })
-                .collect(),
+            firehoses: Self::firehoses_of(w),
             commands_applied: w.command_log.len() as u64,
             notes: w.notes.iter().cloned().collect(),
             metrics: w
@@ -361,6 +355,43 @@ impl Report {
                             .collect()
                     }),
                 }
+            })
+            .collect()
+    }
+
+    /// The Firehose part of the report (also what the page's tank panel shows).
+    pub fn firehoses_of(w: &World) -> Vec<FirehoseReport> {
+        w.firehoses
+            .iter()
+            .map(|f| FirehoseReport {
+                name: f.cfg.name.clone(),
+                source_stream: f.cfg.source_stream.clone(),
+                bucket_arn: f.cfg.bucket_arn.clone(),
+                buffering_size_mib: f.cfg.buffering_size_mib,
+                buffering_interval_s: f.cfg.buffering_interval_s,
+                compression_format: f.cfg.compression.as_str(),
+                received_records: f.received_records,
+                received_bytes: f.received_bytes,
+                buffered_records: f.buffered_records(),
+                buffered_bytes: f.buffered_bytes(),
+                retrying_records: f.retrying_records(),
+                lost_records: f.lost_records,
+                duplicate_records: f.duplicate_records,
+                delivered_records: f.delivered_records,
+                delivered_bytes: f.delivered_bytes,
+                objects_total: f.objects_total,
+                objects: f.objects.iter().rev().take(100).rev().cloned().collect(),
+                metrics: f.metrics.iter().copied().collect(),
+                lake: f.query(0, u64::MAX),
+                batch_job: f.batch.as_ref().map(|b| BatchJobReport {
+                    name: b.name.clone(),
+                    every_seconds: b.every_ms / 1000,
+                    runs: b.runs,
+                    alerts: b.alerts_total,
+                    detection_delay_ms_mean: b.mean_delay_ms(),
+                    detection_delay_ms_max: b.delay_ms_max,
+                    recent_alerts: b.alerts.iter().rev().take(20).rev().cloned().collect(),
+                }),
             })
             .collect()
     }

@@ -55,6 +55,7 @@ pub struct Scenario {
     pub lambda_functions: Vec<LambdaFunction>,
     pub event_source_mappings: Vec<EventSourceMapping>,
     pub firehoses: Vec<FirehoseConfig>,
+    pub batch_jobs: Vec<BatchJobConfig>,
     pub commands: Vec<ScheduledCommand>,
     /// The validated JSON, kept so a run can say exactly what it was made from.
     pub source: Value,
@@ -287,6 +288,15 @@ pub struct KclConfig {
     pub checkpoint_interval_ms: u64,
     /// A lease not renewed for this long is taken by another worker (`failoverTimeMillis`).
     pub failover_time_ms: u64,
+}
+
+/// A scheduled batch job over a delivery stream's objects in S3 (simulation only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchJobConfig {
+    pub name: String,
+    pub delivery_stream_name: String,
+    pub every_seconds: u64,
+    pub application: AppConfig,
 }
 
 /// What a Lambda function does with a batch (simulation only).
@@ -868,6 +878,56 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
     let firehoses = firehose_block
         .map(|b| read_firehoses(b, &stream_names, errs))
         .unwrap_or_default();
+    let mut batch_jobs: Vec<BatchJobConfig> = Vec::new();
+    if let Some(v) = top.get("batch_jobs") {
+        if let Some(items) = array(v, "batch_jobs", 8, errs) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("batch_jobs[{i}]");
+                let Some(mut o) = Obj::of(item, &path, errs) else {
+                    continue;
+                };
+                let name = o.text("name", None, NAME_CHARS_MAX, errs);
+                let ds_path = o.at("delivery_stream_name");
+                let ds = o
+                    .text("delivery_stream_name", None, NAME_CHARS_MAX, errs)
+                    .and_then(|d| {
+                        if !firehoses.iter().any(|f| f.name == d) {
+                            errs.push(
+                                &ds_path,
+                                format!("{d:?} is not a delivery stream of this scenario"),
+                            );
+                            None
+                        } else if batch_jobs.iter().any(|b| b.delivery_stream_name == d) {
+                            errs.push(
+                                &ds_path,
+                                format!("{d:?} already has a batch job (one each)"),
+                            );
+                            None
+                        } else {
+                            Some(d)
+                        }
+                    });
+                let every = o.int("every_seconds", Some(3_600), 60, 86_400, errs);
+                let app_path = o.at("application");
+                let app = match o.get("application") {
+                    None => {
+                        errs.push(&app_path, "required");
+                        None
+                    }
+                    Some(_) => read_application(o.get("application"), &app_path, errs).flatten(),
+                };
+                o.finish(errs);
+                if let (Some(name), Some(ds), Some(every), Some(app)) = (name, ds, every, app) {
+                    batch_jobs.push(BatchJobConfig {
+                        name,
+                        delivery_stream_name: ds,
+                        every_seconds: every,
+                        application: app,
+                    });
+                }
+            }
+        }
+    }
 
     let mut producers = Vec::new();
     if let Some(v) = top.get("producers") {
@@ -952,6 +1012,7 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         lambda_functions: functions,
         event_source_mappings: mappings,
         firehoses,
+        batch_jobs,
         seed: seed?,
         tick_ms: tick_ms?,
         streams,

@@ -16,9 +16,10 @@
 
 use std::collections::VecDeque;
 
+use super::app::{Lazy, Seen};
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
-use super::firehose::Firehose;
+use super::firehose::{BatchJob, Firehose};
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
 use super::rng::{mix64, sub_seed, Purpose};
@@ -273,8 +274,14 @@ impl World {
             c.firehose = Some(fi);
             w.consumers.push(c);
             let seed = sub_seed(w.seed, Purpose::Firehose, fi as u64);
-            w.firehoses
-                .push(Firehose::new(f, stream, index as usize, seed));
+            let mut fh = Firehose::new(f, stream, index as usize, seed);
+            fh.batch = w
+                .scenario
+                .batch_jobs
+                .iter()
+                .find(|b| b.delivery_stream_name == fh.cfg.name)
+                .map(|b| BatchJob::new(b.name.clone(), b.every_seconds * 1000, b.application));
+            w.firehoses.push(fh);
         }
         w.scenario.commands.sort_by_key(|c| c.at_ms);
         w
@@ -738,6 +745,25 @@ impl World {
         for f in &mut self.firehoses {
             outcomes.push((f.cfg.name.clone(), f.tick(now)));
         }
+        let mut runs = Vec::new();
+        for f in &mut self.firehoses {
+            let due = f.batch.as_ref().is_some_and(|b| now >= b.next_run_ms);
+            if due {
+                let mut landed = std::mem::take(&mut f.landed);
+                let b = f.batch.as_mut().expect("due");
+                let (n, worst) = b.run(now, &mut landed);
+                runs.push((b.name.clone(), n, worst));
+            }
+        }
+        for (name, n, worst) in runs {
+            if n > 0 {
+                self.note(format!(
+                    "batch job {name} ran over the lake: {} — the oldest event behind them happened {} s ago",
+                    plural(n, "alert"),
+                    worst / 1000
+                ));
+            }
+        }
         for (name, o) in outcomes {
             if o.delivered_late.0 > 0 {
                 self.note(format!(
@@ -1011,10 +1037,43 @@ impl World {
                 } else {
                     c.process(s, from..to, shard, &self.producers, poll.t_ms);
                 }
-                if let (Some(fi), true) = (c.firehose, taken.count > 0) {
-                    let first = shard.arrival_of(from).unwrap_or(poll.t_ms);
-                    let last = taken.last_arrival_ms.unwrap_or(first);
-                    self.firehoses[fi].receive(poll.t_ms, taken.count, taken.bytes, first, last);
+                if let Some(fi) = c.firehose {
+                    // Record by record, so the lake's sums and a batch job's flags are exact;
+                    // a read's bytes are shared evenly (records of a run keep no sizes).
+                    let f = &mut self.firehoses[fi];
+                    let n = to - from;
+                    let mut run = None;
+                    for (k, i) in (from..to).enumerate() {
+                        let k = k as u64;
+                        let bytes = taken.bytes * (k + 1) / n - taken.bytes * k / n;
+                        if !run.is_some_and(|r: super::stream::Run| {
+                            (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
+                        }) {
+                            run = shard.run_of(i);
+                        }
+                        let arrival = run.map_or(poll.t_ms, |r| r.arrival_of(i));
+                        let (amount, flag) = match shard.id_of(i) {
+                            Some(id) => {
+                                let p = &self.producers[id.producer as usize];
+                                let content = Lazy {
+                                    content_seed: p.content_seed,
+                                    rec_no: id.rec_no,
+                                };
+                                let flag = f.batch.as_mut().and_then(|b| {
+                                    let key_string = || p.key_string(id.key);
+                                    let seen = Seen {
+                                        key_string: &key_string,
+                                        content,
+                                        arrival_ms: arrival,
+                                    };
+                                    b.flag(&seen, id.producer as usize, p.key_space(), id.key)
+                                });
+                                (content.amount_cents(), flag)
+                            }
+                            None => (0, None),
+                        };
+                        f.receive(poll.t_ms, bytes, arrival, amount, flag);
+                    }
                 }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
             }
