@@ -129,7 +129,7 @@ export class Belt {
       gateW: compact ? 60 : 136,
       consW: compact
         ? Math.max(44, Math.min(cols * 34, Math.floor(W * 0.3)))
-        : Math.max(104, Math.min(cols * 98, Math.floor(W * 0.36))),
+        : Math.max(124, Math.min(cols * 98, Math.floor(W * 0.36))),
       cols,
       tile: compact || dense ? 8 : 11,
       bottom: compact ? 18 : 22,
@@ -640,7 +640,8 @@ export class Belt {
           ctx.fillStyle = age >= 10_000 ? '#8a3000' : UI.ink;
           ctx.textAlign = 'center';
           const upTo = c.members.length > 1 && age > 0 ? '≤ ' : '';
-          const label = g.compact ? upTo + shortAge(age) : `${upTo}${formatDuration(age)} behind`;
+          let label = g.compact ? upTo + shortAge(age) : `${upTo}${formatDuration(age)} behind`;
+          if (ctx.measureText(label).width > w - 4) label = `${upTo}${formatDuration(age)}`;
           ctx.fillText(
             fitText(ctx, label, w - 2),
             x + w / 2,

@@ -204,9 +204,14 @@ test('the fraud-detection preset lists alerts with how long after the payment th
   await setSpeed(page, 10);
   const feed = await waitForText(page, '#alerts-feed', /caught .+ after it happened/, 30_000);
   assert.match(feed, /card-\S+: .+ — caught \d[\d.]* m?s after it happened/);
-  const summary = await page.locator('#alerts-summary').textContent();
-  assert.match(summary, /fraud-polling \(fraud detector\): [\d,]+ alerts?, on average/);
-  assert.match(summary, /fraud-fan-out \(fraud detector\)/);
+  // both detectors catch something, each with its delays
+  const summary = await waitForText(
+    page,
+    '#alerts-summary',
+    /fraud-polling \(fraud detector\): [\d,]+ alerts?, on average .+fraud-fan-out \(fraud detector\): [\d,]+ alerts?, on average/,
+    30_000,
+  );
+  assert.match(summary, /at worst/);
   assert.ok((await page.locator('#alerts-feed li').count()) <= 30, 'the feed is capped');
   assert.deepEqual(page.problems, []);
   await page.context().close();
