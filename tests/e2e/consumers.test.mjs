@@ -217,7 +217,7 @@ test('the fraud-detection preset lists alerts with how long after the payment th
   await page.context().close();
 });
 
-test('faults are commands: a link replays the crash, the error rate and the slow-down', async () => {
+test('faults are commands: a link replays the crash, the error rate, the slow-down and the poison record', async () => {
   const page = await openScenario(browser, server, {
     ...KCL,
     resource: {
@@ -234,6 +234,7 @@ test('faults are commands: a link replays the crash, the error rate and the slow
   await page.locator('#f-fn-score-apply').click();
   await page.locator('#f-slow-billing').selectOption('10');
   await page.locator('#f-slow-billing-apply').click();
+  await page.locator('#f-poison-shop').click();
   await page.locator('#step').click();
   await page.locator('#f-fn-score-recover').click();
   await page.locator('#step').click();
@@ -249,6 +250,7 @@ test('faults are commands: a link replays the crash, the error rate and the slow
     /"type":"set_function_error_rate","function_name":"score","error_rate":0.5/,
     /"type":"set_function_error_rate","function_name":"score","error_rate":0/,
     /"type":"set_processing_rate","consumer":"billing","records_per_second":10/,
+    /"type":"put_poison_record","producer":"shop"/,
   ]) {
     assert.match(text, re);
   }
@@ -259,6 +261,7 @@ test('faults are commands: a link replays the crash, the error rate and the slow
   await waitForText(replayed, '#f-billing-w2', /Restart worker-2/);
   await waitForText(replayed, '#f-slow-billing-now', /10 records\/s/);
   await waitForText(replayed, '#f-fn-score-now', /score works/);
+  await waitForText(replayed, '#f-poison-count', /1 poison record put/);
   assert.deepEqual(replayed.problems, []);
   await replayed.context().close();
   assert.deepEqual(page.problems, []);
