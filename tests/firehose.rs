@@ -292,3 +292,26 @@ fn the_lake_only_knows_what_firehose_has_delivered() {
     let first = f.query(0, 200_000);
     assert_eq!(first.objects, 1);
 }
+
+#[test]
+fn a_configuration_change_raises_the_version_in_object_names() {
+    let mut w = world(&archive(100, 1000, r#", "buffering_interval": 60"#));
+    run_balanced(&mut w, 130_000);
+    send(
+        &mut w,
+        r#"{"type": "update_destination", "delivery_stream_name": "archive", "buffering_interval": 120, "compression_format": "GZIP"}"#,
+    );
+    run_balanced(&mut w, 300_000);
+    let f = &w.firehoses[0];
+    assert!(f.objects[0].key.contains("/archive-1-"));
+    let last = f.objects.back().unwrap();
+    assert!(last.key.contains("/archive-2-"), "{}", last.key);
+    assert_eq!(last.compression, "GZIP");
+    assert_eq!(f.cfg.buffering_interval_s, 120);
+    let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
+    let mut again = world(&replay);
+    while again.tick < w.tick {
+        again.step();
+    }
+    assert_eq!(again.digest(), w.digest());
+}

@@ -409,6 +409,14 @@ pub enum Command {
         delivery_stream_name: String,
         available: bool,
     },
+    /// UpdateDestination: new buffering hints or compression; the version in object names
+    /// rises by one.
+    UpdateDestination {
+        delivery_stream_name: String,
+        buffering_size: Option<u64>,
+        buffering_interval: Option<u64>,
+        compression_format: Option<Compression>,
+    },
     /// A share of S3 writes time out after storing the object (Firehose writes it again).
     SetS3TimeoutRate {
         delivery_stream_name: String,
@@ -494,6 +502,24 @@ impl Command {
             } => {
                 json!({"type": "set_s3_timeout_rate", "delivery_stream_name": delivery_stream_name,
                 "timeout_rate": timeout_rate})
+            }
+            Command::UpdateDestination {
+                delivery_stream_name,
+                buffering_size,
+                buffering_interval,
+                compression_format,
+            } => {
+                let mut j = json!({"type": "update_destination", "delivery_stream_name": delivery_stream_name});
+                if let Some(v) = buffering_size {
+                    j["buffering_size"] = (*v).into();
+                }
+                if let Some(v) = buffering_interval {
+                    j["buffering_interval"] = (*v).into();
+                }
+                if let Some(c) = compression_format {
+                    j["compression_format"] = c.as_str().into();
+                }
+                j
             }
             Command::SetFunctionErrorRate {
                 function_name,
@@ -1952,6 +1978,7 @@ pub(crate) fn read_command(
             "set_processing_rate",
             "set_s3_available",
             "set_s3_timeout_rate",
+            "update_destination",
         ],
         errs,
     )?;
@@ -1972,6 +1999,40 @@ pub(crate) fn read_command(
             Command::SetS3Available {
                 delivery_stream_name: name,
                 available,
+            }
+        }
+        "update_destination" => {
+            let name = o.text("delivery_stream_name", None, NAME_CHARS_MAX, errs)?;
+            let size = match o.get("buffering_size") {
+                None => None,
+                Some(v) => Some(int_value(v, &o.at("buffering_size"), 1, 128, errs)?),
+            };
+            let interval = match o.get("buffering_interval") {
+                None => None,
+                Some(v) => Some(int_value(v, &o.at("buffering_interval"), 0, 900, errs)?),
+            };
+            let compression = match o.get("compression_format") {
+                None => None,
+                Some(_) => Some(
+                    match o.choice(
+                        "compression_format",
+                        None,
+                        &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
+                        errs,
+                    )? {
+                        "GZIP" => Compression::Gzip,
+                        "ZIP" => Compression::Zip,
+                        "Snappy" => Compression::Snappy,
+                        "HADOOP_SNAPPY" => Compression::HadoopSnappy,
+                        _ => Compression::Uncompressed,
+                    },
+                ),
+            };
+            Command::UpdateDestination {
+                delivery_stream_name: name,
+                buffering_size: size,
+                buffering_interval: interval,
+                compression_format: compression,
             }
         }
         "set_s3_timeout_rate" => Command::SetS3TimeoutRate {

@@ -368,6 +368,10 @@ impl World {
                 delivery_stream_name,
                 ..
             }
+            | Command::UpdateDestination {
+                delivery_stream_name,
+                ..
+            }
             | Command::SetS3TimeoutRate {
                 delivery_stream_name,
                 ..
@@ -488,6 +492,29 @@ impl World {
                 } else {
                     format!("S3 is unavailable for {delivery_stream_name}: Firehose keeps the data and retries for up to 24 hours, then it is lost")
                 });
+            }
+            Command::UpdateDestination {
+                delivery_stream_name,
+                buffering_size,
+                buffering_interval,
+                compression_format,
+            } => {
+                if let Some(f) = self
+                    .firehoses
+                    .iter_mut()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                {
+                    if let Some(v) = buffering_size {
+                        f.cfg.buffering_size_mib = *v;
+                    }
+                    if let Some(v) = buffering_interval {
+                        f.cfg.buffering_interval_s = *v;
+                    }
+                    if let Some(c) = compression_format {
+                        f.cfg.compression = *c;
+                    }
+                    f.version += 1;
+                }
             }
             Command::SetS3TimeoutRate {
                 delivery_stream_name,
