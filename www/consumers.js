@@ -190,7 +190,7 @@ export class ConsumerPanel {
                   el('tr', {}, [
                     el('th', { scope: 'col', text: 'Shard' }),
                     el('th', { scope: 'col', text: 'Lease owner' }),
-                    el('th', { scope: 'col', text: 'Checkpoint (records)' }),
+                    el('th', { scope: 'col', text: 'Checkpoint' }),
                   ]),
                 ]),
                 el(
