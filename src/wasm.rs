@@ -189,6 +189,10 @@ impl Sim {
             read: u64,
             expired_unread: u64,
             dropped: u64,
+            firehose_buffered: u64,
+            firehose_retrying: u64,
+            in_s3: u64,
+            firehose_lost: u64,
             balanced: bool,
         }
         let l = self.0.ledger();
@@ -200,6 +204,10 @@ impl Sim {
             read: l.read,
             expired_unread: l.expired_unread,
             dropped: l.dropped,
+            firehose_buffered: l.firehose_buffered,
+            firehose_retrying: l.firehose_retrying,
+            in_s3: l.in_s3,
+            firehose_lost: l.firehose_lost,
             balanced: l.balanced(),
         })
     }

@@ -315,3 +315,69 @@ fn a_configuration_change_raises_the_version_in_object_names() {
     }
     assert_eq!(again.digest(), w.digest());
 }
+
+fn direct_put(rate: u32, api: &str, limits: &str) -> String {
+    format!(
+        r#"{{"resource": {{
+            "aws_kinesis_stream": {{"unused": {{"shard_count": 1}}}},
+            "aws_kinesis_firehose_delivery_stream": {{"clicks": {{
+              "destination": "extended_s3", {limits}
+              "extended_s3_configuration": {{"bucket_arn": "arn:aws:s3:::lake", "buffering_interval": 60}}}}}}}},
+          "producers": [{{"name": "web", "delivery_stream_name": "clicks", "records_per_second": {rate},
+                          "record_size_bytes": 500, "api": "{api}"}}]}}"#
+    )
+}
+
+#[test]
+fn direct_put_lands_every_record_in_s3_and_the_ledger_follows_it() {
+    let mut w = world(&direct_put(1_000, "PutRecordBatch", ""));
+    run_balanced(&mut w, 200_000);
+    let f = &w.firehoses[0];
+    assert_eq!(f.throttled_records, 0);
+    let l = w.ledger();
+    assert_eq!(l.in_s3, f.delivered_records);
+    assert_eq!(l.firehose_buffered, f.buffered_records());
+    assert_eq!(
+        l.in_s3 + l.firehose_buffered + l.producer_buffered,
+        l.produced
+    );
+    assert!(f.objects_total >= 3);
+}
+
+#[test]
+fn direct_put_over_its_quota_is_throttled_retried_and_dropped() {
+    let limits = r#""direct_put_limits": {"records_per_second": 800},"#;
+    let mut w = world(&direct_put(1_600, "PutRecord", limits));
+    run_balanced(&mut w, 30_000);
+    let f = &w.firehoses[0];
+    assert!(f.throttled_records > 10_000);
+    assert_eq!(f.received_records, 30 * 800);
+    let p = &w.producers[0];
+    assert!(p.totals.dropped > 0);
+    let m = f.metrics.last().unwrap();
+    assert_eq!(m.incoming_records, 800);
+    assert!(m.throttled_records > 0);
+}
+
+#[test]
+fn direct_put_apis_are_checked() {
+    let e = world_from_text(&direct_put(10, "PutRecords", ""), None)
+        .unwrap_err()
+        .0
+        .join("\n");
+    assert!(
+        e.contains(
+            "\"PutRecords\" is not an API of Firehose: use \"PutRecord\" or \"PutRecordBatch\""
+        ),
+        "{e}"
+    );
+    let text = direct_put(10, "PutRecord", "").replace(
+        "\"delivery_stream_name\": \"clicks\"",
+        "\"delivery_stream_name\": \"nope\"",
+    );
+    let e = world_from_text(&text, None).unwrap_err().0.join("\n");
+    assert!(
+        e.contains("\"nope\" is not a Direct PUT delivery stream"),
+        "{e}"
+    );
+}

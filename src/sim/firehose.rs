@@ -86,8 +86,12 @@ impl Compression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseConfig {
     pub name: String,
-    /// The Kinesis stream it reads (`kinesis_source_configuration`).
-    pub source_stream: String,
+    /// The Kinesis stream it reads (`kinesis_source_configuration`); None: Direct PUT.
+    pub source_stream: Option<String>,
+    /// Direct PUT quotas per second (ServiceUnavailableException beyond them).
+    pub direct_put_records_per_second: u64,
+    pub direct_put_bytes_per_second: u64,
+    pub direct_put_requests_per_second: u64,
     pub bucket_arn: String,
     /// `buffering_size`, MiB (1–128, default 5).
     pub buffering_size_mib: u64,
@@ -141,6 +145,9 @@ pub struct FirehoseSecond {
     pub incoming_records: u64,
     #[serde(rename = "IncomingBytes")]
     pub incoming_bytes: u64,
+    /// Direct PUT records refused (ServiceUnavailableException).
+    #[serde(rename = "ThrottledRecords")]
+    pub throttled_records: u64,
     #[serde(rename = "DeliveryToS3.Records")]
     pub delivered_records: u64,
     #[serde(rename = "DeliveryToS3.Bytes")]
@@ -236,9 +243,15 @@ pub struct Firehose {
     pub cfg: FirehoseConfig,
     /// Version in object names: 1, and one more after each configuration change.
     pub version: u32,
-    /// The stream's index in the world and the consumer reading it for Firehose.
-    pub stream: usize,
-    pub consumer: usize,
+    /// The stream's index in the world and the consumer reading it for Firehose (None for
+    /// Direct PUT).
+    pub stream: Option<usize>,
+    pub consumer: Option<usize>,
+    /// Direct PUT: this second's records, bytes and requests, and the last request counted.
+    put_window: (u64, u64, u64, u64),
+    last_request: Option<(u16, u32, u64)>,
+    /// Direct PUT records refused (ServiceUnavailableException), in all.
+    pub throttled_records: u64,
     rng: SimRng,
     /// The buffer: records, bytes, the oldest and newest arrival, and when it started filling.
     buffered_records: u64,
@@ -300,12 +313,20 @@ pub fn utc(seconds: u64) -> (u64, u32, u32, u32, u32, u32) {
 pub const EPOCH_UNIX_S: u64 = 1_735_689_600;
 
 impl Firehose {
-    pub fn new(cfg: FirehoseConfig, stream: usize, consumer: usize, seed: u64) -> Self {
+    pub fn new(
+        cfg: FirehoseConfig,
+        stream: Option<usize>,
+        consumer: Option<usize>,
+        seed: u64,
+    ) -> Self {
         Self {
             cfg,
             version: 1,
             stream,
             consumer,
+            put_window: (0, 0, 0, 0),
+            last_request: None,
+            throttled_records: 0,
             rng: SimRng::new(seed),
             buffered_records: 0,
             buffered_bytes: 0,
@@ -385,6 +406,33 @@ impl Firehose {
         if self.buffered_bytes >= self.size_limit() {
             self.deliver(t_ms, "size");
         }
+    }
+
+    /// Direct PUT: may one record of `bytes`, of request `request` (producer, request number,
+    /// tick), come in at `t_ms`? Beyond the per-second quotas of records, bytes and requests,
+    /// Firehose answers ServiceUnavailableException.
+    pub fn try_direct_put(&mut self, t_ms: u64, bytes: u64, request: (u16, u32, u64)) -> bool {
+        let second = t_ms / 1000;
+        if self.put_window.0 != second {
+            self.put_window = (second, 0, 0, 0);
+        }
+        let new_request = self.last_request != Some(request);
+        let (_, records, used, requests) = self.put_window;
+        if records + 1 > self.cfg.direct_put_records_per_second
+            || used + bytes > self.cfg.direct_put_bytes_per_second
+            || (new_request && requests + 1 > self.cfg.direct_put_requests_per_second)
+        {
+            self.throttled_records += 1;
+            self.current.throttled_records += 1;
+            return false;
+        }
+        if new_request {
+            self.last_request = Some(request);
+            self.put_window.3 += 1;
+        }
+        self.put_window.1 += 1;
+        self.put_window.2 += bytes;
+        true
     }
 
     /// Delivers the buffer once `buffering_interval` has passed since it started filling, and
@@ -587,6 +635,10 @@ impl Firehose {
             self.s3_timeout_rate.to_bits(),
             self.lost_records,
             self.duplicate_records,
+            self.throttled_records,
+            self.put_window.1,
+            self.put_window.2,
+            self.put_window.3,
             self.received_records,
             self.received_bytes,
             self.delivered_records,

@@ -81,7 +81,13 @@ pub fn parse_command(text: &str, world: &World) -> Result<Command, Errors> {
         }
     };
     let streams: Vec<String> = world.streams.iter().map(|s| s.name.clone()).collect();
-    let cmd = scenario::read_command(&value, "command", &streams, &[], &mut errs);
+    let direct_put: Vec<String> = world
+        .firehoses
+        .iter()
+        .filter(|f| f.cfg.source_stream.is_none())
+        .map(|f| f.cfg.name.clone())
+        .collect();
+    let cmd = scenario::read_command(&value, "command", &streams, &direct_put, &[], &mut errs);
     match cmd {
         Some(c) if errs.is_empty() => match world.check_command(&c) {
             Ok(()) => Ok(c),

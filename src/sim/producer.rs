@@ -57,7 +57,9 @@ pub struct ProducerCounters {
 pub struct Producer {
     pub cfg: ProducerConfig,
     pub index: u16,
-    pub stream: usize,
+    /// The stream it writes to (None: it writes to the Firehose `firehose` by Direct PUT).
+    pub stream: Option<usize>,
+    pub firehose: Option<usize>,
     rng: SimRng,
     retry_rng: SimRng,
     /// Seeds the contents of this producer's records (see `app::Content`).
@@ -130,7 +132,13 @@ struct KeyTable {
 }
 
 impl Producer {
-    pub fn new(cfg: ProducerConfig, index: u16, stream: usize, world_seed: u64) -> Self {
+    pub fn new(
+        cfg: ProducerConfig,
+        index: u16,
+        stream: Option<usize>,
+        firehose: Option<usize>,
+        world_seed: u64,
+    ) -> Self {
         let keys = KeyTable::new(&cfg.keys);
         Self {
             rng: SimRng::new(sub_seed(
@@ -147,6 +155,7 @@ impl Producer {
             cfg,
             index,
             stream,
+            firehose,
             carry_milli: 0,
             produced: 0,
             dropped_too_large: 0,
@@ -314,13 +323,15 @@ impl Producer {
     /// (24 bits of the partition key's MD5, so the page colours records by key). Cached per key,
     /// as routing every record by MD5 and a search of the shard ranges was most of a run's
     /// time; the cache is emptied when the stream's shards change.
-    pub fn lookup(&mut self, key: u64, stream: &Stream) -> KeyInfo {
+    pub fn lookup(&mut self, key: u64, stream: Option<&Stream>) -> KeyInfo {
         if matches!(self.cfg.keys, KeyModel::Random) {
             return self.compute_info(key, stream);
         }
-        if self.keys.epoch != stream.routing_epoch {
+        // A Firehose producer routes nowhere: its table never needs emptying.
+        let epoch = stream.map_or(0, |s| s.routing_epoch);
+        if self.keys.epoch != epoch {
             self.keys.info.fill(0);
-            self.keys.epoch = stream.routing_epoch;
+            self.keys.epoch = epoch;
         }
         let packed = self.keys.info[key as usize];
         if packed != 0 {
@@ -336,19 +347,30 @@ impl Producer {
         }
     }
 
-    fn compute_info(&self, key: u64, stream: &Stream) -> KeyInfo {
+    fn compute_info(&self, key: u64, stream: Option<&Stream>) -> KeyInfo {
         let md5 = hash_key(&self.key_string(key));
         let routed_by = self.cfg.explicit_hash_key.unwrap_or(md5);
         KeyInfo {
-            shard: stream.route(routed_by),
-            key_bytes: self.key_bytes(key),
+            shard: stream.map_or(0, |s| s.route(routed_by)),
+            // Firehose records have no partition key: it weighs nothing there.
+            key_bytes: if stream.is_some() {
+                self.key_bytes(key)
+            } else {
+                0
+            },
             colour_bits: (md5 >> 118) as u32,
         }
     }
 
     /// The new records of the tick `[now_ms, now_ms + tick_ms)`, and the retries due in it,
     /// as entries in time order (appended to `out`).
-    pub fn emit(&mut self, now_ms: u64, tick_ms: u64, stream: &Stream, out: &mut Vec<Entry>) {
+    pub fn emit(
+        &mut self,
+        now_ms: u64,
+        tick_ms: u64,
+        stream: Option<&Stream>,
+        out: &mut Vec<Entry>,
+    ) {
         let end_ms = now_ms + tick_ms;
         let mut request = 0u32;
 
@@ -418,7 +440,7 @@ impl Producer {
                         }
                         let bytes = u64::from(size) + info.key_bytes;
                         if !self.buffer.is_empty()
-                            && self.buffer_bytes + bytes > PUT_RECORDS_BYTES_MAX
+                            && self.buffer_bytes + bytes > self.batch_bytes_max()
                         {
                             self.flush(t, &mut request, out);
                         }
@@ -461,6 +483,15 @@ impl Producer {
         }
         self.buffer_bytes = 0;
         *request += 1;
+    }
+
+    /// A batch request's byte limit: PutRecords 5 MiB, Firehose's PutRecordBatch 4 MiB.
+    fn batch_bytes_max(&self) -> u64 {
+        if self.firehose.is_some() {
+            4 * 1_048_576
+        } else {
+            PUT_RECORDS_BYTES_MAX
+        }
     }
 
     /// The full-jitter wait before attempt `failed_attempt + 1`.
@@ -610,6 +641,7 @@ mod tests {
         ProducerConfig {
             name: "p".into(),
             stream_name: "s".into(),
+            delivery_stream_name: None,
             records_per_second: rps,
             record_size: SizeModel::Fixed(100),
             keys,
@@ -635,12 +667,13 @@ mod tests {
                 333,
             ),
             0,
-            0,
+            Some(0),
+            None,
             1,
         );
         let mut out = Vec::new();
         for t in 0..10 {
-            p.emit(t * 100, 100, &stream(), &mut out);
+            p.emit(t * 100, 100, Some(&stream()), &mut out);
         }
         // 33.3 per tick: the fraction is carried, so the second has exactly 333.
         assert_eq!(out.len(), 333);
@@ -659,11 +692,12 @@ mod tests {
                 20_000,
             ),
             0,
-            0,
+            Some(0),
+            None,
             1,
         );
         let mut out = Vec::new();
-        p.emit(0, 100, &stream(), &mut out);
+        p.emit(0, 100, Some(&stream()), &mut out);
         assert_eq!(out.len(), 2000);
         let mut sizes = BTreeMap::new();
         for e in &out {
@@ -686,11 +720,12 @@ mod tests {
                 10_000,
             ),
             0,
-            0,
+            Some(0),
+            None,
             9,
         );
         let mut out = Vec::new();
-        p.emit(0, 1000, &stream(), &mut out);
+        p.emit(0, 1000, Some(&stream()), &mut out);
         let hot = out.iter().filter(|e| e.record.key == 100).count();
         assert!((7_800..=8_200).contains(&hot), "{hot}");
         assert_eq!(p.key_string(100), "hot");
@@ -711,11 +746,12 @@ mod tests {
                 20_000,
             ),
             0,
-            0,
+            Some(0),
+            None,
             3,
         );
         let mut out = Vec::new();
-        p.emit(0, 1000, &stream(), &mut out);
+        p.emit(0, 1000, Some(&stream()), &mut out);
         let first = out.iter().filter(|e| e.record.key == 0).count() as f64;
         // H(1000) ≈ 7.485, so rank 1 has ≈ 13.4% of the draws.
         let share = first / out.len() as f64;
@@ -724,7 +760,13 @@ mod tests {
 
     #[test]
     fn backoff_is_full_jitter_capped() {
-        let mut p = Producer::new(cfg(KeyModel::Random, Api::PutRecord, 1), 0, 0, 5);
+        let mut p = Producer::new(
+            cfg(KeyModel::Random, Api::PutRecord, 1),
+            0,
+            Some(0),
+            None,
+            5,
+        );
         for attempt in 1..10 {
             let cap = (1000u64 << (attempt - 1)).min(20_000);
             for _ in 0..200 {

@@ -114,7 +114,10 @@ pub struct ConsumerReport {
 #[derive(Serialize)]
 pub struct FirehoseReport {
     pub name: String,
-    pub source_stream: String,
+    /// The stream it reads, or null for Direct PUT.
+    pub source_stream: Option<String>,
+    /// Direct PUT records refused (ServiceUnavailableException).
+    pub throttled_records: u64,
     pub bucket_arn: String,
     pub buffering_size_mib: u64,
     pub buffering_interval_s: u64,
@@ -366,6 +369,7 @@ impl Report {
             .map(|f| FirehoseReport {
                 name: f.cfg.name.clone(),
                 source_stream: f.cfg.source_stream.clone(),
+                throttled_records: f.throttled_records,
                 bucket_arn: f.cfg.bucket_arn.clone(),
                 buffering_size_mib: f.cfg.buffering_size_mib,
                 buffering_interval_s: f.cfg.buffering_interval_s,

@@ -203,7 +203,10 @@ impl Default for RetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProducerConfig {
     pub name: String,
+    /// The Kinesis stream it writes to ("" when it writes to a Firehose by Direct PUT).
     pub stream_name: String,
+    /// Direct PUT: the Firehose delivery stream it writes to (PutRecord / PutRecordBatch).
+    pub delivery_stream_name: Option<String>,
     pub records_per_second: u32,
     pub record_size: SizeModel,
     pub keys: KeyModel,
@@ -904,6 +907,11 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
     let firehoses = firehose_block
         .map(|b| read_firehoses(b, &stream_names, errs))
         .unwrap_or_default();
+    let direct_put: Vec<String> = firehoses
+        .iter()
+        .filter(|f| f.source_stream.is_none())
+        .map(|f| f.name.clone())
+        .collect();
     let mut batch_jobs: Vec<BatchJobConfig> = Vec::new();
     if let Some(v) = top.get("batch_jobs") {
         if let Some(items) = array(v, "batch_jobs", 8, errs) {
@@ -960,7 +968,7 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         if let Some(items) = array(v, "producers", PRODUCERS_MAX, errs) {
             for (i, item) in items.iter().enumerate() {
                 let path = format!("producers[{i}]");
-                if let Some(p) = read_producer(item, &path, &stream_names, errs) {
+                if let Some(p) = read_producer(item, &path, &stream_names, &direct_put, errs) {
                     if producers.iter().any(|q: &ProducerConfig| q.name == p.name) {
                         errs.push(
                             &join(&path, "name"),
@@ -1025,7 +1033,9 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         if let Some(items) = array(v, "commands", COMMANDS_MAX, errs) {
             for (i, item) in items.iter().enumerate() {
                 let path = format!("commands[{i}]");
-                if let Some(c) = read_scheduled_command(item, &path, &stream_names, errs) {
+                if let Some(c) =
+                    read_scheduled_command(item, &path, &stream_names, &direct_put, errs)
+                {
                     commands.push(c);
                 }
             }
@@ -1347,11 +1357,39 @@ pub(crate) fn read_producer(
     v: &Value,
     path: &str,
     streams: &[String],
+    direct_put: &[String],
     errs: &mut Errors,
 ) -> Option<ProducerConfig> {
     let mut o = Obj::of(v, path, errs)?;
     let name = o.text("name", None, NAME_CHARS_MAX, errs);
-    let stream_name = read_stream_ref(&mut o, streams, errs);
+    let ds_path = o.at("delivery_stream_name");
+    let delivery_stream = match o.get("delivery_stream_name") {
+        None => Some(None),
+        Some(v) => text_value(v, &ds_path, 1, NAME_CHARS_MAX, errs).and_then(|d| {
+            if direct_put.contains(&d) {
+                Some(Some(d))
+            } else {
+                errs.push(
+                    &ds_path,
+                    format!("{d:?} is not a Direct PUT delivery stream of this scenario (one without kinesis_source_configuration)"),
+                );
+                None
+            }
+        }),
+    };
+    let stream_name = match delivery_stream {
+        Some(Some(_)) => {
+            if o.get("stream_name").is_some() {
+                errs.push(
+                    &o.at("stream_name"),
+                    "a producer writes to a stream or a delivery stream, not both",
+                );
+            }
+            Some(String::new())
+        }
+        _ => read_stream_ref(&mut o, streams, errs),
+    };
+    let to_firehose = matches!(delivery_stream, Some(Some(_)));
     let rps = o.int("records_per_second", None, 1, RECORDS_PER_SECOND_MAX, errs);
     let size_path = o.at("record_size_bytes");
     let size = read_size(o.get("record_size_bytes"), &size_path, errs);
@@ -1378,7 +1416,31 @@ pub(crate) fn read_producer(
     };
     let traffic_path = o.at("traffic");
     let traffic = read_traffic(o.get("traffic"), &traffic_path, errs);
-    let api = o.choice("api", Some("PutRecord"), &["PutRecord", "PutRecords"], errs);
+    // Kinesis batches with PutRecords; Firehose's Direct PUT with PutRecordBatch.
+    let batch_api = if to_firehose {
+        "PutRecordBatch"
+    } else {
+        "PutRecords"
+    };
+    let api = o.choice(
+        "api",
+        Some("PutRecord"),
+        &["PutRecord", "PutRecords", "PutRecordBatch"],
+        errs,
+    );
+    if let Some(a) = api {
+        if a != "PutRecord" && a != batch_api {
+            let service = if to_firehose {
+                "Firehose"
+            } else {
+                "Kinesis Data Streams"
+            };
+            errs.push(
+                &o.at("api"),
+                format!("{a:?} is not an API of {service}: use \"PutRecord\" or \"{batch_api}\""),
+            );
+        }
+    }
     let (batch_records, batch_ms) = match o.get("batch") {
         None => (Some(PUT_RECORDS_ENTRIES_MAX), Some(100)),
         Some(b) => {
@@ -1393,7 +1455,7 @@ pub(crate) fn read_producer(
             let t = bo.int("max_buffered_time_ms", Some(100), 0, 60_000, errs);
             bo.finish(errs);
             if api == Some("PutRecord") {
-                errs.push(&o.at("batch"), "only for api \"PutRecords\"");
+                errs.push(&o.at("batch"), format!("only for api \"{batch_api}\""));
             }
             (r, t)
         }
@@ -1419,12 +1481,13 @@ pub(crate) fn read_producer(
     Some(ProducerConfig {
         name: name?,
         stream_name: stream_name?,
+        delivery_stream_name: delivery_stream?,
         records_per_second: rps? as u32,
         record_size: size?,
         keys: keys?,
         explicit_hash_key: explicit?,
         traffic: traffic?,
-        api: if api? == "PutRecords" {
+        api: if api? != "PutRecord" {
             Api::PutRecords
         } else {
             Api::PutRecord
@@ -1520,13 +1583,8 @@ fn read_firehose(
     let name = o.text("name", Some(label), NAME_CHARS_MAX, errs);
     let _destination = o.choice("destination", None, &["extended_s3"], errs);
     let source = match o.get("kinesis_source_configuration") {
-        None => {
-            errs.push(
-                &o.at("kinesis_source_configuration"),
-                "required: this simulator's Firehose reads a Kinesis stream (Direct PUT is not simulated yet)",
-            );
-            None
-        }
+        // Direct PUT: producers write to it.
+        None => Some(None),
         Some(k) => {
             let mut ko = Obj::of(k, &o.at("kinesis_source_configuration"), errs)?;
             let arn_path = ko.at("kinesis_stream_arn");
@@ -1539,7 +1597,7 @@ fn read_firehose(
                     .map_or(a.as_str(), |(_, n)| n)
                     .to_string();
                 if streams.contains(&n) {
-                    Some(n)
+                    Some(Some(n))
                 } else {
                     errs.push(
                         &arn_path,
@@ -1551,6 +1609,18 @@ fn read_firehose(
                     None
                 }
             })
+        }
+    };
+    // Direct PUT quotas (simulation only): the largest regions' defaults.
+    let (q_records, q_mib, q_requests) = match o.get("direct_put_limits") {
+        None => (Some(500_000), Some(5), Some(2_000)),
+        Some(q) => {
+            let mut qo = Obj::of(q, &o.at("direct_put_limits"), errs)?;
+            let r = qo.int("records_per_second", Some(500_000), 1, 5_000_000, errs);
+            let m = qo.int("mib_per_second", Some(5), 1, 1_000, errs);
+            let n = qo.int("requests_per_second", Some(2_000), 1, 100_000, errs);
+            qo.finish(errs);
+            (r, m, n)
         }
     };
     let s3_path = o.at("extended_s3_configuration");
@@ -1579,6 +1649,9 @@ fn read_firehose(
     Some(FirehoseConfig {
         name: name?,
         source_stream: source?,
+        direct_put_records_per_second: q_records?,
+        direct_put_bytes_per_second: q_mib? * 1_048_576,
+        direct_put_requests_per_second: q_requests?,
         bucket_arn: bucket?,
         buffering_size_mib: size?,
         buffering_interval_s: interval?,
@@ -1931,6 +2004,7 @@ fn read_scheduled_command(
     v: &Value,
     path: &str,
     streams: &[String],
+    direct_put: &[String],
     errs: &mut Errors,
 ) -> Option<ScheduledCommand> {
     let at_ms = match v.get("at_ms") {
@@ -1940,7 +2014,7 @@ fn read_scheduled_command(
         }
         Some(a) => int_value(a, &join(path, "at_ms"), 0, AT_MS_MAX, errs),
     };
-    let command = read_command(v, path, streams, &["at_ms"], errs);
+    let command = read_command(v, path, streams, direct_put, &["at_ms"], errs);
     Some(ScheduledCommand {
         at_ms: at_ms?,
         command: command?,
@@ -1952,6 +2026,7 @@ pub(crate) fn read_command(
     v: &Value,
     path: &str,
     streams: &[String],
+    direct_put: &[String],
     extra: &[&'static str],
     errs: &mut Errors,
 ) -> Option<Command> {
@@ -2120,7 +2195,7 @@ pub(crate) fn read_command(
         }
         "add_producer" => {
             let p = o.required("producer", errs)?;
-            let pc = read_producer(p, &o.at("producer"), streams, errs)?;
+            let pc = read_producer(p, &o.at("producer"), streams, direct_put, errs)?;
             Command::AddProducer(Box::new(pc), p.clone())
         }
         _ => {

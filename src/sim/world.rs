@@ -28,7 +28,7 @@ use super::scenario::{
     StartingPosition,
 };
 use super::stream::{
-    sequence_number, Detail, ReadOutcome, Reshard, SecondCounters, ShardState, Stream,
+    sequence_number, Detail, ReadOutcome, RecordId, Reshard, SecondCounters, ShardState, Stream,
     RECORD_BYTES_MAX, WRITE_BYTES_PER_SECOND, WRITE_RECORDS_PER_SECOND,
 };
 
@@ -40,6 +40,9 @@ fn plural(n: u64, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// Firehose takes records of at most 1,000 KiB.
+pub const FIREHOSE_RECORD_BYTES_MAX: u64 = 1_000 * 1024;
 
 /// Up to this much is added to each poll interval (deterministically), as real pollers drift.
 pub const POLL_JITTER_MS: u64 = 50;
@@ -100,6 +103,15 @@ pub struct Ledger {
     pub expired_unread: u64,
     /// Given up by its producer.
     pub dropped: u64,
+    /// Written by Direct PUT to a Firehose: in its buffer …
+    pub firehose_buffered: u64,
+    /// … in an object waiting for S3 (an outage) …
+    pub firehose_retrying: u64,
+    /// … in S3 …
+    pub in_s3: u64,
+    /// … or lost after 24 hours of S3 being unavailable. (Records a Firehose reads from a
+    /// stream are counted in the stream; its copies have their own ledger.)
+    pub firehose_lost: u64,
 }
 
 impl Ledger {
@@ -110,6 +122,10 @@ impl Ledger {
             + self.read
             + self.expired_unread
             + self.dropped
+            + self.firehose_buffered
+            + self.firehose_retrying
+            + self.in_s3
+            + self.firehose_lost
     }
     pub fn balanced(&self) -> bool {
         self.accounted() == self.produced
@@ -252,12 +268,26 @@ impl World {
             w.consumers.push(c);
         }
         for (fi, f) in w.scenario.firehoses.clone().into_iter().enumerate() {
-            let stream = w.stream_index(&f.source_stream).expect("validated");
+            let seed = sub_seed(w.seed, Purpose::Firehose, fi as u64);
+            let batch = w
+                .scenario
+                .batch_jobs
+                .iter()
+                .find(|b| b.delivery_stream_name == f.name)
+                .map(|b| BatchJob::new(b.name.clone(), b.every_seconds * 1000, b.application));
+            let Some(source) = f.source_stream.clone() else {
+                // Direct PUT: producers write to it.
+                let mut fh = Firehose::new(f, None, None, seed);
+                fh.batch = batch;
+                w.firehoses.push(fh);
+                continue;
+            };
+            let stream = w.stream_index(&source).expect("validated");
             // Firehose reads its stream from LATEST, one GetRecords a second per shard,
             // counted in the shard's read limits like any polling consumer.
             let cfg = ConsumerConfig {
                 name: format!("firehose:{}", f.name),
-                stream_name: f.source_stream.clone(),
+                stream_name: source,
                 kind: ConsumerKind::Polling,
                 processing_records_per_second: None,
                 starting_position: StartingPosition::Latest,
@@ -273,14 +303,8 @@ impl World {
             let mut c = Consumer::new(cfg, index, stream, &ends, u64::from(index), 1);
             c.firehose = Some(fi);
             w.consumers.push(c);
-            let seed = sub_seed(w.seed, Purpose::Firehose, fi as u64);
-            let mut fh = Firehose::new(f, stream, index as usize, seed);
-            fh.batch = w
-                .scenario
-                .batch_jobs
-                .iter()
-                .find(|b| b.delivery_stream_name == fh.cfg.name)
-                .map(|b| BatchJob::new(b.name.clone(), b.every_seconds * 1000, b.application));
+            let mut fh = Firehose::new(f, Some(stream), Some(index as usize), seed);
+            fh.batch = batch;
             w.firehoses.push(fh);
         }
         w.scenario.commands.sort_by_key(|c| c.at_ms);
@@ -292,10 +316,17 @@ impl World {
     }
 
     fn add_producer(&mut self, cfg: ProducerConfig) {
-        let stream = self.stream_index(&cfg.stream_name).expect("validated");
+        let (stream, firehose) = match &cfg.delivery_stream_name {
+            Some(d) => (
+                None,
+                self.scenario.firehoses.iter().position(|f| f.name == *d),
+            ),
+            None => (self.stream_index(&cfg.stream_name), None),
+        };
+        debug_assert!(stream.is_some() || firehose.is_some(), "validated");
         let index = self.producers.len() as u16;
         self.producers
-            .push(Producer::new(cfg, index, stream, self.seed));
+            .push(Producer::new(cfg, index, stream, firehose, self.seed));
         self.layout_version += 1;
     }
 
@@ -849,7 +880,12 @@ impl World {
         let mut entries = std::mem::take(&mut self.entries);
         entries.clear();
         for p in &mut self.producers {
-            p.emit(now, tick_ms, &self.streams[p.stream], &mut entries);
+            p.emit(
+                now,
+                tick_ms,
+                p.stream.map(|s| &self.streams[s]),
+                &mut entries,
+            );
         }
         if self.producers.len() > 1 {
             // Each producer's entries are in time order; a stable sort merges them, producers
@@ -926,59 +962,155 @@ impl World {
     fn put(&mut self, e: &Entry, tick_start: u64, open_retry: &mut Option<(u16, u32, u64)>) {
         let pi = e.producer as usize;
         let p = &mut self.producers[pi];
-        let stream_i = p.stream;
-        let mut info = e.info;
-        if self.streams[stream_i].shards[info.shard].state != ShardState::Open {
-            // Routed before a resharding closed its shard (a PutRecords batch was filling).
-            info = p.lookup(e.record.key, &self.streams[stream_i]);
-        }
-        let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
-        let colour = info.colour();
         p.totals.attempted += 1;
         p.current.attempted += 1;
-        let shard_i = info.shard;
-        let lane = self.lane_of(stream_i, shard_i);
-        if bytes > RECORD_BYTES_MAX {
-            // InvalidArgumentException: never retried.
-            let p = &mut self.producers[pi];
-            p.dropped_too_large += 1;
-            p.totals.dropped += 1;
-            p.current.dropped += 1;
-            self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
-            return;
-        }
-        let shard = &mut self.streams[stream_i].shards[shard_i];
-        if shard.try_admit(e.t_ms, bytes) {
-            shard.append(
-                e.t_ms,
-                tick_start,
-                bytes,
-                Detail {
-                    index: 0,
-                    arrival_ms: e.t_ms,
-                    producer: e.producer,
-                    key: e.record.key,
-                    rec_no: e.record.rec_no,
-                    size_bytes: e.record.size_bytes,
-                    key_colour: colour,
-                    read_at_ms: u64::MAX,
-                },
-            );
+        let colour = e.info.colour();
+        let (admitted, lane) = match (p.stream, p.firehose) {
+            (Some(si), _) => match self.admit_to_stream(e, si, tick_start) {
+                Some(x) => x,
+                None => return, // too large: dropped
+            },
+            (None, Some(fi)) => {
+                let bytes = u64::from(e.record.size_bytes);
+                // Firehose takes records of at most 1,000 KiB.
+                if bytes > FIREHOSE_RECORD_BYTES_MAX {
+                    self.drop_too_large(e, None, colour);
+                    return;
+                }
+                let tick = tick_start;
+                let ok =
+                    self.firehoses[fi].try_direct_put(e.t_ms, bytes, (e.producer, e.request, tick));
+                if ok {
+                    self.firehose_receive(
+                        fi,
+                        e.t_ms,
+                        bytes,
+                        e.t_ms,
+                        pi,
+                        e.record.rec_no,
+                        e.record.key,
+                    );
+                }
+                (ok, None)
+            }
+            (None, None) => unreachable!("a producer has a target"),
+        };
+        if admitted {
             let p = &mut self.producers[pi];
             p.totals.accepted += 1;
             p.current.accepted += 1;
             if e.attempt > 1 {
                 p.accepted_on_retry += 1;
-                self.event(
-                    e.t_ms,
-                    e.producer,
-                    lane,
-                    WriteEventKind::AcceptedOnRetry,
-                    colour,
-                );
+                if let Some(lane) = lane {
+                    self.event(
+                        e.t_ms,
+                        e.producer,
+                        lane,
+                        WriteEventKind::AcceptedOnRetry,
+                        colour,
+                    );
+                }
             }
             return;
         }
+        self.throttled(e, lane, colour, open_retry);
+    }
+
+    /// A record over the size limit: InvalidArgumentException, never retried.
+    fn drop_too_large(&mut self, e: &Entry, lane: Option<u32>, colour: u32) {
+        let p = &mut self.producers[e.producer as usize];
+        p.dropped_too_large += 1;
+        p.totals.dropped += 1;
+        p.current.dropped += 1;
+        if let Some(lane) = lane {
+            self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
+        }
+    }
+
+    /// A record reaching a Firehose (from its stream or by Direct PUT): its amount for the lake's
+    /// sums, and what a batch job over the lake would flag in it.
+    #[allow(clippy::too_many_arguments)]
+    fn firehose_receive(
+        &mut self,
+        fi: usize,
+        t_ms: u64,
+        bytes: u64,
+        arrival_ms: u64,
+        producer: usize,
+        rec_no: u64,
+        key: u64,
+    ) {
+        let p = &self.producers[producer];
+        let content = Lazy {
+            content_seed: p.content_seed,
+            rec_no,
+        };
+        let f = &mut self.firehoses[fi];
+        let flag = f.batch.as_mut().and_then(|b| {
+            let key_string = || p.key_string(key);
+            let seen = Seen {
+                key_string: &key_string,
+                content,
+                arrival_ms,
+            };
+            b.flag(&seen, producer, p.key_space(), key)
+        });
+        f.receive(t_ms, bytes, arrival_ms, content.amount_cents(), flag);
+    }
+
+    /// Admission of a record to stream `si`: Some((accepted, lane)), or None when it was too
+    /// large and has been dropped.
+    fn admit_to_stream(
+        &mut self,
+        e: &Entry,
+        si: usize,
+        tick_start: u64,
+    ) -> Option<(bool, Option<u32>)> {
+        let p = &mut self.producers[e.producer as usize];
+        let mut info = e.info;
+        if self.streams[si].shards[info.shard].state != ShardState::Open {
+            // Routed before a resharding closed its shard (a PutRecords batch was filling).
+            info = p.lookup(e.record.key, Some(&self.streams[si]));
+        }
+        let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
+        let colour = info.colour();
+        let shard_i = info.shard;
+        let lane = self.lane_of(si, shard_i);
+        if bytes > RECORD_BYTES_MAX {
+            self.drop_too_large(e, Some(lane), colour);
+            return None;
+        }
+        let shard = &mut self.streams[si].shards[shard_i];
+        if !shard.try_admit(e.t_ms, bytes) {
+            return Some((false, Some(lane)));
+        }
+        shard.append(
+            e.t_ms,
+            tick_start,
+            bytes,
+            Detail {
+                index: 0,
+                arrival_ms: e.t_ms,
+                producer: e.producer,
+                key: e.record.key,
+                rec_no: e.record.rec_no,
+                size_bytes: e.record.size_bytes,
+                key_colour: colour,
+                read_at_ms: u64::MAX,
+            },
+        );
+        Some((true, Some(lane)))
+    }
+
+    /// A throttled entry: retried after a backoff, or dropped when its attempts are used up.
+    fn throttled(
+        &mut self,
+        e: &Entry,
+        lane: Option<u32>,
+        colour: u32,
+        open_retry: &mut Option<(u16, u32, u64)>,
+    ) {
+        let pi = e.producer as usize;
         let p = &mut self.producers[pi];
         p.totals.throttled += 1;
         p.current.throttled += 1;
@@ -986,7 +1118,9 @@ impl World {
             p.dropped_retries_exhausted += 1;
             p.totals.dropped += 1;
             p.current.dropped += 1;
-            self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
+            if let Some(lane) = lane {
+                self.event(e.t_ms, e.producer, lane, WriteEventKind::Dropped, colour);
+            }
             return;
         }
         let record: Pending = e.record;
@@ -1001,10 +1135,36 @@ impl World {
                 *open_retry = Some((e.producer, e.request, due));
             }
         }
-        self.event(e.t_ms, e.producer, lane, WriteEventKind::Throttled, colour);
+        if let Some(lane) = lane {
+            self.event(e.t_ms, e.producer, lane, WriteEventKind::Throttled, colour);
+        }
     }
 
     fn poll(&mut self, poll: Poll) {
+        let mut to_firehose = Vec::new();
+        self.poll_shard(poll, &mut to_firehose);
+        for (fi, bytes, arrival, id) in to_firehose {
+            match id {
+                Some(id) => self.firehose_receive(
+                    fi,
+                    poll.t_ms,
+                    bytes,
+                    arrival,
+                    id.producer as usize,
+                    id.rec_no,
+                    id.key,
+                ),
+                None => self.firehoses[fi].receive(poll.t_ms, bytes, arrival, 0, None),
+            }
+        }
+    }
+
+    /// One GetRecords call; what a Firehose reads is handed back in `to_firehose`.
+    fn poll_shard(
+        &mut self,
+        poll: Poll,
+        to_firehose: &mut Vec<(usize, u64, u64, Option<RecordId>)>,
+    ) {
         let ci = poll.consumer as usize;
         let s = poll.shard as usize;
         let limit = self.consumers[ci].allowance(s, poll.t_ms);
@@ -1067,7 +1227,6 @@ impl World {
                 if let Some(fi) = c.firehose {
                     // Record by record, so the lake's sums and a batch job's flags are exact;
                     // a read's bytes are shared evenly (records of a run keep no sizes).
-                    let f = &mut self.firehoses[fi];
                     let n = to - from;
                     let mut run = None;
                     for (k, i) in (from..to).enumerate() {
@@ -1079,27 +1238,8 @@ impl World {
                             run = shard.run_of(i);
                         }
                         let arrival = run.map_or(poll.t_ms, |r| r.arrival_of(i));
-                        let (amount, flag) = match shard.id_of(i) {
-                            Some(id) => {
-                                let p = &self.producers[id.producer as usize];
-                                let content = Lazy {
-                                    content_seed: p.content_seed,
-                                    rec_no: id.rec_no,
-                                };
-                                let flag = f.batch.as_mut().and_then(|b| {
-                                    let key_string = || p.key_string(id.key);
-                                    let seen = Seen {
-                                        key_string: &key_string,
-                                        content,
-                                        arrival_ms: arrival,
-                                    };
-                                    b.flag(&seen, id.producer as usize, p.key_space(), id.key)
-                                });
-                                (content.amount_cents(), flag)
-                            }
-                            None => (0, None),
-                        };
-                        f.receive(poll.t_ms, bytes, arrival, amount, flag);
+                        let id = shard.id_of(i).copied();
+                        to_firehose.push((fi, bytes, arrival, id));
                     }
                 }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
@@ -1319,6 +1459,12 @@ impl World {
             l.retrying += p.retrying_records;
             l.dropped += p.totals.dropped;
         }
+        for f in self.firehoses.iter().filter(|f| f.stream.is_none()) {
+            l.firehose_buffered += f.buffered_records();
+            l.firehose_retrying += f.retrying_records();
+            l.in_s3 += f.delivered_records;
+            l.firehose_lost += f.lost_records;
+        }
         for s in &self.streams {
             for sh in &s.shards {
                 l.in_shard_unread += sh.log_end - sh.frontier;
@@ -1384,6 +1530,10 @@ impl World {
             l.read,
             l.expired_unread,
             l.dropped,
+            l.firehose_buffered,
+            l.firehose_retrying,
+            l.in_s3,
+            l.firehose_lost,
         ] {
             h.u64(v);
         }
