@@ -72,27 +72,47 @@ function depths(lanes) {
   return memo;
 }
 
-/** The lineage of a stream's lanes in words, one sentence per resharding step. */
+/**
+ * The lineage of a stream's lanes in words, one sentence per resharding step: children that
+ * share a parent belong to the same step (a split, a merge, or a new shard count).
+ */
 export function lineageSentences(lanes) {
   const byLane = new Map(lanes.map((l) => [l.lane, l]));
-  const groups = new Map(); // parents key → children
-  for (const l of lanes) {
-    const ps = (l.parentLanes || []).filter((p) => byLane.has(p));
-    if (!ps.length) continue;
-    const k = ps.join(',');
-    if (!groups.has(k)) groups.set(k, { parents: ps.map((p) => byLane.get(p)), children: [] });
-    groups.get(k).children.push(l);
+  const kids = lanes.filter((l) => (l.parentLanes || []).some((p) => byLane.has(p)));
+  // union children that share a parent
+  const group = new Map(kids.map((k) => [k.lane, k.lane]));
+  const find = (x) => (group.get(x) === x ? x : find(group.get(x)));
+  const firstChildOf = new Map();
+  for (const k of kids) {
+    for (const p of k.parentLanes) {
+      if (!byLane.has(p)) continue;
+      if (firstChildOf.has(p)) group.set(find(k.lane), find(firstChildOf.get(p)));
+      else firstChildOf.set(p, k.lane);
+    }
   }
+  const steps = new Map();
+  for (const k of kids) {
+    const root = find(k.lane);
+    if (!steps.has(root)) steps.set(root, { parents: new Set(), children: [] });
+    const st = steps.get(root);
+    st.children.push(k);
+    for (const p of k.parentLanes) if (byLane.has(p)) st.parents.add(p);
+  }
+  const list = (names) =>
+    names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const out = [];
-  for (const { parents, children } of groups.values()) {
-    const pNames = parents.map((p) => `${p.shardId} (${p.state.toLowerCase()})`);
+  for (const { parents, children } of steps.values()) {
+    const ps = [...parents].sort((x, y) => x - y).map((p) => byLane.get(p));
+    const pNames = ps.map((p) => `${p.shardId} (${p.state.toLowerCase()})`);
     const cNames = children.map((c) => c.shardId);
-    if (parents.length === 1 && children.length > 1) {
-      out.push(`${pNames[0]} was split into ${cNames.join(' and ')}.`);
-    } else if (parents.length > 1 && children.length === 1) {
-      out.push(`${pNames.join(' and ')} were merged into ${cNames[0]}.`);
+    if (ps.length === 1 && children.length === 2) {
+      out.push(`${pNames[0]} was split into ${list(cNames)}.`);
+    } else if (ps.length === 2 && children.length === 1) {
+      out.push(`${list(pNames)} were merged into ${cNames[0]}.`);
     } else {
-      out.push(`${cNames.join(', ')} came from ${pNames.join(', ')}.`);
+      out.push(
+        `${list(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${list(cNames)}: the shard count changed.`,
+      );
     }
   }
   return out;

@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import { startServer, launchBrowser, runAxe, formatViolations } from './harness.mjs';
 import { openApp, openScenario, setSpeed, tabTo, waitForText } from './fixtures/app.mjs';
 
@@ -254,6 +255,21 @@ test('faults are commands: a link replays the crash, the error rate, the slow-do
   ]) {
     assert.match(text, re);
   }
+
+  // "Download this run" writes the same commands
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#run-download'),
+  ]);
+  const saved = await fs.readFile(await download.path(), 'utf8');
+  const types = JSON.parse(saved).commands.map((c) => c.type); // (only counted: no seed read)
+  assert.deepEqual(types.sort(), [
+    'crash_worker',
+    'put_poison_record',
+    'set_function_error_rate',
+    'set_function_error_rate',
+    'set_processing_rate',
+  ]);
 
   const replayed = await openApp(browser, server, `#scenario=${encoded}`);
   await replayed.waitForFunction(() => Number(document.getElementById('st-tick').textContent) > 3);

@@ -239,3 +239,37 @@ test('split at a typed share of the key space (25%), then a link replays the spl
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('update shard count: 2 → 3 evenly, each new shard linked to the old ones it overlaps', async () => {
+  const page = await openScenario(browser, server, QUIET);
+  await setSpeed(page, 10);
+  await page.locator('#rs0-s-count').fill('3');
+  await page.locator('#rs0-s-count').press('Enter');
+  await waitForText(page, '#rs0-s-ok', /Asked for 3 shards/);
+  await page.waitForFunction(
+    () => window.streamsim.lanes().filter((l) => l.state === 'OPEN').length === 3,
+    null,
+    { timeout: 30_000 },
+  );
+  await waitForText(page, '#rs0-s-status', /ACTIVE/, 30_000);
+  const after = await lanes(page);
+  assert.deepEqual(
+    after.map((l) => [l.shardId, l.state, l.parentLanes]),
+    [
+      ['shardId-000000000000', 'CLOSED', []],
+      ['shardId-000000000001', 'CLOSED', []],
+      ['shardId-000000000002', 'OPEN', [0]],
+      ['shardId-000000000003', 'OPEN', [0, 1]],
+      ['shardId-000000000004', 'OPEN', [1]],
+    ],
+  );
+  const lineage = await page.locator('#reshard-panel .lineage').textContent();
+  assert.match(
+    lineage,
+    /^shardId-000000000000 \(closed\) and shardId-000000000001 \(closed\) were redrawn as shardId-000000000002, shardId-000000000003 and shardId-000000000004: the shard count changed\.$/,
+  );
+  assert.equal(await page.locator('#rs0-s-bar > svg > line').count(), 4);
+  assert.match(await page.locator('#rs0-s-count').inputValue(), /^3$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
