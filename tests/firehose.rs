@@ -354,7 +354,7 @@ fn direct_put_over_its_quota_is_throttled_retried_and_dropped() {
     assert_eq!(f.received_records, 30 * 800);
     let p = &w.producers[0];
     assert!(p.totals.dropped > 0);
-    let m = f.metrics.last().unwrap();
+    let m = f.metrics.back().unwrap();
     assert_eq!(m.incoming_records, 800);
     assert!(m.throttled_records > 0);
 }
