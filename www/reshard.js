@@ -145,7 +145,14 @@ export class ReshardPanel {
       s.err.textContent = e;
       s.ok.textContent = ok;
     }
-    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    if (focused && document.getElementById(focused)) {
+      document.getElementById(focused).focus();
+    } else if (focused) {
+      // the control went away with its shard (now CLOSED): the stream's status line, which says
+      // what happened, takes the focus instead of the page body
+      const owner = this.streams.find((st) => focused.startsWith(`${st.base}-`));
+      owner?.status.focus();
+    }
   }
 
   buildStream(lay, st, si) {
@@ -163,19 +170,23 @@ export class ReshardPanel {
     const provisioned = st.mode === 'PROVISIONED';
     const updating = st.status === 'UPDATING';
 
-    const status = el('p', { class: `stream-status${updating ? ' updating' : ''}` }, [
-      el('strong', { text: `Stream ${st.name}: ` }),
-      el('span', {
-        class: 'status-word',
-        id: `${base}-status`,
-        text: updating ? '⟳ UPDATING' : 'ACTIVE',
-      }),
-      ` · ${st.openShards} open shard${st.openShards === 1 ? '' : 's'}`,
-      updating
-        ? ' · a resharding is under way: reads and writes go on, another resharding waits until it ends.'
-        : '',
-      provisioned ? '' : ' · on-demand: Kinesis splits shards by itself; you cannot.',
-    ]);
+    const status = el(
+      'p',
+      { class: `stream-status${updating ? ' updating' : ''}`, id: `${base}-line`, tabindex: '-1' },
+      [
+        el('strong', { text: `Stream ${st.name}: ` }),
+        el('span', {
+          class: 'status-word',
+          id: `${base}-status`,
+          text: updating ? '⟳ UPDATING' : 'ACTIVE',
+        }),
+        ` · ${st.openShards} open shard${st.openShards === 1 ? '' : 's'}`,
+        updating
+          ? ' · a resharding is under way: reads and writes go on, another resharding waits until it ends.'
+          : '',
+        provisioned ? '' : ' · on-demand: Kinesis splits shards by itself; you cannot.',
+      ],
+    );
 
     const bar = this.hashBar(lanes, `${base}-bar`);
     const lineage = lineageSentences(lanes);
@@ -356,7 +367,7 @@ export class ReshardPanel {
         ok,
       ],
     );
-    return { name: st.name, node, keyInput, err, ok };
+    return { name: st.name, base, node, keyInput, err, ok, status };
   }
 
   /** The hash-key space as a bar: open shards below, closed ancestors above, linked. */

@@ -63,7 +63,6 @@ test('split a hot shard with the keyboard: UPDATING, then its throttling ends an
   // UPDATING while it lasts, in the resharding panel (as a word)
   await waitForText(page, '#rs0-s-status', /UPDATING/, 15_000);
   await waitForText(page, '#narration, #narration-log', /Splitting shardId-000000000000 of s/);
-  await setSpeed(page, 10);
   // then ACTIVE, the parent CLOSED, two children whose parent is lane 0
   await waitForText(page, '#rs0-s-status', /ACTIVE/, 30_000);
   const after = await lanes(page);
@@ -75,6 +74,9 @@ test('split a hot shard with the keyboard: UPDATING, then its throttling ends an
       ['shardId-000000000002', 'OPEN', [0]],
     ],
   );
+  // the button went away with its shard: the focus is on the stream's status line, not lost
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'rs0-s-line');
+  await setSpeed(page, 10);
   const lineage = await page.locator('#reshard-panel .lineage').textContent();
   assert.match(
     lineage,
