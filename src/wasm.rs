@@ -193,6 +193,7 @@ impl Sim {
             firehose_retrying: u64,
             in_s3: u64,
             firehose_lost: u64,
+            transform_dropped: u64,
             balanced: bool,
         }
         let l = self.0.ledger();
@@ -208,6 +209,7 @@ impl Sim {
             firehose_retrying: l.firehose_retrying,
             in_s3: l.in_s3,
             firehose_lost: l.firehose_lost,
+            transform_dropped: l.transform_dropped,
             balanced: l.balanced(),
         })
     }

@@ -15,7 +15,13 @@ fn run_balanced(w: &mut World, ms: u64) {
         for f in &w.firehoses {
             assert_eq!(
                 f.received_records,
-                f.buffered_records() + f.retrying_records() + f.delivered_records + f.lost_records
+                f.processing_records()
+                    + f.buffered_records()
+                    + f.retrying_records()
+                    + f.delivered_records
+                    + f.error_records
+                    + f.lost_records
+                    + f.transform_dropped()
             );
         }
     }
@@ -380,4 +386,91 @@ fn direct_put_apis_are_checked() {
         e.contains("\"nope\" is not a Direct PUT delivery stream"),
         "{e}"
     );
+}
+
+fn transformed(function: &str, error_prefix: &str) -> String {
+    format!(
+        r#"{{"resource": {{
+            "aws_kinesis_stream": {{"unused": {{"shard_count": 1}}}},
+            "aws_kinesis_firehose_delivery_stream": {{"clicks": {{
+              "destination": "extended_s3",
+              "extended_s3_configuration": {{"bucket_arn": "arn:aws:s3:::lake", "buffering_interval": 60 {error_prefix},
+                "processing_configuration": {{"enabled": true, "processors": [{{"type": "Lambda", "parameters": [
+                  {{"parameter_name": "LambdaArn", "parameter_value": "arn:aws:lambda:eu-west-1:123456789012:function:clean:$LATEST"}},
+                  {{"parameter_name": "BufferSizeInMBs", "parameter_value": "1"}},
+                  {{"parameter_name": "BufferIntervalInSeconds", "parameter_value": "60"}}]}}]}}}}}}}}}},
+          "lambda_functions": [{{"name": "clean", "duration_ms": 200 {function}}}],
+          "producers": [{{"name": "web", "delivery_stream_name": "clicks", "records_per_second": 500,
+                          "record_size_bytes": 400, "api": "PutRecordBatch"}}]}}"#
+    )
+}
+
+#[test]
+fn a_transform_returns_ok_dropped_and_processing_failed_per_record() {
+    let text = transformed(
+        r#", "transform_dropped_rate": 0.1, "transform_processing_failed_rate": 0.05"#,
+        r#", "error_output_prefix": "errors/""#,
+    );
+    let mut w = world(&text);
+    run_balanced(&mut w, 600_000);
+    let f = &w.firehoses[0];
+    let t = f.transform.as_ref().unwrap();
+    let done = t.ok + t.dropped + t.failed;
+    assert!(done > 250_000);
+    let share = |n: u64| n as f64 / done as f64;
+    assert!(
+        (0.09..0.11).contains(&share(t.dropped)),
+        "{}",
+        share(t.dropped)
+    );
+    assert!(
+        (0.04..0.06).contains(&share(t.failed)),
+        "{}",
+        share(t.failed)
+    );
+    let errors: Vec<_> = f
+        .objects
+        .iter()
+        .filter(|o| o.trigger == "processing-failed")
+        .collect();
+    assert!(!errors.is_empty());
+    assert!(
+        errors
+            .iter()
+            .all(|o| o.key.starts_with("errors/2025/01/01/00/clicks-1-")),
+        "{}",
+        errors[0].key
+    );
+    // The transform's buffer: 1 MB of 400-byte records is 2,500 records an invocation.
+    assert!(
+        t.invocations >= done / 2_600,
+        "{} invocations",
+        t.invocations
+    );
+    let l = w.ledger();
+    assert!(l.transform_dropped > 0 && l.balanced());
+}
+
+#[test]
+fn a_failing_transform_is_retried_three_times_then_its_records_go_to_the_error_prefix() {
+    let mut w = world(&transformed(r#", "error_rate": 1.0"#, ""));
+    run_balanced(&mut w, 300_000);
+    let f = &w.firehoses[0];
+    let t = f.transform.as_ref().unwrap();
+    assert_eq!(t.ok, 0);
+    // Every invocation fails (but those still running).
+    assert_eq!(t.errors + t.in_flight.len() as u64, t.invocations);
+    // Every batch: one invocation and three retries.
+    assert!(
+        t.invocations >= 4 * (t.failed / 2_600),
+        "{} {}",
+        t.invocations,
+        t.failed
+    );
+    assert_eq!(f.delivered_records, 0);
+    assert!(f.error_records > 0);
+    assert!(f
+        .objects
+        .iter()
+        .all(|o| o.key.starts_with("processing-failed/")));
 }

@@ -10,6 +10,7 @@ use super::app::{Alert, AppConfig, AppState, Seen};
 use super::consumer::KeyTable;
 use super::digest::Fnv;
 use super::rng::SimRng;
+use super::scenario::LambdaFunction;
 
 /// Objects listed per delivery stream (older ones are still counted).
 pub const OBJECTS_KEPT: usize = 10_000;
@@ -100,6 +101,17 @@ pub struct FirehoseConfig {
     pub prefix: String,
     pub error_output_prefix: String,
     pub compression: Compression,
+    /// `processing_configuration`: the transform Lambda's function name, its buffer (bytes and
+    /// ms) and the retries of a failed invocation.
+    pub transform: Option<TransformConfig>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransformConfig {
+    pub function_name: String,
+    pub buffer_bytes: u64,
+    pub buffer_interval_ms: u64,
+    pub retries: u32,
 }
 
 /// One object Firehose wrote to the bucket.
@@ -158,6 +170,134 @@ pub struct FirehoseSecond {
     /// Age of the oldest record not yet delivered, at the end of the second, ms.
     #[serde(rename = "DeliveryToS3.DataFreshness")]
     pub data_freshness_ms: u64,
+}
+
+/// Records travelling together through Firehose's stages (counts, not one by one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Chunk {
+    pub records: u64,
+    pub bytes: u64,
+    pub oldest_ms: u64,
+    pub newest_ms: u64,
+    pub amount_cents: u64,
+    pub flags: Vec<Alert>,
+}
+
+impl Chunk {
+    fn merge(&mut self, c: Chunk) {
+        if c.records == 0 {
+            return;
+        }
+        if self.records == 0 {
+            self.oldest_ms = c.oldest_ms;
+        }
+        self.records += c.records;
+        self.bytes += c.bytes;
+        self.oldest_ms = self.oldest_ms.min(c.oldest_ms);
+        self.newest_ms = self.newest_ms.max(c.newest_ms);
+        self.amount_cents += c.amount_cents;
+        self.flags.extend(c.flags);
+    }
+
+    /// Takes `k` of the records off the front (bytes and amounts shared in proportion; flags go
+    /// with the first part).
+    fn split(&mut self, k: u64) -> Chunk {
+        let k = k.min(self.records);
+        if k == 0 {
+            return Chunk::default();
+        }
+        let bytes = self.bytes * k / self.records;
+        let amount = self.amount_cents * k / self.records;
+        let part = Chunk {
+            records: k,
+            bytes,
+            oldest_ms: self.oldest_ms,
+            newest_ms: self.newest_ms,
+            amount_cents: amount,
+            flags: std::mem::take(&mut self.flags),
+        };
+        self.records -= k;
+        self.bytes -= bytes;
+        self.amount_cents -= amount;
+        part
+    }
+}
+
+/// One transform invocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub chunk: Chunk,
+    pub ends_ms: u64,
+    pub attempt: u32,
+    pub fails: bool,
+}
+
+/// A transform Lambda: records gather in its own buffer (1 MB or 60 s by default), and each
+/// invocation returns a result per record.
+#[derive(Clone, Debug)]
+pub struct Transform {
+    pub function_name: String,
+    pub buffer_bytes: u64,
+    pub buffer_interval_ms: u64,
+    /// Retries of a failed invocation (`NumberOfRetries`, default 3).
+    pub retries: u32,
+    pub duration_ms: u64,
+    pub duration_ms_per_record: u64,
+    pub error_rate: f64,
+    pub dropped_rate: f64,
+    pub processing_failed_rate: f64,
+    buffer: Chunk,
+    started_ms: u64,
+    pub in_flight: VecDeque<Invocation>,
+    pub invocations: u64,
+    pub errors: u64,
+    pub ok: u64,
+    pub dropped: u64,
+    pub failed: u64,
+}
+
+impl Transform {
+    pub fn new(cfg: &TransformConfig, f: &LambdaFunction) -> Self {
+        Self {
+            function_name: cfg.function_name.clone(),
+            buffer_bytes: cfg.buffer_bytes,
+            buffer_interval_ms: cfg.buffer_interval_ms,
+            retries: cfg.retries,
+            duration_ms: f.duration_ms,
+            duration_ms_per_record: f.duration_ms_per_record,
+            error_rate: f.error_rate,
+            dropped_rate: f.transform_dropped_rate,
+            processing_failed_rate: f.transform_processing_failed_rate,
+            buffer: Chunk::default(),
+            started_ms: 0,
+            in_flight: VecDeque::new(),
+            invocations: 0,
+            errors: 0,
+            ok: 0,
+            dropped: 0,
+            failed: 0,
+        }
+    }
+
+    /// Adds a record; returns a full buffer to invoke with.
+    fn add(&mut self, t_ms: u64, c: Chunk) -> Option<Chunk> {
+        if self.buffer.records == 0 {
+            self.started_ms = t_ms;
+        }
+        self.buffer.merge(c);
+        (self.buffer.bytes >= self.buffer_bytes).then(|| std::mem::take(&mut self.buffer))
+    }
+
+    /// The buffer, once its interval has passed.
+    fn take_due(&mut self, now_ms: u64) -> Option<Chunk> {
+        (self.buffer.records > 0 && now_ms >= self.started_ms + self.buffer_interval_ms)
+            .then(|| std::mem::take(&mut self.buffer))
+    }
+
+    /// Records in the transform's buffer and in invocations.
+    pub fn holding(&self) -> u64 {
+        self.buffer.records + self.in_flight.iter().map(|i| i.chunk.records).sum::<u64>()
+    }
 }
 
 /// A scheduled batch job over what has landed in S3 (simulation only): every `every_ms` it
@@ -277,6 +417,13 @@ pub struct Firehose {
     pub landed: Vec<Alert>,
     /// The batch job over this delivery stream's objects, if the scenario has one.
     pub batch: Option<BatchJob>,
+    /// The transform Lambda (`processing_configuration`), if there is one.
+    pub transform: Option<Transform>,
+    /// ProcessingFailed records waiting for their error object, and since when.
+    errors: Chunk,
+    errors_started_ms: u64,
+    /// Records written to error objects.
+    pub error_records: u64,
     pub received_records: u64,
     pub received_bytes: u64,
     pub delivered_records: u64,
@@ -345,6 +492,10 @@ impl Firehose {
             unreported: Outcome::default(),
             landed: Vec::new(),
             batch: None,
+            transform: None,
+            errors: Chunk::default(),
+            errors_started_ms: 0,
+            error_records: 0,
             received_records: 0,
             received_bytes: 0,
             delivered_records: 0,
@@ -360,6 +511,16 @@ impl Firehose {
 
     pub fn buffered_bytes(&self) -> u64 {
         self.buffered_bytes
+    }
+
+    /// Records in the transform stage and waiting for an error object.
+    pub fn processing_records(&self) -> u64 {
+        self.transform.as_ref().map_or(0, Transform::holding) + self.errors.records
+    }
+
+    /// Records dropped by the transform on purpose.
+    pub fn transform_dropped(&self) -> u64 {
+        self.transform.as_ref().map_or(0, |t| t.dropped)
     }
 
     /// Records in objects waiting for S3.
@@ -391,21 +552,160 @@ impl Firehose {
         self.received_bytes += bytes;
         self.current.incoming_records += 1;
         self.current.incoming_bytes += bytes;
+        let chunk = Chunk {
+            records: 1,
+            bytes,
+            oldest_ms: arrival_ms,
+            newest_ms: arrival_ms,
+            amount_cents,
+            flags: flagged.into_iter().collect(),
+        };
+        match &mut self.transform {
+            Some(tr) => {
+                if let Some(full) = tr.add(t_ms, chunk) {
+                    self.invoke(t_ms, full);
+                }
+            }
+            None => self.buffer_add(t_ms, chunk),
+        }
+    }
+
+    /// Records (done with any transform) join the S3 buffer; it is delivered when full.
+    fn buffer_add(&mut self, t_ms: u64, c: Chunk) {
+        if c.records == 0 {
+            return;
+        }
         if self.buffered_records == 0 {
             self.started_ms = t_ms;
-            self.oldest_arrival_ms = arrival_ms;
+            self.oldest_arrival_ms = c.oldest_ms;
             self.buffered_amount_cents = 0;
         }
-        self.buffered_records += 1;
-        self.buffered_bytes += bytes;
-        self.buffered_amount_cents += amount_cents;
-        self.newest_arrival_ms = arrival_ms;
-        if let Some(a) = flagged {
-            self.buffered_flags.push(a);
-        }
+        self.buffered_records += c.records;
+        self.buffered_bytes += c.bytes;
+        self.buffered_amount_cents += c.amount_cents;
+        self.newest_arrival_ms = self.newest_arrival_ms.max(c.newest_ms);
+        self.oldest_arrival_ms = self.oldest_arrival_ms.min(c.oldest_ms);
+        self.buffered_flags.extend(c.flags);
         if self.buffered_bytes >= self.size_limit() {
             self.deliver(t_ms, "size");
         }
+    }
+
+    /// Sends a transform batch to the Lambda function.
+    fn invoke(&mut self, t_ms: u64, chunk: Chunk) {
+        let tr = self.transform.as_mut().expect("a transform");
+        let fails = tr.error_rate > 0.0 && self.rng.unit() < tr.error_rate;
+        tr.invocations += 1;
+        let ends_ms = t_ms + tr.duration_ms + tr.duration_ms_per_record * chunk.records;
+        tr.in_flight.push_back(Invocation {
+            chunk,
+            ends_ms,
+            attempt: 1,
+            fails,
+        });
+    }
+
+    /// Transform invocations that have ended: failed ones are retried (3 times by default, then
+    /// all their records are ProcessingFailed); a good one returns a result per record, Ok
+    /// (on to S3), Dropped (on purpose), or ProcessingFailed (to the error prefix).
+    fn settle_transforms(&mut self, now_ms: u64) {
+        let Some(tr) = &mut self.transform else {
+            return;
+        };
+        if let Some(c) = tr.take_due(now_ms) {
+            self.invoke(now_ms, c);
+        }
+        loop {
+            let tr = self.transform.as_mut().expect("a transform");
+            let Some(pos) = tr.in_flight.iter().position(|i| i.ends_ms <= now_ms) else {
+                break;
+            };
+            let inv = tr.in_flight.remove(pos).expect("found");
+            if inv.fails {
+                tr.errors += 1;
+                if inv.attempt <= tr.retries {
+                    let fails = tr.error_rate > 0.0 && self.rng.unit() < tr.error_rate;
+                    let tr = self.transform.as_mut().expect("a transform");
+                    tr.invocations += 1;
+                    let ends_ms =
+                        now_ms + tr.duration_ms + tr.duration_ms_per_record * inv.chunk.records;
+                    tr.in_flight.push_back(Invocation {
+                        chunk: inv.chunk,
+                        ends_ms,
+                        attempt: inv.attempt + 1,
+                        fails,
+                    });
+                } else {
+                    tr.failed += inv.chunk.records;
+                    self.error_add(now_ms, inv.chunk);
+                }
+                continue;
+            }
+            // One result per record.
+            let (failed_rate, dropped_rate) = (tr.processing_failed_rate, tr.dropped_rate);
+            let (mut ok, mut dropped, mut failed) = (0u64, 0u64, 0u64);
+            for _ in 0..inv.chunk.records {
+                let u = self.rng.unit();
+                if u < failed_rate {
+                    failed += 1;
+                } else if u < failed_rate + dropped_rate {
+                    dropped += 1;
+                } else {
+                    ok += 1;
+                }
+            }
+            let mut rest = inv.chunk;
+            let ok_part = rest.split(ok);
+            let failed_part = rest.split(failed);
+            let tr = self.transform.as_mut().expect("a transform");
+            tr.ok += ok;
+            tr.dropped += dropped;
+            tr.failed += failed;
+            self.buffer_add(now_ms, ok_part);
+            self.error_add(now_ms, failed_part);
+        }
+    }
+
+    /// ProcessingFailed records wait for their own object under the error output prefix.
+    fn error_add(&mut self, t_ms: u64, c: Chunk) {
+        if c.records == 0 {
+            return;
+        }
+        if self.errors.records == 0 {
+            self.errors_started_ms = t_ms;
+        }
+        self.errors.merge(c);
+    }
+
+    /// Writes the error buffer as an object under the error output prefix.
+    fn deliver_errors(&mut self, t_ms: u64) {
+        let c = std::mem::take(&mut self.errors);
+        let prefix = if self.cfg.error_output_prefix.is_empty() {
+            "processing-failed/".to_string()
+        } else {
+            self.cfg.error_output_prefix.clone()
+        };
+        let key = self.object_key_with(&prefix, c.oldest_ms);
+        let object = S3Object {
+            key,
+            bytes: c.bytes,
+            raw_bytes: c.bytes,
+            records: c.records,
+            first_arrival_ms: c.oldest_ms,
+            last_arrival_ms: c.newest_ms,
+            delivered_ms: t_ms,
+            compression: "UNCOMPRESSED",
+            trigger: "processing-failed",
+            sum_amount_cents: 0,
+            flags: Vec::new(),
+            duplicate: false,
+        };
+        self.error_records += c.records;
+        self.objects_total += 1;
+        if self.objects.len() == OBJECTS_KEPT {
+            self.objects.pop_front();
+        }
+        self.objects.push_back(object);
     }
 
     /// Direct PUT: may one record of `bytes`, of request `request` (producer, request number,
@@ -438,6 +738,12 @@ impl Firehose {
     /// Delivers the buffer once `buffering_interval` has passed since it started filling, and
     /// tries the objects waiting for S3.
     pub fn tick(&mut self, now_ms: u64) -> Outcome {
+        self.settle_transforms(now_ms);
+        if self.errors.records > 0
+            && now_ms >= self.errors_started_ms + self.cfg.buffering_interval_s * 1000
+        {
+            self.deliver_errors(now_ms);
+        }
         if self.buffered_records > 0
             && now_ms >= self.started_ms + self.cfg.buffering_interval_s * 1000
         {
@@ -522,6 +828,11 @@ impl Firehose {
     }
 
     fn object_key(&mut self, oldest_ms: u64) -> String {
+        let prefix = self.cfg.prefix.clone();
+        self.object_key_with(&prefix, oldest_ms)
+    }
+
+    fn object_key_with(&mut self, prefix: &str, oldest_ms: u64) -> String {
         let (y, mo, d, h, mi, s) = utc(EPOCH_UNIX_S + oldest_ms / 1000);
         let r = (self.rng.next_u64(), self.rng.next_u64());
         // Firehose appends a random UUID.
@@ -534,8 +845,8 @@ impl Firehose {
             r.1 & 0xffff_ffff_ffff
         );
         format!(
-            "{}{y:04}/{mo:02}/{d:02}/{h:02}/{}-{}-{y:04}-{mo:02}-{d:02}-{h:02}-{mi:02}-{s:02}-{uuid}",
-            self.cfg.prefix, self.cfg.name, self.version
+            "{prefix}{y:04}/{mo:02}/{d:02}/{h:02}/{}-{}-{y:04}-{mo:02}-{d:02}-{h:02}-{mi:02}-{s:02}-{uuid}",
+            self.cfg.name, self.version
         )
     }
 
@@ -636,6 +947,13 @@ impl Firehose {
             self.lost_records,
             self.duplicate_records,
             self.throttled_records,
+            self.error_records,
+            self.errors.records,
+            self.transform.as_ref().map_or(0, |t| t.invocations),
+            self.transform
+                .as_ref()
+                .map_or(0, |t| t.ok + t.dropped + t.failed),
+            self.transform.as_ref().map_or(0, Transform::holding),
             self.put_window.1,
             self.put_window.2,
             self.put_window.3,

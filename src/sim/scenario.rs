@@ -9,7 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::app::AppConfig;
-use super::firehose::{Compression, FirehoseConfig};
+use super::firehose::{Compression, FirehoseConfig, TransformConfig};
 use super::hash::parse_hash_key;
 
 /// Limits on everything a scenario can ask for (units last in the names).
@@ -315,6 +315,9 @@ pub struct LambdaFunction {
     pub poison_partition_keys: Vec<String>,
     /// What the function does with the records it processes.
     pub application: Option<AppConfig>,
+    /// As a Firehose transform: the share of records it returns Dropped, and ProcessingFailed.
+    pub transform_dropped_rate: f64,
+    pub transform_processing_failed_rate: f64,
 }
 
 /// `aws_lambda_event_source_mapping`: a Lambda function triggered by a Kinesis stream.
@@ -905,7 +908,7 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         .map(|b| read_mappings(b, &stream_names, &functions, errs))
         .unwrap_or_default();
     let firehoses = firehose_block
-        .map(|b| read_firehoses(b, &stream_names, errs))
+        .map(|b| read_firehoses(b, &stream_names, &functions, errs))
         .unwrap_or_default();
     let direct_put: Vec<String> = firehoses
         .iter()
@@ -1537,7 +1540,12 @@ fn read_application(v: Option<&Value>, path: &str, errs: &mut Errors) -> Option<
     Some(Some(app))
 }
 
-fn read_firehoses(block: &Value, streams: &[String], errs: &mut Errors) -> Vec<FirehoseConfig> {
+fn read_firehoses(
+    block: &Value,
+    streams: &[String],
+    functions: &[LambdaFunction],
+    errs: &mut Errors,
+) -> Vec<FirehoseConfig> {
     let path = "resource.aws_kinesis_firehose_delivery_stream";
     let mut out = Vec::new();
     let Value::Object(map) = block else {
@@ -1559,7 +1567,7 @@ fn read_firehoses(block: &Value, streams: &[String], errs: &mut Errors) -> Vec<F
     }
     for (label, body) in map {
         let p = join(path, label);
-        if let Some(f) = read_firehose(body, &p, label, streams, errs) {
+        if let Some(f) = read_firehose(body, &p, label, streams, functions, errs) {
             if out.iter().any(|g: &FirehoseConfig| g.name == f.name) {
                 errs.push(
                     &join(&p, "name"),
@@ -1577,6 +1585,7 @@ fn read_firehose(
     path: &str,
     label: &str,
     streams: &[String],
+    functions: &[LambdaFunction],
     errs: &mut Errors,
 ) -> Option<FirehoseConfig> {
     let mut o = Obj::of(v, path, errs)?;
@@ -1644,6 +1653,11 @@ fn read_firehose(
         &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
         errs,
     );
+    let pc_path = so.at("processing_configuration");
+    let transform = match so.get("processing_configuration") {
+        None => Some(None),
+        Some(pc) => read_processing(pc, &pc_path, functions, errs),
+    };
     so.finish(errs);
     o.finish(errs);
     Some(FirehoseConfig {
@@ -1657,6 +1671,7 @@ fn read_firehose(
         buffering_interval_s: interval?,
         prefix,
         error_output_prefix: error_prefix,
+        transform: transform?,
         compression: match compression? {
             "GZIP" => Compression::Gzip,
             "ZIP" => Compression::Zip,
@@ -1665,6 +1680,94 @@ fn read_firehose(
             _ => Compression::Uncompressed,
         },
     })
+}
+
+/// `processing_configuration { enabled, processors [{ type = "Lambda", parameters [...] }] }`,
+/// as Terraform writes it: `LambdaArn` (or a function name), `BufferSizeInMBs` (0.2–3, default 1),
+/// `BufferIntervalInSeconds` (60–900, default 60), `NumberOfRetries` (0–300, default 3).
+fn read_processing(
+    v: &Value,
+    path: &str,
+    functions: &[LambdaFunction],
+    errs: &mut Errors,
+) -> Option<Option<TransformConfig>> {
+    let mut o = Obj::of(v, path, errs)?;
+    let enabled = o.boolean("enabled", true, errs);
+    let procs_path = o.at("processors");
+    let procs = array(o.required("processors", errs)?, &procs_path, 1, errs)?;
+    o.finish(errs);
+    let Some(first) = procs.first() else {
+        return Some(None);
+    };
+    let p0 = format!("{procs_path}[0]");
+    let mut po = Obj::of(first, &p0, errs)?;
+    po.choice("type", None, &["Lambda"], errs)?;
+    let params_path = po.at("parameters");
+    let params = array(po.required("parameters", errs)?, &params_path, 10, errs)?;
+    po.finish(errs);
+    let (mut function, mut mb, mut interval, mut retries) = (None, 1.0, 60u64, 3u32);
+    for (i, param) in params.iter().enumerate() {
+        let pp = format!("{params_path}[{i}]");
+        let mut q = Obj::of(param, &pp, errs)?;
+        let name = q.choice(
+            "parameter_name",
+            None,
+            &[
+                "LambdaArn",
+                "BufferSizeInMBs",
+                "BufferIntervalInSeconds",
+                "NumberOfRetries",
+            ],
+            errs,
+        );
+        let value = q.text("parameter_value", None, 2048, errs);
+        q.finish(errs);
+        let (Some(name), Some(value)) = (name, value) else {
+            continue;
+        };
+        let vpath = format!("{pp}.parameter_value");
+        let bad = |errs: &mut Errors, range: &str| {
+            errs.push(&vpath, format!("{value:?} is out of range {range}"));
+        };
+        match name {
+            "LambdaArn" => {
+                let f = value
+                    .rsplit_once(":function:")
+                    .map_or(value.as_str(), |(_, n)| n)
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                if functions.iter().any(|x| x.name == f) {
+                    function = Some(f);
+                } else {
+                    errs.push(&vpath, format!("{f:?} is not defined in lambda_functions"));
+                }
+            }
+            "BufferSizeInMBs" => match value.parse::<f64>() {
+                Ok(x) if (0.2..=3.0).contains(&x) => mb = x,
+                _ => bad(errs, "0.2..=3"),
+            },
+            "BufferIntervalInSeconds" => match value.parse::<u64>() {
+                Ok(x) if (60..=900).contains(&x) => interval = x,
+                _ => bad(errs, "60..=900"),
+            },
+            _ => match value.parse::<u32>() {
+                Ok(x) if x <= 300 => retries = x,
+                _ => bad(errs, "0..=300"),
+            },
+        }
+    }
+    let Some(function_name) = function else {
+        errs.push(&params_path, "a LambdaArn parameter is required");
+        return None;
+    };
+    Some(enabled.then_some(TransformConfig {
+        function_name,
+        buffer_bytes: (mb * 1_000_000.0) as u64,
+        buffer_interval_ms: interval * 1000,
+        retries,
+    }))
 }
 
 fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunction> {
@@ -1688,8 +1791,26 @@ fn read_function(v: &Value, path: &str, errs: &mut Errors) -> Option<LambdaFunct
     }
     let app_path = o.at("application");
     let application = read_application(o.get("application"), &app_path, errs);
+    let dropped = o.num("transform_dropped_rate", Some(0.0), 0.0, 1.0, errs);
+    let failed = o.num(
+        "transform_processing_failed_rate",
+        Some(0.0),
+        0.0,
+        1.0,
+        errs,
+    );
+    if let (Some(d), Some(f)) = (dropped, failed) {
+        if d + f > 1.0 {
+            errs.push(
+                &o.at("transform_processing_failed_rate"),
+                format!("with transform_dropped_rate {d} makes more than 1"),
+            );
+        }
+    }
     o.finish(errs);
     Some(LambdaFunction {
+        transform_dropped_rate: dropped?,
+        transform_processing_failed_rate: failed?,
         application: application?,
         name: name?,
         duration_ms: duration?,

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use super::app::{Lazy, Seen};
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
-use super::firehose::{BatchJob, Firehose};
+use super::firehose::{BatchJob, Firehose, Transform};
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
 use super::rng::{mix64, sub_seed, Purpose};
@@ -109,6 +109,8 @@ pub struct Ledger {
     pub firehose_retrying: u64,
     /// … in S3 …
     pub in_s3: u64,
+    /// … dropped by its transform Lambda on purpose …
+    pub transform_dropped: u64,
     /// … or lost after 24 hours of S3 being unavailable. (Records a Firehose reads from a
     /// stream are counted in the stream; its copies have their own ledger.)
     pub firehose_lost: u64,
@@ -126,6 +128,7 @@ impl Ledger {
             + self.firehose_retrying
             + self.in_s3
             + self.firehose_lost
+            + self.transform_dropped
     }
     pub fn balanced(&self) -> bool {
         self.accounted() == self.produced
@@ -275,10 +278,20 @@ impl World {
                 .iter()
                 .find(|b| b.delivery_stream_name == f.name)
                 .map(|b| BatchJob::new(b.name.clone(), b.every_seconds * 1000, b.application));
+            let transform = f.transform.as_ref().map(|t| {
+                let function = w
+                    .scenario
+                    .lambda_functions
+                    .iter()
+                    .find(|x| x.name == t.function_name)
+                    .expect("validated");
+                Transform::new(t, function)
+            });
             let Some(source) = f.source_stream.clone() else {
                 // Direct PUT: producers write to it.
                 let mut fh = Firehose::new(f, None, None, seed);
                 fh.batch = batch;
+                fh.transform = transform;
                 w.firehoses.push(fh);
                 continue;
             };
@@ -305,6 +318,7 @@ impl World {
             w.consumers.push(c);
             let mut fh = Firehose::new(f, Some(stream), Some(index as usize), seed);
             fh.batch = batch;
+            fh.transform = transform;
             w.firehoses.push(fh);
         }
         w.scenario.commands.sort_by_key(|c| c.at_ms);
@@ -1460,10 +1474,11 @@ impl World {
             l.dropped += p.totals.dropped;
         }
         for f in self.firehoses.iter().filter(|f| f.stream.is_none()) {
-            l.firehose_buffered += f.buffered_records();
+            l.firehose_buffered += f.buffered_records() + f.processing_records();
             l.firehose_retrying += f.retrying_records();
-            l.in_s3 += f.delivered_records;
+            l.in_s3 += f.delivered_records + f.error_records;
             l.firehose_lost += f.lost_records;
+            l.transform_dropped += f.transform_dropped();
         }
         for s in &self.streams {
             for sh in &s.shards {
@@ -1534,6 +1549,7 @@ impl World {
             l.firehose_retrying,
             l.in_s3,
             l.firehose_lost,
+            l.transform_dropped,
         ] {
             h.u64(v);
         }
