@@ -332,8 +332,16 @@ export class NotesFeed {
       if (n.seq <= this.lastSeq) continue;
       this.lastSeq = n.seq;
       fresh.push(n);
+      // a shard near its limit starts and stops throttling every few seconds: only the newest
+      // of those notes is kept per shard, so they do not push everything else out of the feed
+      const m = /^(shardId-\d+) (?:is throttling|stopped throttling)/.exec(n.text);
+      if (m) {
+        for (const li of this.list.querySelectorAll('li[data-throttle]')) {
+          if (li.dataset.throttle === m[1]) li.remove();
+        }
+      }
       this.list.prepend(
-        el('li', {}, [
+        el('li', { dataset: m ? { throttle: m[1] } : undefined }, [
           el('span', { class: 'mono when', text: formatSimTime(n.t_ms) }),
           ` ${n.text}`,
         ]),
