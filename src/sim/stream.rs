@@ -398,7 +398,12 @@ impl Shard {
                 let available = u64::from(run.count) - from;
                 let mut take = available.min(limit - t.count);
                 let base = run.prefix_bytes(from);
-                let room = max_bytes - t.bytes;
+                // A first record bigger than the limit is still taken (at least one a call), so
+                // the bytes taken can pass the limit: nothing more then.
+                let room = max_bytes.saturating_sub(t.bytes);
+                if room == 0 {
+                    break;
+                }
                 if run.prefix_bytes(from + take) - base > room {
                     take = (u128::from(room) * u128::from(run.count) / u128::from(run.bytes.max(1)))
                         as u64;
