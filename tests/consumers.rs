@@ -185,3 +185,21 @@ fn at_and_after_sequence_number_start_at_that_record() {
         "{e}"
     );
 }
+
+#[test]
+fn fan_out_behind_on_big_records_does_not_underflow_its_budget() {
+    // Regression: a subscription that starts late on 1 MB records has a backlog of one-record
+    // runs; a push with a small budget takes one record past it, and the next run in the same
+    // push made the remaining budget negative (a u64 underflow: a panic in debug builds).
+    let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 1}}},
+        "producers": [{"name": "p", "records_per_second": 1, "record_size_bytes": 1000000}],
+        "consumers": [{"name": "fan", "type": "enhanced_fan_out", "start_at_ms": 30000}]}"#;
+    let mut w = world(text);
+    run_balanced(&mut w, 90_000);
+    // It caught up: 2 MiB/s against 1 MB/s coming in.
+    assert!(
+        w.consumers[0].records_read() >= 88,
+        "{}",
+        w.consumers[0].records_read()
+    );
+}
