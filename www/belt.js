@@ -132,7 +132,7 @@ export class Belt {
         : Math.max(124, Math.min(cols * 98, Math.floor(W * 0.36))),
       cols,
       tile: compact || dense ? 8 : 11,
-      bottom: compact ? 18 : 22,
+      bottom: compact ? 26 : 30, // room for a consumer's duplicates and disorder, under its box
     };
     g.laneH = g.headerH + g.stripH + g.gap;
     g.prodX = g.pad;
@@ -648,6 +648,28 @@ export class Belt {
             by + bh + (g.stripH - bh - 3) / 2 + 1,
           );
         }
+        // under the box: duplicates and per-key order violations, when there are any
+        const dups = reps.reduce((t, r) => t + (r.duplicates || 0), 0);
+        const disorder = reps.reduce((t, r) => t + (r.order_violations || 0), 0);
+        const warn = [];
+        if (dups > 0)
+          warn.push(g.compact ? `${shortCount(dups)} dup` : `${formatCount(dups)} dup.`);
+        if (disorder > 0)
+          warn.push(
+            g.compact ? `${shortCount(disorder)} ooo` : `${formatCount(disorder)} out of order`,
+          );
+        if (warn.length) {
+          ctx.font = `600 ${g.small}px ${FONT}`;
+          ctx.fillStyle = '#8a3000';
+          ctx.textAlign = 'center';
+          warn.forEach((t, k) =>
+            ctx.fillText(
+              fitText(ctx, g.compact ? `⚠${t}` : `⚠ ${t}`, w + 6),
+              x + w / 2,
+              y1 + g.small * (0.8 + k * 1.1),
+            ),
+          );
+        }
         // Lambda: batches leave the box as small packets (a failed one marked ✕)
         if (c.type === 'lambda' && !this.reducedMotion) {
           for (const pk of this.packets) {
@@ -937,6 +959,12 @@ const KIND_SHORT = {
   kcl: 'KCL',
   lambda: 'λ',
 };
+
+function shortCount(n) {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+  return `${Math.round(n / 1_000_000)}M`;
+}
 
 function shortAge(ms) {
   if (ms <= 0) return '0';
