@@ -63,11 +63,11 @@ impl Content {
         }
     }
 
-    fn hash(content_seed: u64, rec_no: u64) -> u64 {
+    pub(crate) fn hash(content_seed: u64, rec_no: u64) -> u64 {
         mix64(content_seed ^ rec_no.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
-    fn amount_of(h: u64) -> u64 {
+    pub(crate) fn amount_of(h: u64) -> u64 {
         if h % 2_000 == 0 {
             250_000 + (h >> 20) % 750_000
         } else {
@@ -75,12 +75,79 @@ impl Content {
         }
     }
 
-    fn score_of(h: u64) -> u64 {
+    pub(crate) fn score_of(h: u64) -> u64 {
         let g = mix64(h);
         if g % 1_000_000 == 0 {
             100_000
         } else {
             (g >> 8) % 100
+        }
+    }
+}
+
+/// What kind of events a producer sends: the template of its records' JSON lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    Click,
+    SensorReading,
+    CardTransaction,
+    GameAction,
+}
+
+impl Template {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Template::Click => "click",
+            Template::SensorReading => "sensor_reading",
+            Template::CardTransaction => "card_transaction",
+            Template::GameAction => "game_action",
+        }
+    }
+
+    /// The record as JSON (one line, as producers write them for Firehose to concatenate),
+    /// regenerated from the seed: the same record always reads the same.
+    pub fn line(self, content_seed: u64, rec_no: u64, key: &str, arrival_ms: u64) -> String {
+        let h = Content::hash(content_seed, rec_no);
+        let g = mix64(h ^ 0x5bd1_e995);
+        let (y, mo, d, hh, mi, ss) =
+            super::firehose::utc(super::firehose::EPOCH_UNIX_S + arrival_ms / 1000);
+        let ts = format!(
+            "{y:04}-{mo:02}-{d:02}T{hh:02}:{mi:02}:{ss:02}.{:03}Z",
+            arrival_ms % 1000
+        );
+        let key = serde_json::Value::from(key).to_string();
+        match self {
+            Template::Click => {
+                const PAGES: [&str; 6] =
+                    ["/", "/search", "/products", "/cart", "/checkout", "/help"];
+                format!(
+                    r#"{{"event":"click","session":{key},"page":"{}/{}","ts":"{ts}"}}"#,
+                    PAGES[(g % 6) as usize],
+                    (g >> 8) % 500
+                )
+            }
+            Template::SensorReading => format!(
+                r#"{{"sensor":{key},"temperature_c":{:.1},"humidity":{:.2},"ts":"{ts}"}}"#,
+                15.0 + ((g % 200) as f64) / 10.0,
+                ((g >> 16) % 100) as f64 / 100.0
+            ),
+            Template::CardTransaction => {
+                let cents = Content::amount_of(h);
+                format!(
+                    r#"{{"card":{key},"amount":"{}.{:02}","currency":"EUR","merchant":"m-{}","ts":"{ts}"}}"#,
+                    cents / 100,
+                    cents % 100,
+                    g % 5_000
+                )
+            }
+            Template::GameAction => {
+                const ACTIONS: [&str; 5] = ["move", "jump", "shoot", "collect", "trade"];
+                format!(
+                    r#"{{"player":{key},"action":"{}","score":{},"ts":"{ts}"}}"#,
+                    ACTIONS[(g % 5) as usize],
+                    Content::score_of(h)
+                )
+            }
         }
     }
 }

@@ -136,6 +136,9 @@ pub struct S3Object {
     pub flags: Vec<Alert>,
     /// A second copy (the first write timed out after S3 had stored it).
     pub duplicate: bool,
+    /// Its first records, to show their lines.
+    #[serde(skip)]
+    pub samples: Vec<Sample>,
 }
 
 /// What a query over the lake found.
@@ -173,8 +176,22 @@ pub struct FirehoseSecond {
 }
 
 /// Records travelling together through Firehose's stages (counts, not one by one).
+/// A record an object can show: who it is and when it arrived (its line is regenerated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sample {
+    pub producer: u16,
+    pub rec_no: u64,
+    pub key: u64,
+    pub arrival_ms: u64,
+}
+
+/// Records an object keeps to show its first lines.
+pub const SAMPLES_PER_OBJECT: usize = 5;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Chunk {
+    /// The first records (at most [`SAMPLES_PER_OBJECT`]).
+    pub samples: Vec<Sample>,
     pub records: u64,
     pub bytes: u64,
     pub oldest_ms: u64,
@@ -197,6 +214,8 @@ impl Chunk {
         self.newest_ms = self.newest_ms.max(c.newest_ms);
         self.amount_cents += c.amount_cents;
         self.flags.extend(c.flags);
+        let room = SAMPLES_PER_OBJECT.saturating_sub(self.samples.len());
+        self.samples.extend(c.samples.into_iter().take(room));
     }
 
     /// Takes `k` of the records off the front (bytes and amounts shared in proportion; flags go
@@ -215,6 +234,7 @@ impl Chunk {
             newest_ms: self.newest_ms,
             amount_cents: amount,
             flags: std::mem::take(&mut self.flags),
+            samples: std::mem::take(&mut self.samples),
         };
         self.records -= k;
         self.bytes -= bytes;
@@ -399,6 +419,7 @@ pub struct Firehose {
     buffered_amount_cents: u64,
     /// What a batch job will flag in the buffered records, once they have landed.
     buffered_flags: Vec<Alert>,
+    buffered_samples: Vec<Sample>,
     oldest_arrival_ms: u64,
     newest_arrival_ms: u64,
     started_ms: u64,
@@ -479,6 +500,7 @@ impl Firehose {
             buffered_bytes: 0,
             buffered_amount_cents: 0,
             buffered_flags: Vec::new(),
+            buffered_samples: Vec::new(),
             oldest_arrival_ms: 0,
             newest_arrival_ms: 0,
             started_ms: 0,
@@ -547,6 +569,7 @@ impl Firehose {
         arrival_ms: u64,
         amount_cents: u64,
         flagged: Option<Alert>,
+        sample: Option<Sample>,
     ) {
         self.received_records += 1;
         self.received_bytes += bytes;
@@ -559,6 +582,7 @@ impl Firehose {
             newest_ms: arrival_ms,
             amount_cents,
             flags: flagged.into_iter().collect(),
+            samples: sample.into_iter().collect(),
         };
         match &mut self.transform {
             Some(tr) => {
@@ -586,6 +610,9 @@ impl Firehose {
         self.newest_arrival_ms = self.newest_arrival_ms.max(c.newest_ms);
         self.oldest_arrival_ms = self.oldest_arrival_ms.min(c.oldest_ms);
         self.buffered_flags.extend(c.flags);
+        let room = SAMPLES_PER_OBJECT.saturating_sub(self.buffered_samples.len());
+        self.buffered_samples
+            .extend(c.samples.into_iter().take(room));
         if self.buffered_bytes >= self.size_limit() {
             self.deliver(t_ms, "size");
         }
@@ -698,6 +725,7 @@ impl Firehose {
             trigger: "processing-failed",
             sum_amount_cents: 0,
             flags: Vec::new(),
+            samples: c.samples,
             duplicate: false,
         };
         self.error_records += c.records;
@@ -866,6 +894,7 @@ impl Firehose {
             trigger,
             sum_amount_cents: self.buffered_amount_cents,
             flags: std::mem::take(&mut self.buffered_flags),
+            samples: std::mem::take(&mut self.buffered_samples),
             duplicate: false,
         };
         self.buffered_records = 0;

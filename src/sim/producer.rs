@@ -642,6 +642,7 @@ mod tests {
             name: "p".into(),
             stream_name: "s".into(),
             delivery_stream_name: None,
+            record_template: None,
             records_per_second: rps,
             record_size: SizeModel::Fixed(100),
             keys,

@@ -137,7 +137,7 @@ pub struct FirehoseReport {
     pub delivered_bytes: u64,
     pub objects_total: u64,
     /// The newest objects (at most 100 here; `objects_total` counts them all).
-    pub objects: Vec<S3Object>,
+    pub objects: Vec<ObjectReport>,
     /// Per simulated second, CloudWatch's AWS/Firehose metrics.
     pub metrics: Vec<FirehoseSecond>,
     /// Everything in the lake so far (a query over all delivered objects).
@@ -145,6 +145,14 @@ pub struct FirehoseReport {
     /// The scheduled batch job over the lake, if there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_job: Option<BatchJobReport>,
+}
+
+#[derive(Serialize)]
+pub struct ObjectReport {
+    #[serde(flatten)]
+    pub object: S3Object,
+    /// Its first records as they are in the object (JSON lines).
+    pub first_lines: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -384,7 +392,17 @@ impl Report {
                 delivered_records: f.delivered_records,
                 delivered_bytes: f.delivered_bytes,
                 objects_total: f.objects_total,
-                objects: f.objects.iter().rev().take(100).rev().cloned().collect(),
+                objects: f
+                    .objects
+                    .iter()
+                    .rev()
+                    .take(100)
+                    .rev()
+                    .map(|o| ObjectReport {
+                        object: o.clone(),
+                        first_lines: w.object_lines(o),
+                    })
+                    .collect(),
                 metrics: f.metrics.iter().copied().collect(),
                 lake: f.query(0, u64::MAX),
                 batch_job: f.batch.as_ref().map(|b| BatchJobReport {

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use super::app::AppConfig;
+use super::app::{AppConfig, Template};
 use super::firehose::{Compression, FirehoseConfig, TransformConfig};
 use super::hash::parse_hash_key;
 
@@ -207,6 +207,8 @@ pub struct ProducerConfig {
     pub stream_name: String,
     /// Direct PUT: the Firehose delivery stream it writes to (PutRecord / PutRecordBatch).
     pub delivery_stream_name: Option<String>,
+    /// What its records say (their JSON lines); None: contents are not shown.
+    pub record_template: Option<Template>,
     pub records_per_second: u32,
     pub record_size: SizeModel,
     pub keys: KeyModel,
@@ -1393,6 +1395,24 @@ pub(crate) fn read_producer(
         _ => read_stream_ref(&mut o, streams, errs),
     };
     let to_firehose = matches!(delivery_stream, Some(Some(_)));
+    let template = match o.get("record_template") {
+        None => Some(None),
+        Some(_) => o
+            .choice(
+                "record_template",
+                None,
+                &["click", "sensor_reading", "card_transaction", "game_action"],
+                errs,
+            )
+            .map(|t| {
+                Some(match t {
+                    "click" => Template::Click,
+                    "sensor_reading" => Template::SensorReading,
+                    "card_transaction" => Template::CardTransaction,
+                    _ => Template::GameAction,
+                })
+            }),
+    };
     let rps = o.int("records_per_second", None, 1, RECORDS_PER_SECOND_MAX, errs);
     let size_path = o.at("record_size_bytes");
     let size = read_size(o.get("record_size_bytes"), &size_path, errs);
@@ -1485,6 +1505,7 @@ pub(crate) fn read_producer(
         name: name?,
         stream_name: stream_name?,
         delivery_stream_name: delivery_stream?,
+        record_template: template?,
         records_per_second: rps? as u32,
         record_size: size?,
         keys: keys?,

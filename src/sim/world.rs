@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use super::app::{Lazy, Seen};
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
-use super::firehose::{BatchJob, Firehose, Transform};
+use super::firehose::{BatchJob, Firehose, S3Object, Sample, Transform};
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
 use super::rng::{mix64, sub_seed, Purpose};
@@ -1069,7 +1069,40 @@ impl World {
             };
             b.flag(&seen, producer, p.key_space(), key)
         });
-        f.receive(t_ms, bytes, arrival_ms, content.amount_cents(), flag);
+        let sample = Sample {
+            producer: producer as u16,
+            rec_no,
+            key,
+            arrival_ms,
+        };
+        f.receive(
+            t_ms,
+            bytes,
+            arrival_ms,
+            content.amount_cents(),
+            flag,
+            Some(sample),
+        );
+    }
+
+    /// The first lines of an object, regenerated from its records' seeds (records of a
+    /// producer without a `record_template` show as a summary).
+    pub fn object_lines(&self, object: &S3Object) -> Vec<String> {
+        object
+            .samples
+            .iter()
+            .map(|s| {
+                let p = &self.producers[s.producer as usize];
+                let key = p.key_string(s.key);
+                match p.cfg.record_template {
+                    Some(t) => t.line(p.content_seed, s.rec_no, &key, s.arrival_ms),
+                    None => format!(
+                        "(record #{} of producer {}, partition key {key:?}; give the producer a record_template to see its contents)",
+                        s.rec_no, p.cfg.name
+                    ),
+                }
+            })
+            .collect()
     }
 
     /// Admission of a record to stream `si`: Some((accepted, lane)), or None when it was too
@@ -1168,7 +1201,7 @@ impl World {
                     id.rec_no,
                     id.key,
                 ),
-                None => self.firehoses[fi].receive(poll.t_ms, bytes, arrival, 0, None),
+                None => self.firehoses[fi].receive(poll.t_ms, bytes, arrival, 0, None, None),
             }
         }
     }
