@@ -71,8 +71,14 @@ export class Belt {
         const moved = !prev || sh.records_read !== prev.records_read;
         const lane = laneOf.get(`${c.stream_name}|${sh.shard_id}`);
         if (lane === undefined) return;
-        if (moved || (failed && sh.iterator_age_ms > 0)) {
-          this.packets.push({ consumer: c.name, lane, t0: realNow, failed: failed && !moved });
+        // a shard whose lag keeps growing while invocations fail is the one retrying (its
+        // records_read may move with the redeliveries): its batches go out marked as failed
+        const stuck =
+          failed &&
+          sh.iterator_age_ms >= 2000 &&
+          (!prev || sh.iterator_age_ms >= prev.iterator_age_ms);
+        if (moved || stuck) {
+          this.packets.push({ consumer: c.name, lane, t0: realNow, failed: stuck });
         }
       });
     }
