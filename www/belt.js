@@ -138,7 +138,7 @@ export class Belt {
         : Math.max(124, Math.min(cols * 98, Math.floor(W * 0.36))),
       cols,
       tile: compact || dense ? 8 : 11,
-      bottom: compact ? 26 : 30, // room for a consumer's duplicates and disorder, under its box
+      bottom: compact ? 30 : 36, // room for a consumer's warnings (duplicates, failures, disorder)
     };
     g.laneH = g.headerH + g.stripH + g.gap;
     g.prodX = g.pad;
@@ -660,6 +660,11 @@ export class Belt {
         const warn = [];
         if (dups > 0)
           warn.push(g.compact ? `${shortCount(dups)} dup` : `${formatCount(dups)} dup.`);
+        const failedCalls = reps.reduce((t, r) => t + (r.lambda ? r.lambda.errors : 0), 0);
+        if (failedCalls > 0)
+          warn.push(
+            g.compact ? `${shortCount(failedCalls)} ✕` : `${formatCount(failedCalls)} failed`,
+          );
         if (disorder > 0)
           warn.push(
             g.compact ? `${shortCount(disorder)} ooo` : `${formatCount(disorder)} out of order`,
