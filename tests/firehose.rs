@@ -498,3 +498,22 @@ fn objects_show_their_first_records_as_json_lines() {
     run_balanced(&mut again, 70_000);
     assert_eq!(again.object_lines(&again.firehoses[0].objects[0]), lines);
 }
+
+#[test]
+fn regression_a_timed_out_write_does_not_hold_up_the_objects_behind_it() {
+    // The second write of a timed-out object used to sit at the front of the queue for 15 s,
+    // and every delivery waited behind it while S3 was up.
+    let text = direct_put(4_000, "PutRecordBatch", "").replace(
+        r#""buffering_interval": 60"#,
+        r#""buffering_size": 1, "buffering_interval": 60"#,
+    );
+    let mut w = world(&text);
+    send(
+        &mut w,
+        r#"{"type": "set_s3_timeout_rate", "delivery_stream_name": "clicks", "timeout_rate": 1.0}"#,
+    );
+    run_balanced(&mut w, 120_000);
+    let f = &w.firehoses[0];
+    assert_eq!(f.retrying_records(), 0, "S3 is up: nothing waits");
+    assert!(f.duplicate_records > 400_000);
+}

@@ -172,3 +172,32 @@ fn a_crash_replays_from_the_replay_file() {
     }
     assert_eq!(again.digest(), w.digest());
 }
+
+#[test]
+fn regression_a_worker_restarted_within_the_failover_time_resumes_from_its_checkpoint() {
+    let mut w = world(APP);
+    run_balanced(&mut w, 20_300);
+    let (delivered, checkpoint) = {
+        let c = &w.consumers[0];
+        (
+            c.lanes[0].delivered_end,
+            c.kcl.as_ref().unwrap().leases[0].checkpoint,
+        )
+    };
+    send(
+        &mut w,
+        r#"{"type": "crash_worker", "consumer": "app", "worker": 1}"#,
+    );
+    run_balanced(&mut w, 3_000);
+    send(
+        &mut w,
+        r#"{"type": "restart_worker", "consumer": "app", "worker": 1}"#,
+    );
+    run_balanced(&mut w, 20_000);
+    let c = &w.consumers[0];
+    assert_eq!(c.kcl.as_ref().unwrap().leases[0].owner, Some(1));
+    assert_eq!(c.order.duplicates, delivered - checkpoint);
+    assert!(w.notes.iter().any(|n| n
+        .text
+        .contains("restarts shardId-000000000000 from its checkpoint")));
+}

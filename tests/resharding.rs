@@ -374,3 +374,24 @@ fn the_resharding_preset_splits_a_throttling_shard_kcl_in_order_naive_not() {
     assert!(naive.order.violations > 0);
     assert!(w.notes.iter().any(|n| n.text.contains("is ACTIVE again")));
 }
+
+#[test]
+fn regression_a_shard_of_one_hash_key_cannot_be_split() {
+    // Splitting the top one-key shard overflowed (a panic in debug builds).
+    let mut w = world(HOT_SHARD);
+    send(
+        &mut w,
+        r#"{"type": "split_shard", "shard_to_split": "shardId-000000000000", "new_starting_hash_key": "340282366920938463463374607431768211455"}"#,
+    );
+    run_balanced(&mut w, RESHARD_MS + 100);
+    for json in [
+        r#"{"type": "split_shard", "shard_to_split": "shardId-000000000002"}"#,
+        r#"{"type": "split_shard", "shard_to_split": "shardId-000000000002", "new_starting_hash_key": "5"}"#,
+    ] {
+        let e = refused(&w, json);
+        assert!(
+            e.contains("single hash key") || e.contains("is outside"),
+            "{e}"
+        );
+    }
+}

@@ -260,12 +260,20 @@ impl Consumer {
     /// KCL: live workers renew their leases; a lease that is free, or not renewed for the
     /// failover time, goes to the live worker with the fewest leases, which restarts from the
     /// checkpoint. Returns the leases that changed hands (after the first assignment).
-    pub fn balance_leases(&mut self, now_ms: u64) -> Vec<Takeover> {
+    pub fn balance_leases(&mut self, now_ms: u64, shards: &[Shard]) -> Vec<Takeover> {
         let Some(k) = &mut self.kcl else {
             return Vec::new();
         };
         let mut moved = Vec::new();
-        for s in 0..k.leases.len() {
+        for (s, sh) in shards.iter().enumerate().take(k.leases.len()) {
+            // A record processor that has reached the end of a closed shard checkpoints
+            // SHARD_END, even when it got there before the shard closed.
+            if sh.state != ShardState::Open
+                && self.lanes[s].position >= sh.log_end
+                && k.leases[s].owner.is_some_and(|w| k.alive[w as usize - 1])
+            {
+                k.leases[s].checkpoint = sh.log_end;
+            }
             let owner = k.leases[s].owner;
             let alive = owner.is_some_and(|w| k.alive[w as usize - 1]);
             if alive {
@@ -297,6 +305,25 @@ impl Consumer {
             }
         }
         moved
+    }
+
+    /// KCL: a crashed worker comes back as a new process: every lease it still holds restarts
+    /// from its checkpoint. Returns (shard, records to be processed again) for each.
+    pub fn restart_worker(&mut self, worker: u32) -> Vec<(usize, u64)> {
+        let Some(k) = &mut self.kcl else {
+            return Vec::new();
+        };
+        k.alive[worker as usize - 1] = true;
+        let mut out = Vec::new();
+        for (s, lease) in k.leases.iter_mut().enumerate() {
+            if lease.owner == Some(worker) {
+                let lane = &mut self.lanes[s];
+                out.push((s, lane.delivered_end.saturating_sub(lease.checkpoint)));
+                lane.position = lease.checkpoint;
+                lease.since_checkpoint = 0;
+            }
+        }
+        out
     }
 
     /// KCL: whether shard `s` has a live worker processing it.
@@ -368,7 +395,18 @@ impl Consumer {
         }
         match self.cfg.shard_order {
             ShardOrder::Naive => true,
-            ShardOrder::ParentsFirst => shards[s].parents.iter().all(|&p| done(p as usize)),
+            ShardOrder::ParentsFirst => shards[s].parents.iter().all(|&p| {
+                let p = p as usize;
+                let sh = &shards[p];
+                // Read to its end is not enough: a Lambda trigger must have finished every
+                // record of it, and a KCL application must have checkpointed its end.
+                let finished = match (&self.lambda, &self.kcl) {
+                    (Some(l), _) => l.done_below(p, self.lanes[p].position) >= sh.log_end,
+                    (_, Some(k)) => k.leases[p].checkpoint >= sh.log_end,
+                    _ => true,
+                };
+                done(p) && (finished || sh.state == ShardState::Expired)
+            }),
         }
     }
 

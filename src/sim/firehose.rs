@@ -426,6 +426,8 @@ pub struct Firehose {
     pub objects: VecDeque<S3Object>,
     pub objects_total: u64,
     pending: VecDeque<Pending>,
+    /// Second writes of objects whose first write timed out.
+    rewrites: VecDeque<Pending>,
     /// Whether S3 accepts writes (an outage is a fault a student can set).
     pub s3_available: bool,
     /// Share of writes that time out after S3 stored them: Firehose writes them again.
@@ -507,6 +509,7 @@ impl Firehose {
             objects: VecDeque::new(),
             objects_total: 0,
             pending: VecDeque::new(),
+            rewrites: VecDeque::new(),
             s3_available: true,
             s3_timeout_rate: 0.0,
             lost_records: 0,
@@ -779,6 +782,16 @@ impl Firehose {
         }
         let mut o = std::mem::take(&mut self.unreported);
         o.add(self.write_pending(now_ms));
+        while self.s3_available
+            && self
+                .rewrites
+                .front()
+                .is_some_and(|p| p.next_try_ms <= now_ms)
+        {
+            let mut p = self.rewrites.pop_front().expect("front");
+            p.object.delivered_ms = now_ms;
+            self.store(p.object, true);
+        }
         o
     }
 
@@ -815,9 +828,10 @@ impl Firehose {
                 && self.s3_timeout_rate > 0.0
                 && self.rng.unit() < self.s3_timeout_rate;
             if timed_out {
-                // S3 stored it, but the answer never came: Firehose writes it again.
+                // S3 stored it, but the answer never came: Firehose writes it again (in its
+                // own queue, so the objects behind it are not held up).
                 out.duplicated += 1;
-                self.pending.push_front(Pending {
+                self.rewrites.push_back(Pending {
                     object: p.object.clone(),
                     first_try_ms: now_ms,
                     next_try_ms: now_ms + S3_RETRY_EVERY_MS / 4,
@@ -971,6 +985,7 @@ impl Firehose {
             self.started_ms,
             self.objects_total,
             self.pending.len() as u64,
+            self.rewrites.len() as u64,
             u64::from(self.s3_available),
             self.s3_timeout_rate.to_bits(),
             self.lost_records,

@@ -72,7 +72,8 @@ pub struct Counters {
     /// Records given up after the retries or the record age ran out (metadata to the on-failure
     /// destination, if there is one).
     pub discarded: u64,
-    /// Records that expired from the stream while their batch was being retried.
+    /// Records that expired from the stream before the function finished them (queued, or in a
+    /// batch being retried).
     pub expired_in_retry: u64,
     /// Records delivered to the function again (retries).
     pub redeliveries: u64,
@@ -88,6 +89,8 @@ pub struct Finished {
     pub stuck: Vec<(usize, u32)>,
     /// (shard, records discarded) when a batch was given up.
     pub discarded: Vec<(usize, u64)>,
+    /// (shard, records that expired from the stream before the function got them).
+    pub expired: Vec<(usize, u64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +178,20 @@ impl LambdaState {
                 if let Some(b) = self.slots[s][k].batch.take_if(|b| b.ends_ms <= now_ms) {
                     self.finish(s, k, b, now_ms, shard, &mut out);
                 }
+                // Records the stream has trimmed meanwhile are gone: never invoked.
+                let slot = &mut self.slots[s][k];
+                let before = slot.queue.len() + slot.split.iter().map(Vec::len).sum::<usize>();
+                slot.queue.retain(|q| q.index >= shard.log_start);
+                for half in &mut slot.split {
+                    half.retain(|q| q.index >= shard.log_start);
+                }
+                slot.split.retain(|h| !h.is_empty());
+                let after = slot.queue.len() + slot.split.iter().map(Vec::len).sum::<usize>();
+                if after < before {
+                    let n = (before - after) as u64;
+                    self.counters.expired_in_retry += n;
+                    out.expired.push((s, n));
+                }
                 // 2. A new one.
                 if self.slots[s][k].batch.is_none() {
                     let slot = &mut self.slots[s][k];
@@ -236,7 +253,11 @@ impl LambdaState {
         // Records that left the stream while being retried are gone.
         let before = b.records.len();
         b.records.retain(|q| q.index >= shard.log_start);
-        self.counters.expired_in_retry += (before - b.records.len()) as u64;
+        let gone = (before - b.records.len()) as u64;
+        self.counters.expired_in_retry += gone;
+        if gone > 0 {
+            out.expired.push((s, gone));
+        }
         if b.records.is_empty() {
             return;
         }

@@ -373,6 +373,8 @@ impl Producer {
     ) {
         let end_ms = now_ms + tick_ms;
         let mut request = 0u32;
+        // Other producers' entries of this tick are already in `out`: only ours get sorted.
+        let start = out.len();
 
         // Retries due in this tick, each batch one request.
         while let Some((&(due, serial), _)) = self.retries.first_key_value() {
@@ -465,8 +467,8 @@ impl Producer {
             }
         }
         // Retries and new records are each in time order; merge them.
-        if retries_end > 0 && retries_end < out.len() {
-            out.sort_by_key(|e| e.t_ms);
+        if retries_end > start && retries_end < out.len() {
+            out[start..].sort_by_key(|e| e.t_ms);
         }
     }
 

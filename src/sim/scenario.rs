@@ -20,6 +20,8 @@ pub mod limits {
     pub const CONSUMERS_MAX: usize = 32;
     /// As many as a run's command log keeps, so any run's replay file loads.
     pub const COMMANDS_MAX: usize = 100_000;
+    /// Partition keys × readers: each reader keeps 16 bytes per key.
+    pub const KEY_SLOTS_MAX: u64 = 8_000_000;
     pub const RECORDS_PER_SECOND_MAX: u64 = 1_000_000;
     /// All producers together, so a run's memory and time stay bounded.
     pub const TOTAL_RECORDS_PER_SECOND_MAX: u64 = 2_000_000;
@@ -156,6 +158,17 @@ pub enum Traffic {
 }
 
 impl Traffic {
+    /// The largest factor the shape ever applies to the rate.
+    pub fn peak(&self) -> f64 {
+        match *self {
+            Traffic::Steady => 1.0,
+            Traffic::Bursts { multiplier, .. } | Traffic::Spike { multiplier, .. } => {
+                multiplier.max(1.0)
+            }
+            Traffic::DailySine { amplitude, .. } => 1.0 + amplitude,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Traffic::Steady => "steady",
@@ -983,15 +996,16 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
                     producers.push(p);
                 }
             }
+            // At their peaks (bursts, spikes), so a run's memory and time stay bounded.
             let total: u64 = producers
                 .iter()
-                .map(|p| u64::from(p.records_per_second))
+                .map(|p| (f64::from(p.records_per_second) * p.traffic.peak()) as u64)
                 .sum();
             if total > TOTAL_RECORDS_PER_SECOND_MAX {
                 errs.push(
                     "producers",
                     format!(
-                        "together {total} records/s; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
+                        "together {total} records/s at their peaks; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
                     ),
                 );
             }
@@ -1031,6 +1045,37 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
                 ),
             );
         }
+    }
+
+    // Everything that reads a stream is a consumer of it: the limit counts them all.
+    let readers = consumers.len()
+        + mappings.len()
+        + firehoses
+            .iter()
+            .filter(|f| f.source_stream.is_some())
+            .count();
+    if readers > CONSUMERS_MAX {
+        errs.push(
+            "consumers",
+            format!("{readers} readers (consumers, Lambda triggers and Firehose delivery streams reading a stream); at most {CONSUMERS_MAX}"),
+        );
+    }
+    // Each reader keeps 16 bytes per partition key of every producer (order checks, windows).
+    let keys: u64 = producers
+        .iter()
+        .map(|p| match &p.keys {
+            KeyModel::Uniform { count, .. } | KeyModel::Zipf { count, .. } => u64::from(*count),
+            KeyModel::HotKey { count, .. } => u64::from(*count) + 1,
+            KeyModel::List { keys } => keys.len() as u64,
+            KeyModel::Random => 0,
+        })
+        .sum();
+    let slots = keys * (readers + batch_jobs.len()) as u64;
+    if slots > KEY_SLOTS_MAX {
+        errs.push(
+            "producers",
+            format!("{keys} partition keys × {readers} readers = {slots} per-key entries; at most {KEY_SLOTS_MAX} (128 MB)"),
+        );
     }
 
     let mut commands = Vec::new();

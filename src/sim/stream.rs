@@ -770,7 +770,7 @@ impl Stream {
                     return Err(format!(
                         "new_starting_hash_key: {k} is outside {} (allowed {}..={})",
                         sh.shard_id(),
-                        sh.starting_hash_key + 1,
+                        sh.starting_hash_key.saturating_add(1),
                         sh.ending_hash_key
                     ));
                 }

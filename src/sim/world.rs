@@ -41,6 +41,11 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// Counts bytes a consumer read (without counting the records as delivered yet).
+fn lane_bytes_read(c: &mut Consumer, s: usize, bytes: u64) {
+    c.lanes[s].bytes_read += bytes;
+}
+
 /// Firehose takes records of at most 1,000 KiB.
 pub const FIREHOSE_RECORD_BYTES_MAX: u64 = 1_000 * 1024;
 
@@ -601,25 +606,34 @@ impl World {
                     c.cfg.processing_records_per_second = *records_per_second;
                 }
             }
-            Command::CrashWorker { consumer, worker }
-            | Command::RestartWorker { consumer, worker } => {
-                let up = matches!(command, Command::RestartWorker { .. });
+            Command::CrashWorker { consumer, worker } => {
                 if let Some(k) = self
                     .consumers
                     .iter_mut()
                     .find(|c| c.cfg.name == *consumer)
                     .and_then(|c| c.kcl.as_mut())
                 {
-                    k.alive[*worker as usize - 1] = up;
+                    k.alive[*worker as usize - 1] = false;
                 }
                 self.note(format!(
-                    "worker-{worker} of {consumer} {}",
-                    if up {
-                        "is back: it will take leases that fall free"
-                    } else {
-                        "crashed: its leases expire if not renewed within the failover time"
-                    }
+                    "worker-{worker} of {consumer} crashed: its leases expire if not renewed within the failover time"
                 ));
+            }
+            Command::RestartWorker { consumer, worker } => {
+                let Some(ci) = self.consumers.iter().position(|c| c.cfg.name == *consumer) else {
+                    return;
+                };
+                let again = self.consumers[ci].restart_worker(*worker);
+                self.note(format!(
+                    "worker-{worker} of {consumer} is back: it takes leases that fall free"
+                ));
+                for (s, n) in again {
+                    let shard = self.streams[self.consumers[ci].stream].shards[s].shard_id();
+                    self.note(format!(
+                        "worker-{worker} of {consumer} restarts {shard} from its checkpoint: {} will be processed again",
+                        plural(n, "record")
+                    ));
+                }
             }
             Command::SplitShard { .. }
             | Command::MergeShards { .. }
@@ -681,6 +695,12 @@ impl World {
             None => {
                 let shard = find("shard_to_split", first)?;
                 let sh = &stream.shards[shard];
+                if sh.starting_hash_key == sh.ending_hash_key {
+                    return Err(format!(
+                        "shard_to_split: {} holds a single hash key and cannot be split",
+                        sh.shard_id()
+                    ));
+                }
                 let k = key.unwrap_or_else(|| {
                     // The middle of the range (written so [0, 2^128 − 1] does not overflow).
                     sh.starting_hash_key + (sh.ending_hash_key - sh.starting_hash_key) / 2 + 1
@@ -857,7 +877,9 @@ impl World {
             }
         }
         for ci in 0..self.consumers.len() {
-            for t in self.consumers[ci].balance_leases(now) {
+            let si = self.consumers[ci].stream;
+            let moved = self.consumers[ci].balance_leases(now, &self.streams[si].shards);
+            for t in moved {
                 let c = &self.consumers[ci];
                 let shard = self.streams[c.stream].shards[t.shard].shard_id();
                 let text = format!(
@@ -1241,7 +1263,12 @@ impl World {
                 };
                 shard.current.iterator_age_ms_max =
                     shard.current.iterator_age_ms_max.max(lane.iterator_age_ms);
-                c.delivered(s, poll.t_ms, &taken, 0);
+                if c.lambda.is_none() {
+                    c.delivered(s, poll.t_ms, &taken, 0);
+                } else {
+                    // A trigger's records count as delivered when its function has them.
+                    lane_bytes_read(c, s, taken.bytes);
+                }
                 if let Some(l) = &mut c.lambda {
                     // The mapping queues what it read; the function gets it in batches.
                     let bytes = taken.bytes / taken.count.max(1);
@@ -1304,9 +1331,19 @@ impl World {
             let done = l.tick(now, &self.streams[si].shards);
             let name = l.esm.function_name.clone();
             self.consumers[ci].lambda = Some(l);
+            for (s, expired) in done.expired {
+                self.consumers[ci].lanes[s].expired_unread += expired;
+            }
             for (s, indices) in done.succeeded {
                 let shard = &self.streams[si].shards[s];
-                self.consumers[ci].process(s, indices.into_iter(), shard, &self.producers, now);
+                let c = &mut self.consumers[ci];
+                let lane = &mut c.lanes[s];
+                lane.records_read += indices.len() as u64;
+                for &i in &indices {
+                    let a = shard.arrival_of(i).unwrap_or(now);
+                    lane.delay_sum_ms += u128::from(now.saturating_sub(a));
+                }
+                c.process(s, indices.into_iter(), shard, &self.producers, now);
             }
             for (s, failures) in done.stuck {
                 let shard = self.streams[si].shards[s].shard_id();
@@ -1325,7 +1362,7 @@ impl World {
             let c = &mut self.consumers[ci];
             for s in 0..c.lanes.len() {
                 let shard = &self.streams[si].shards[s];
-                let done_below = c.delivered_to(s);
+                let done_below = c.delivered_to(s).max(shard.log_start);
                 c.lanes[s].iterator_age_ms = if done_below < shard.log_end {
                     shard
                         .arrival_of(done_below)
