@@ -318,3 +318,20 @@ test('with reduced motion the consumer panels still update (no packets, same num
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('at phone width the consumer, fault and resharding panels fit: nothing overflows sideways', async () => {
+  for (const preset of ['fan-out-vs-shared', 'kcl-failover', 'lambda-poison-record']) {
+    const page = await openApp(browser, server, `?preset=${preset}`, {
+      context: { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true },
+    });
+    await page.waitForTimeout(800);
+    const m = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      canvas: document.getElementById('belt').getBoundingClientRect().width,
+    }));
+    assert.ok(m.scroll <= 375, `${preset}: the page is ${m.scroll}px wide`);
+    assert.ok(m.canvas <= 375, `${preset}: the canvas is ${m.canvas}px wide`);
+    assert.deepEqual(page.problems, [], preset);
+    await page.context().close();
+  }
+});
