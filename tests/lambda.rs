@@ -11,6 +11,10 @@ fn run_balanced(w: &mut World, ms: u64) {
     while w.now_ms < end {
         w.step();
         assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
+        for c in &w.consumers {
+            let t = c.lambda.as_ref().unwrap();
+            assert!(t.balanced(), "tick {}: {:?}", w.tick, t.counters);
+        }
     }
 }
 

@@ -167,6 +167,15 @@ proptest! {
             w.step();
             let l = w.ledger();
             prop_assert!(l.balanced(), "tick {}: {:?}", w.tick, l);
+            // Consumers account for what they read, too.
+            for c in &w.consumers {
+                if let Some(t) = &c.lambda {
+                    prop_assert!(t.balanced(), "tick {}: {:?} holding {}", w.tick, t.counters, t.holding());
+                }
+                for (lane, sh) in c.lanes.iter().zip(&w.streams[c.stream].shards) {
+                    prop_assert!(lane.position <= sh.log_end && lane.delivered_end <= sh.log_end);
+                }
+            }
         }
         let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
         let mut again = streamsim::sim::world_from_text(&replay, None).unwrap();

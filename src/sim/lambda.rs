@@ -63,6 +63,8 @@ impl Slot {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
+    /// Records read from the stream into the trigger's queues.
+    pub fetched: u64,
     pub invocations: u64,
     pub errors: u64,
     pub retries: u64,
@@ -134,9 +136,29 @@ impl LambdaState {
 
     /// Queues records just read, each in the slot of its partition key.
     pub fn enqueue(&mut self, s: usize, q: Queued, key_hash: u64) {
+        self.counters.fetched += 1;
         let f = self.slots[s].len() as u64;
         let slot = (mix64(key_hash) % f) as usize;
         self.slots[s][slot].queue.push_back(q);
+    }
+
+    /// Records read but not finished: queued, waiting as a bisected half, or in an invocation.
+    pub fn holding(&self) -> u64 {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|slot| {
+                slot.queue.len()
+                    + slot.split.iter().map(Vec::len).sum::<usize>()
+                    + slot.batch.as_ref().map_or(0, |b| b.records.len())
+            })
+            .sum::<usize>() as u64
+    }
+
+    /// Every record the trigger read is processed, given up, expired, or still held.
+    pub fn balanced(&self) -> bool {
+        let c = &self.counters;
+        c.fetched == c.processed + c.discarded + c.expired_in_retry + self.holding()
     }
 
     /// Everything below this on shard `s` is done with (processed, discarded or expired).
@@ -302,6 +324,7 @@ impl LambdaState {
         h.u64(n);
         let c = &self.counters;
         for v in [
+            c.fetched,
             c.invocations,
             c.errors,
             c.retries,
