@@ -517,3 +517,50 @@ fn regression_a_timed_out_write_does_not_hold_up_the_objects_behind_it() {
     assert_eq!(f.retrying_records(), 0, "S3 is up: nothing waits");
     assert!(f.duplicate_records > 400_000);
 }
+
+const WAREHOUSE: &str = r#"{"resource": {
+      "aws_kinesis_stream": {"events": {"shard_count": 2}},
+      "aws_kinesis_firehose_delivery_stream": {"wh": {"destination": "redshift",
+          "kinesis_source_configuration": {"kinesis_stream_arn": "events"},
+          "redshift_configuration": {"cluster_jdbcurl": "jdbc:redshift://example:5439/dev", "username": "loader",
+              "data_table_name": "events", "retry_duration": 600,
+              "s3_configuration": {"bucket_arn": "arn:aws:s3:::staging", "buffering_interval": 60, "compression_format": "GZIP"}}}}},
+    "producers": [{"name": "p", "records_per_second": 200}]}"#;
+
+#[test]
+fn redshift_loads_what_was_staged_in_s3_and_skips_after_its_retry_duration() {
+    let mut w = world(WAREHOUSE);
+    run_balanced(&mut w, 200_000);
+    let f = &w.firehoses[0];
+    let r = f.redshift.as_ref().unwrap();
+    // Everything staged has been loaded (but the last COPY, a second or so).
+    assert!(
+        r.loaded_records + 12_500 >= f.delivered_records,
+        "{} {}",
+        r.loaded_records,
+        f.delivered_records
+    );
+    assert!(r.copies >= 2);
+    send(
+        &mut w,
+        r#"{"type": "set_redshift_available", "delivery_stream_name": "wh", "available": false}"#,
+    );
+    run_balanced(&mut w, 900_000);
+    let f = &w.firehoses[0];
+    let r = f.redshift.as_ref().unwrap();
+    assert!(r.skipped_records > 0);
+    assert!(w
+        .notes
+        .iter()
+        .any(|n| n.text.contains("Redshift stayed unavailable")));
+    // Skipped objects are still in S3.
+    assert!(f.delivered_records >= r.loaded_records + r.skipped_records);
+    let e = world_from_text(&WAREHOUSE.replace("\"GZIP\"", "\"ZIP\""), None)
+        .unwrap_err()
+        .0
+        .join("\n");
+    assert!(
+        e.contains("Redshift loads UNCOMPRESSED or GZIP only"),
+        "{e}"
+    );
+}

@@ -38,6 +38,8 @@ pub struct Outcome {
     pub lost: u64,
     /// Objects written twice because the first write timed out.
     pub duplicated: u64,
+    /// Records Redshift never loaded (COPY failed for the whole retry duration).
+    pub redshift_skipped: u64,
 }
 
 impl Outcome {
@@ -46,6 +48,7 @@ impl Outcome {
         self.delivered_late.1 = self.delivered_late.1.max(o.delivered_late.1);
         self.lost += o.lost;
         self.duplicated += o.duplicated;
+        self.redshift_skipped += o.redshift_skipped;
     }
 }
 
@@ -104,6 +107,69 @@ pub struct FirehoseConfig {
     /// `processing_configuration`: the transform Lambda's function name, its buffer (bytes and
     /// ms) and the retries of a failed invocation.
     pub transform: Option<TransformConfig>,
+    /// `destination = "redshift"`: objects staged in S3 are loaded with COPY, retried for up to
+    /// this long (`retry_duration`, 0–7,200 s, default 3,600) before they are skipped.
+    pub redshift_retry_duration_ms: Option<u64>,
+}
+
+/// One COPY of a staged object into Redshift.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copy {
+    pub records: u64,
+    pub bytes: u64,
+    pub first_try_ms: u64,
+    pub next_try_ms: u64,
+    /// When the running COPY ends.
+    pub ends_ms: Option<u64>,
+}
+
+/// The Redshift side: COPY commands one after another.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redshift {
+    pub retry_duration_ms: u64,
+    pub available: bool,
+    pub queue: VecDeque<Copy>,
+    pub loaded_records: u64,
+    pub skipped_records: u64,
+    pub copies: u64,
+}
+
+/// A COPY takes a second, plus the object at 10 MB/s (a small cluster's load speed).
+pub const COPY_BASE_MS: u64 = 1_000;
+pub const COPY_BYTES_PER_SECOND: u64 = 10_000_000;
+
+impl Redshift {
+    /// Runs the COPY queue at `now_ms`; returns records skipped after the retry duration.
+    fn tick(&mut self, now_ms: u64) -> u64 {
+        let mut skipped = 0;
+        while let Some(c) = self.queue.front_mut() {
+            match c.ends_ms {
+                Some(end) if end <= now_ms => {
+                    self.loaded_records += c.records;
+                    self.copies += 1;
+                    self.queue.pop_front();
+                }
+                Some(_) => break,
+                None if c.next_try_ms > now_ms => break,
+                None if self.available => {
+                    c.ends_ms =
+                        Some(now_ms + COPY_BASE_MS + c.bytes * 1000 / COPY_BYTES_PER_SECOND);
+                    break;
+                }
+                None if now_ms >= c.first_try_ms + self.retry_duration_ms => {
+                    // Given up: the object stays in S3, listed in a manifest under errors/.
+                    skipped += c.records;
+                    self.skipped_records += c.records;
+                    self.queue.pop_front();
+                }
+                None => {
+                    c.next_try_ms = now_ms + S3_RETRY_EVERY_MS;
+                    break;
+                }
+            }
+        }
+        skipped
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -442,6 +508,8 @@ pub struct Firehose {
     pub batch: Option<BatchJob>,
     /// The transform Lambda (`processing_configuration`), if there is one.
     pub transform: Option<Transform>,
+    /// Redshift, when it is the destination.
+    pub redshift: Option<Redshift>,
     /// ProcessingFailed records waiting for their error object, and since when.
     errors: Chunk,
     errors_started_ms: u64,
@@ -489,6 +557,7 @@ impl Firehose {
         consumer: Option<usize>,
         seed: u64,
     ) -> Self {
+        let cfg_redshift = cfg.redshift_retry_duration_ms;
         Self {
             cfg,
             version: 1,
@@ -518,6 +587,11 @@ impl Firehose {
             landed: Vec::new(),
             batch: None,
             transform: None,
+            redshift: cfg_redshift.map(|retry_duration_ms| Redshift {
+                retry_duration_ms,
+                available: true,
+                ..Redshift::default()
+            }),
             errors: Chunk::default(),
             errors_started_ms: 0,
             error_records: 0,
@@ -782,6 +856,9 @@ impl Firehose {
         }
         let mut o = std::mem::take(&mut self.unreported);
         o.add(self.write_pending(now_ms));
+        if let Some(r) = &mut self.redshift {
+            o.redshift_skipped += r.tick(now_ms);
+        }
         while self.s3_available
             && self
                 .rewrites
@@ -853,6 +930,15 @@ impl Firehose {
         }
         object.flags = Vec::new();
         object.duplicate = duplicate;
+        if let (Some(r), false) = (&mut self.redshift, duplicate) {
+            r.queue.push_back(Copy {
+                records: object.records,
+                bytes: object.raw_bytes,
+                first_try_ms: object.delivered_ms,
+                next_try_ms: object.delivered_ms,
+                ends_ms: None,
+            });
+        }
         if duplicate {
             self.duplicate_records += object.records;
         } else {
@@ -986,6 +1072,11 @@ impl Firehose {
             self.objects_total,
             self.pending.len() as u64,
             self.rewrites.len() as u64,
+            self.redshift.as_ref().map_or(0, |r| r.loaded_records),
+            self.redshift
+                .as_ref()
+                .map_or(0, |r| r.skipped_records + r.queue.len() as u64),
+            self.redshift.as_ref().map_or(0, |r| u64::from(r.available)),
             u64::from(self.s3_available),
             self.s3_timeout_rate.to_bits(),
             self.lost_records,

@@ -142,9 +142,21 @@ pub struct FirehoseReport {
     pub metrics: Vec<FirehoseSecond>,
     /// Everything in the lake so far (a query over all delivered objects).
     pub lake: LakeAnswer,
+    /// Redshift, when it is the destination: rows loaded by COPY, records skipped after the
+    /// retry duration, COPYs done and objects waiting for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redshift: Option<RedshiftReport>,
     /// The scheduled batch job over the lake, if there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_job: Option<BatchJobReport>,
+}
+
+#[derive(Serialize)]
+pub struct RedshiftReport {
+    pub loaded_records: u64,
+    pub skipped_records: u64,
+    pub copies: u64,
+    pub objects_waiting: u64,
 }
 
 #[derive(Serialize)]
@@ -405,6 +417,12 @@ impl Report {
                     .collect(),
                 metrics: f.metrics.iter().copied().collect(),
                 lake: f.query(0, u64::MAX),
+                redshift: f.redshift.as_ref().map(|r| RedshiftReport {
+                    loaded_records: r.loaded_records,
+                    skipped_records: r.skipped_records,
+                    copies: r.copies,
+                    objects_waiting: r.queue.len() as u64,
+                }),
                 batch_job: f.batch.as_ref().map(|b| BatchJobReport {
                     name: b.name.clone(),
                     every_seconds: b.every_ms / 1000,

@@ -438,6 +438,11 @@ pub enum Command {
         buffering_interval: Option<u64>,
         compression_format: Option<Compression>,
     },
+    /// Redshift goes down (COPY fails) or comes back, for a delivery stream loading into it.
+    SetRedshiftAvailable {
+        delivery_stream_name: String,
+        available: bool,
+    },
     /// A share of S3 writes time out after storing the object (Firehose writes it again).
     SetS3TimeoutRate {
         delivery_stream_name: String,
@@ -523,6 +528,13 @@ impl Command {
             } => {
                 json!({"type": "set_s3_timeout_rate", "delivery_stream_name": delivery_stream_name,
                 "timeout_rate": timeout_rate})
+            }
+            Command::SetRedshiftAvailable {
+                delivery_stream_name,
+                available,
+            } => {
+                json!({"type": "set_redshift_available", "delivery_stream_name": delivery_stream_name,
+                "available": available})
             }
             Command::UpdateDestination {
                 delivery_stream_name,
@@ -1656,7 +1668,25 @@ fn read_firehose(
 ) -> Option<FirehoseConfig> {
     let mut o = Obj::of(v, path, errs)?;
     let name = o.text("name", Some(label), NAME_CHARS_MAX, errs);
-    let _destination = o.choice("destination", None, &["extended_s3"], errs);
+    let destination = o.choice("destination", None, &["extended_s3", "redshift"], errs);
+    // Redshift: staged in S3 (its `s3_configuration`), then loaded with COPY.
+    let mut redshift = None;
+    let mut rs_obj = None;
+    if destination == Some("redshift") {
+        let rp = o.at("redshift_configuration");
+        let r = o.required("redshift_configuration", errs)?;
+        let mut ro = Obj::of(r, &rp, errs)?;
+        let _url = ro.text("cluster_jdbcurl", None, 2048, errs);
+        let _user = ro.text("username", None, 128, errs);
+        let _pass = ro.text("password", Some("secret"), 512, errs);
+        let _table = ro.text("data_table_name", None, 256, errs);
+        let _copy = ro.get("copy_options");
+        let _cols = ro.get("data_table_columns");
+        let _role = ro.text("role_arn", Some("role"), 2048, errs);
+        let retry = ro.int("retry_duration", Some(3_600), 0, 7_200, errs);
+        redshift = Some(retry.map(|s| s * 1000));
+        rs_obj = Some(ro);
+    }
     let source = match o.get("kinesis_source_configuration") {
         // Direct PUT: producers write to it.
         None => Some(None),
@@ -1698,8 +1728,16 @@ fn read_firehose(
             (r, m, n)
         }
     };
-    let s3_path = o.at("extended_s3_configuration");
-    let s3 = o.required("extended_s3_configuration", errs)?;
+    let (s3_path, s3) = match &mut rs_obj {
+        Some(ro) => {
+            let p = ro.at("s3_configuration");
+            (p, ro.required("s3_configuration", errs)?)
+        }
+        None => (
+            o.at("extended_s3_configuration"),
+            o.required("extended_s3_configuration", errs)?,
+        ),
+    };
     let mut so = Obj::of(s3, &s3_path, errs)?;
     let bucket = so.text("bucket_arn", None, 2048, errs);
     let _role = so.text("role_arn", Some("role"), 2048, errs);
@@ -1725,8 +1763,21 @@ fn read_firehose(
         Some(pc) => read_processing(pc, &pc_path, functions, errs),
     };
     so.finish(errs);
+    if let Some(ro) = rs_obj {
+        ro.finish(errs);
+        if compression.is_some_and(|c| c != "UNCOMPRESSED" && c != "GZIP") {
+            errs.push(
+                &join(&s3_path, "compression_format"),
+                "Redshift loads UNCOMPRESSED or GZIP only",
+            );
+        }
+    }
     o.finish(errs);
     Some(FirehoseConfig {
+        redshift_retry_duration_ms: match redshift {
+            None => None,
+            Some(r) => Some(r?),
+        },
         name: name?,
         source_stream: source?,
         direct_put_records_per_second: q_records?,
@@ -2241,11 +2292,12 @@ pub(crate) fn read_command(
             "set_s3_available",
             "set_s3_timeout_rate",
             "update_destination",
+            "set_redshift_available",
         ],
         errs,
     )?;
     let cmd = match kind {
-        "set_s3_available" => {
+        "set_s3_available" | "set_redshift_available" => {
             let name = o.text("delivery_stream_name", None, NAME_CHARS_MAX, errs)?;
             let path = o.at("available");
             let available = match o.required("available", errs)? {
@@ -2258,9 +2310,16 @@ pub(crate) fn read_command(
                     return None;
                 }
             };
-            Command::SetS3Available {
-                delivery_stream_name: name,
-                available,
+            if kind == "set_redshift_available" {
+                Command::SetRedshiftAvailable {
+                    delivery_stream_name: name,
+                    available,
+                }
+            } else {
+                Command::SetS3Available {
+                    delivery_stream_name: name,
+                    available,
+                }
             }
         }
         "update_destination" => {

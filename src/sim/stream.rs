@@ -155,8 +155,10 @@ pub struct Shard {
     pub closed_at_ms: Option<u64>,
     /// On-demand: whole seconds in a row above the split threshold.
     pub hot_seconds: u32,
-    /// Whether the last whole second throttled writes (for "started/stopped" notes).
+    /// Whether the shard is in a throttling episode (for "started/stopped" notes), and the
+    /// whole seconds since it last throttled.
     pub throttling: bool,
+    pub calm_seconds: u32,
     /// Index of the oldest retained record.
     pub log_start: u64,
     /// Index the next accepted record gets.
@@ -201,6 +203,7 @@ impl Shard {
             closed_at_ms: None,
             hot_seconds: 0,
             throttling: false,
+            calm_seconds: 0,
             log_start: 0,
             log_end: 0,
             runs: VecDeque::new(),
@@ -566,6 +569,7 @@ impl Shard {
         h.u64(self.closed_at_ms.map_or(u64::MAX, |t| t));
         h.u64(u64::from(self.hot_seconds));
         h.u64(u64::from(self.throttling));
+        h.u64(u64::from(self.calm_seconds));
         for p in &self.parents {
             h.u64(u64::from(*p));
         }

@@ -422,6 +422,10 @@ impl World {
                 delivery_stream_name,
                 ..
             }
+            | Command::SetRedshiftAvailable {
+                delivery_stream_name,
+                ..
+            }
             | Command::SetS3TimeoutRate {
                 delivery_stream_name,
                 ..
@@ -542,6 +546,19 @@ impl World {
                 } else {
                     format!("S3 is unavailable for {delivery_stream_name}: Firehose keeps the data and retries for up to 24 hours, then it is lost")
                 });
+            }
+            Command::SetRedshiftAvailable {
+                delivery_stream_name,
+                available,
+            } => {
+                if let Some(r) = self
+                    .firehoses
+                    .iter_mut()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                    .and_then(|f| f.redshift.as_mut())
+                {
+                    r.available = *available;
+                }
             }
             Command::UpdateDestination {
                 delivery_stream_name,
@@ -868,6 +885,12 @@ impl World {
                 self.note(format!(
                     "{name} gave up after 24 hours of S3 being unavailable: {} lost",
                     plural(o.lost, "record")
+                ));
+            }
+            if o.redshift_skipped > 0 {
+                self.note(format!(
+                    "{name}: Redshift stayed unavailable for the whole retry duration; {} skipped (the objects stay in S3, listed under errors/)",
+                    plural(o.redshift_skipped, "record")
                 ));
             }
             if o.duplicated > 0 {
@@ -1474,14 +1497,24 @@ impl World {
             for sh in &mut s.shards {
                 let c = sh.last_second;
                 let now = c.write_throttled > 0;
-                if now == sh.throttling {
-                    continue;
-                }
-                sh.throttling = now;
+                // A shard near its limit throttles on and off: "stopped" only after five calm
+                // seconds, so the feed tells episodes, not every second.
+                sh.calm_seconds = if now {
+                    0
+                } else {
+                    sh.calm_seconds.saturating_add(1)
+                };
                 if !now {
-                    notes.push(format!("{} stopped throttling", sh.shard_id()));
+                    if sh.throttling && sh.calm_seconds >= 5 {
+                        sh.throttling = false;
+                        notes.push(format!("{} stopped throttling", sh.shard_id()));
+                    }
                     continue;
                 }
+                if sh.throttling {
+                    continue;
+                }
+                sh.throttling = true;
                 let attempted = c.incoming_records + c.write_throttled;
                 let mut text = if c.incoming_bytes * 1000 / WRITE_BYTES_PER_SECOND
                     > c.incoming_records * 1000 / u64::from(WRITE_RECORDS_PER_SECOND)
