@@ -76,6 +76,12 @@ fn a_worker_crash_reprocesses_exactly_the_records_since_the_last_checkpoint() {
             delivered - checkpoint
         )
     );
+    assert_eq!(note.kind, "worker");
+    // The page sees the workers and who holds how many leases.
+    let r = &streamsim::sim::report::Report::consumers_of(&w)[0];
+    let workers = r.workers.as_ref().unwrap();
+    assert_eq!((workers[0].alive, workers[0].leases), (false, 0));
+    assert_eq!((workers[1].alive, workers[1].leases), (true, 2));
     // The worker had caught up again: nothing lost, nothing unread beyond a poll's worth.
     assert!(w.streams[0].shards[0].log_end - c.lanes[0].position < 1_000);
 }

@@ -90,7 +90,10 @@ fn a_poison_record_blocks_its_shard_with_default_settings() {
     assert!(w
         .notes
         .iter()
-        .any(|n| n.text.contains("is stuck retrying one batch")));
+        .any(|n| n.kind == "lambda" && n.text.contains("is stuck retrying one batch")));
+    let layout = streamsim::sim::frame::layout(&w);
+    assert_eq!(layout.functions[0].name, "detect");
+    assert_eq!(layout.consumers[0].kind, "lambda");
 }
 
 #[test]

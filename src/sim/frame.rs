@@ -140,7 +140,16 @@ pub struct Layout {
     pub lanes: Vec<LaneLayout>,
     pub producers: Vec<ProducerLayout>,
     pub consumers: Vec<ConsumerLayout>,
+    /// Lambda functions of the triggers, with their current error rate (a fault can change it).
+    pub functions: Vec<FunctionLayout>,
     pub limits: Limits,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionLayout {
+    pub name: String,
+    pub error_rate: f64,
 }
 
 #[derive(Serialize)]
@@ -191,6 +200,11 @@ pub struct ProducerLayout {
 pub struct ConsumerLayout {
     pub index: u16,
     pub name: String,
+    /// polling, enhanced_fan_out, kcl or lambda.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Records/s of each shard's processor, when limited.
+    pub processing_records_per_second: Option<u32>,
     pub stream_name: String,
     pub starting_position: &'static str,
     pub poll_interval_ms: u64,
@@ -265,11 +279,25 @@ pub fn layout(w: &World) -> Layout {
             .map(|c| ConsumerLayout {
                 index: c.index,
                 name: c.cfg.name.clone(),
+                kind: c.cfg.kind.as_str(),
+                processing_records_per_second: c.cfg.processing_records_per_second,
                 stream_name: c.cfg.stream_name.clone(),
                 starting_position: c.cfg.starting_position.as_str(),
                 poll_interval_ms: c.cfg.poll_interval_ms,
             })
             .collect(),
+        functions: {
+            let mut f: Vec<FunctionLayout> = Vec::new();
+            for l in w.consumers.iter().filter_map(|c| c.lambda.as_ref()) {
+                if !f.iter().any(|x| x.name == l.function.name) {
+                    f.push(FunctionLayout {
+                        name: l.function.name.clone(),
+                        error_rate: l.function.error_rate,
+                    });
+                }
+            }
+            f
+        },
         limits: Limits {
             write_records_per_second: WRITE_RECORDS_PER_SECOND,
             write_bytes_per_second: WRITE_BYTES_PER_SECOND,

@@ -106,6 +106,12 @@ pub struct ConsumerReport {
     /// What the application found: alerts with their detection delays.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application: Option<AppReport>,
+    /// How fast each shard's processor goes (records/s), when limited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processing_records_per_second: Option<u32>,
+    /// KCL only: the workers, whether they are alive, and how many leases each holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workers: Option<Vec<WorkerReport>>,
     /// KCL only: the lease table, one row per shard.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leases: Option<Vec<LeaseReport>>,
@@ -205,6 +211,14 @@ pub struct LambdaReport {
     pub expired_in_retry: u64,
     pub redeliveries: u64,
     pub concurrent_executions_max: u64,
+}
+
+#[derive(Serialize)]
+pub struct WorkerReport {
+    /// `worker-N`.
+    pub worker: String,
+    pub alive: bool,
+    pub leases: u64,
 }
 
 #[derive(Serialize)]
@@ -365,6 +379,22 @@ impl Report {
                             redeliveries: n.redeliveries,
                             concurrent_executions_max: n.concurrent_max,
                         }
+                    }),
+                    processing_records_per_second: c.cfg.processing_records_per_second,
+                    workers: c.kcl.as_ref().map(|k| {
+                        k.alive
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &alive)| WorkerReport {
+                                worker: format!("worker-{}", i + 1),
+                                alive,
+                                leases: k
+                                    .leases
+                                    .iter()
+                                    .filter(|l| l.owner == Some(i as u32 + 1))
+                                    .count() as u64,
+                            })
+                            .collect()
                     }),
                     leases: c.kcl.as_ref().map(|k| {
                         k.leases

@@ -60,6 +60,7 @@ pub const NOTES_KEPT: usize = 256;
 pub struct Note {
     pub seq: u64,
     pub t_ms: u64,
+    pub kind: &'static str,
     pub text: String,
 }
 
@@ -541,7 +542,7 @@ impl World {
                 {
                     f.s3_available = *available;
                 }
-                self.note(if *available {
+                self.note("firehose", if *available {
                     format!("S3 is back for {delivery_stream_name}: the objects that waited are written now")
                 } else {
                     format!("S3 is unavailable for {delivery_stream_name}: Firehose keeps the data and retries for up to 24 hours, then it is lost")
@@ -632,7 +633,7 @@ impl World {
                 {
                     k.alive[*worker as usize - 1] = false;
                 }
-                self.note(format!(
+                self.note("worker", format!(
                     "worker-{worker} of {consumer} crashed: its leases expire if not renewed within the failover time"
                 ));
             }
@@ -641,12 +642,15 @@ impl World {
                     return;
                 };
                 let again = self.consumers[ci].restart_worker(*worker);
-                self.note(format!(
-                    "worker-{worker} of {consumer} is back: it takes leases that fall free"
-                ));
+                self.note(
+                    "worker",
+                    format!(
+                        "worker-{worker} of {consumer} is back: it takes leases that fall free"
+                    ),
+                );
                 for (s, n) in again {
                     let shard = self.streams[self.consumers[ci].stream].shards[s].shard_id();
-                    self.note(format!(
+                    self.note("worker", format!(
                         "worker-{worker} of {consumer} restarts {shard} from its checkpoint: {} will be processed again",
                         plural(n, "record")
                     ));
@@ -780,7 +784,9 @@ impl World {
         });
     }
 
-    fn note(&mut self, text: String) {
+    /// `kind` says what the note is about, for the page to sort and style notes by:
+    /// throttle, reshard, on_demand, worker, lambda, firehose, batch.
+    fn note(&mut self, kind: &'static str, text: String) {
         if self.notes.len() == NOTES_KEPT {
             self.notes.pop_front();
         }
@@ -788,6 +794,7 @@ impl World {
         self.notes.push_back(Note {
             seq: self.note_seq,
             t_ms: self.now_ms,
+            kind,
             text,
         });
     }
@@ -841,7 +848,7 @@ impl World {
                     parents.join(" and "),
                     ids.join(" and ")
                 );
-                self.note(text);
+                self.note("reshard", text);
             }
         }
         for c in self.consumers.iter_mut().filter(|c| !c.started) {
@@ -866,7 +873,7 @@ impl World {
         }
         for (name, n, worst) in runs {
             if n > 0 {
-                self.note(format!(
+                self.note("batch", format!(
                     "batch job {name} ran over the lake: {} — the oldest event behind them happened {} s ago",
                     plural(n, "alert"),
                     worst / 1000
@@ -875,26 +882,32 @@ impl World {
         }
         for (name, o) in outcomes {
             if o.delivered_late.0 > 0 {
-                self.note(format!(
-                    "{name} wrote {} that had waited for S3, the oldest for {} s",
-                    plural(o.delivered_late.0, "object"),
-                    o.delivered_late.1 / 1000
-                ));
+                self.note(
+                    "firehose",
+                    format!(
+                        "{name} wrote {} that had waited for S3, the oldest for {} s",
+                        plural(o.delivered_late.0, "object"),
+                        o.delivered_late.1 / 1000
+                    ),
+                );
             }
             if o.lost > 0 {
-                self.note(format!(
-                    "{name} gave up after 24 hours of S3 being unavailable: {} lost",
-                    plural(o.lost, "record")
-                ));
+                self.note(
+                    "firehose",
+                    format!(
+                        "{name} gave up after 24 hours of S3 being unavailable: {} lost",
+                        plural(o.lost, "record")
+                    ),
+                );
             }
             if o.redshift_skipped > 0 {
-                self.note(format!(
+                self.note("firehose", format!(
                     "{name}: Redshift stayed unavailable for the whole retry duration; {} skipped (the objects stay in S3, listed under errors/)",
                     plural(o.redshift_skipped, "record")
                 ));
             }
             if o.duplicated > 0 {
-                self.note(format!(
+                self.note("firehose", format!(
                     "{name}: a write to S3 timed out after S3 had stored it, so Firehose writes it again — the bucket will hold duplicates (at-least-once)"
                 ));
             }
@@ -912,7 +925,7 @@ impl World {
                     t.from.unwrap_or(0),
                     plural(t.reprocess, "record")
                 );
-                self.note(text);
+                self.note("worker", text);
             }
         }
 
@@ -1370,16 +1383,19 @@ impl World {
             }
             for (s, failures) in done.stuck {
                 let shard = self.streams[si].shards[s].shard_id();
-                self.note(format!(
+                self.note("lambda", format!(
                     "the Lambda trigger of {name} on {shard} is stuck retrying one batch ({failures} failures so far): the shard's later records wait behind it"
                 ));
             }
             for (s, n) in done.discarded {
                 let shard = self.streams[si].shards[s].shard_id();
-                self.note(format!(
-                    "{name} gave up a batch of {} on {shard}; the shard moves on",
-                    plural(n, "record")
-                ));
+                self.note(
+                    "lambda",
+                    format!(
+                        "{name} gave up a batch of {} on {shard}; the shard moves on",
+                        plural(n, "record")
+                    ),
+                );
             }
             // Lambda's lag: the oldest record it has not finished with.
             let c = &mut self.consumers[ci];
@@ -1485,7 +1501,7 @@ impl World {
                     s.name
                 );
                 self.layout_version += 1;
-                self.note(text);
+                self.note("on_demand", text);
             }
         }
     }
@@ -1554,7 +1570,7 @@ impl World {
             }
         }
         for n in notes {
-            self.note(n);
+            self.note("throttle", n);
         }
     }
 
