@@ -1,18 +1,7 @@
 //! Consumer applications: fraud and cheat detection with their detection delays, a dashboard.
 
-use streamsim::sim::{world_from_text, World};
-
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
-    }
-}
+mod common;
+use common::*;
 
 const PAYMENTS: &str = r#"{"resource": {"aws_kinesis_stream": {"payments": {"shard_count": 2}}},
     "producers": [{"name": "cards", "records_per_second": 400,

@@ -1,18 +1,9 @@
 //! Consumers: shared polling against enhanced fan-out, processing capacity, falling behind.
 
+mod common;
+use common::*;
+
 use streamsim::sim::{world_from_text, World};
-
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
-    }
-}
 
 /// Five shared-throughput consumers and five enhanced fan-out consumers on one stream.
 fn five_and_five(record_bytes: u32) -> World {

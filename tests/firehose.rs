@@ -1,17 +1,14 @@
 //! Firehose delivering a stream to S3: the size-or-interval buffer, object keys, metrics.
 
+mod common;
+use common::*;
+
 use streamsim::sim::{world_from_text, World};
 
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
+/// Runs `ms`, checking the ledger and that every record a Firehose received is in its
+/// transform, buffered, waiting for S3, in S3 (data or error objects), lost, or dropped.
 fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
-        // Every record Firehose received is buffered, waiting for S3, in S3, or lost.
+    run_checked(w, ms, |w| {
         for f in &w.firehoses {
             assert_eq!(
                 f.received_records,
@@ -24,7 +21,7 @@ fn run_balanced(w: &mut World, ms: u64) {
                     + f.transform_dropped()
             );
         }
-    }
+    });
 }
 
 fn archive(rate: u32, size: u32, hints: &str) -> String {
@@ -160,11 +157,6 @@ fn firehose_arguments_are_checked() {
         "{e}"
     );
     assert!(e.contains("compression_format: \"LZ4\" is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY"), "{e}");
-}
-
-fn send(w: &mut World, json: &str) {
-    let c = streamsim::sim::parse_command(json, w).unwrap_or_else(|e| panic!("{e}"));
-    w.command(c);
 }
 
 #[test]

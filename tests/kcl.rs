@@ -1,23 +1,9 @@
 //! KCL applications: leases, checkpoints, failover, duplicates.
 
-use streamsim::sim::{parse_command, world_from_text, World};
+mod common;
+use common::*;
 
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn send(w: &mut World, json: &str) {
-    let c = parse_command(json, w).unwrap_or_else(|e| panic!("{e}"));
-    w.command(c);
-}
-
-fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
-    }
-}
+use streamsim::sim::parse_command;
 
 const APP: &str = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 2}}},
     "producers": [{"name": "p", "records_per_second": 300, "partition_keys": {"model": "uniform", "count": 50}}],

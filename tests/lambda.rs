@@ -1,21 +1,18 @@
 //! Lambda event source mappings: batches, errors, poison records, bisection, retries.
 
+mod common;
+use common::*;
+
 use streamsim::sim::{world_from_text, World};
 
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
+/// Runs `ms`, checking the ledger and that every trigger accounts for what it read.
 fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
+    run_checked(w, ms, |w| {
         for c in &w.consumers {
             let t = c.lambda.as_ref().unwrap();
             assert!(t.balanced(), "tick {}: {:?}", w.tick, t.counters);
         }
-    }
+    });
 }
 
 fn scenario(mapping_extra: &str, function_extra: &str) -> String {

@@ -1,28 +1,10 @@
 //! Resharding: SplitShard, MergeShards, UpdateShardCount, parents and children.
 
+mod common;
+use common::*;
+
 use streamsim::sim::stream::{ShardState, RESHARD_MS};
-use streamsim::sim::{parse_command, world_from_text, World};
-
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn send(w: &mut World, json: &str) {
-    let c = parse_command(json, w).unwrap_or_else(|e| panic!("{e}"));
-    w.command(c);
-}
-
-fn refused(w: &World, json: &str) -> String {
-    parse_command(json, w).unwrap_err().0.join("\n")
-}
-
-fn run_balanced(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        assert!(w.ledger().balanced(), "tick {}: {:?}", w.tick, w.ledger());
-    }
-}
+use streamsim::sim::World;
 
 const HOT_SHARD: &str = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 1}}},
     "producers": [{"name": "p", "records_per_second": 1600, "record_size_bytes": 100,

@@ -8,24 +8,8 @@ use streamsim::sim::{parse_command, preset, preset_names, world_from_text, World
 
 include!("golden.in");
 
-fn world(text: &str) -> World {
-    world_from_text(text, None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Runs `ms` of simulated time checking the ledger after every tick.
-fn run_checking_ledger(w: &mut World, ms: u64) {
-    let end = w.now_ms + ms;
-    while w.now_ms < end {
-        w.step();
-        let l = w.ledger();
-        assert!(
-            l.balanced(),
-            "ledger off at tick {} ({} ms): {l:?}",
-            w.tick,
-            w.now_ms
-        );
-    }
-}
+mod common;
+use common::*;
 
 fn one_stream(shards: u32, extra_stream: &str, producers: &str, consumers: &str) -> String {
     format!(
@@ -37,7 +21,7 @@ fn one_stream(shards: u32, extra_stream: &str, producers: &str, consumers: &str)
 #[test]
 fn one_shard_at_2000_per_second_takes_1000_and_retries_then_drops_the_rest() {
     let mut w = world(preset("one-shard-overload").unwrap());
-    run_checking_ledger(&mut w, 60_000);
+    run_balanced(&mut w, 60_000);
     let p = &w.producers[0];
     let sh = &w.streams[0].shards[0];
     // Exactly the write limit, every second.
@@ -71,7 +55,7 @@ fn one_shard_at_2000_per_second_takes_1000_and_retries_then_drops_the_rest() {
 #[test]
 fn the_byte_limit_holds_2_kib_records_near_510_per_second() {
     let mut w = world(preset("big-records").unwrap());
-    run_checking_ledger(&mut w, 20_000);
+    run_balanced(&mut w, 20_000);
     // 1,048,576 / (2,048 + a 5- or 6-byte key) = 510 records a second.
     for sec in &w.metrics[0] {
         assert_eq!(sec.incoming_records, 510, "second {}", sec.second);
@@ -150,7 +134,7 @@ fn commands_apply_at_the_next_tick_boundary_and_replay_identically() {
         )
         .unwrap();
         w.command(c);
-        run_checking_ledger(&mut w, 10_000);
+        run_balanced(&mut w, 10_000);
         w.digest()
     };
     assert_eq!(run(), run());
@@ -172,7 +156,7 @@ fn raising_a_producer_over_the_shard_limits_throttles() {
     )
     .unwrap();
     w.command(c);
-    run_checking_ledger(&mut w, 5_000);
+    run_balanced(&mut w, 5_000);
     let after: u64 = w.streams[0]
         .shards
         .iter()
@@ -214,7 +198,7 @@ fn scheduled_commands_in_the_scenario_file_run_at_their_time() {
         "commands": [{"at_ms": 2000, "type": "pause_producer", "producer": "p"},
                      {"at_ms": 4000, "type": "resume_producer", "producer": "p"}]}"#;
     let mut w = world(text);
-    run_checking_ledger(&mut w, 6_000);
+    run_balanced(&mut w, 6_000);
     // 2 s, paused 2 s, 2 s more.
     assert_eq!(w.producers[0].produced, 400);
     assert_eq!(w.command_log.len(), 2);
@@ -256,7 +240,7 @@ fn latest_skips_what_was_there_and_trim_horizon_reads_it() {
         r#"{"name": "old", "starting_position": "TRIM_HORIZON"}, {"name": "new", "starting_position": "LATEST"}"#,
     );
     let mut w = world(&text);
-    run_checking_ledger(&mut w, 10_000);
+    run_balanced(&mut w, 10_000);
     assert!(w.consumers[0].records_read() >= 900);
     assert!(w.consumers[1].records_read() >= 900);
     assert_eq!(
@@ -294,7 +278,7 @@ fn six_consumers_overdraw_the_shared_read_limit() {
         &consumers,
     );
     let mut w = world(&text);
-    run_checking_ledger(&mut w, 30_000);
+    run_balanced(&mut w, 30_000);
     let throttled: u64 = w.streams[0].shards[0].read_throttled_total;
     assert!(throttled > 10, "{throttled}");
     let bytes_read: u64 = w
@@ -318,7 +302,7 @@ fn put_records_retries_only_the_failed_entries_together() {
         "",
     );
     let mut w = world(&text);
-    run_checking_ledger(&mut w, 10_000);
+    run_balanced(&mut w, 10_000);
     let p = &w.producers[0];
     assert!(p.totals.throttled > 0);
     assert_eq!(w.streams[0].shards[0].incoming_records_total, 10_000);
@@ -335,7 +319,7 @@ fn a_record_over_1_mib_with_its_key_is_dropped_not_retried() {
         "",
     );
     let mut w = world(&text);
-    run_checking_ledger(&mut w, 3_000);
+    run_balanced(&mut w, 3_000);
     let p = &w.producers[0];
     assert_eq!(p.dropped_too_large, 3);
     assert_eq!(p.totals.throttled, 0);
@@ -393,7 +377,7 @@ fn a_clicked_record_shows_its_key_hash_shard_and_sequence_number() {
 #[test]
 fn the_hot_key_preset_overloads_exactly_one_shard() {
     let mut w = world(preset("hot-key").unwrap());
-    run_checking_ledger(&mut w, 20_000);
+    run_balanced(&mut w, 20_000);
     let throttling: Vec<u64> = w.streams[0]
         .shards
         .iter()
@@ -442,7 +426,7 @@ fn every_preset_is_valid_and_balanced() {
     for name in preset_names() {
         let mut w = world(preset(name).unwrap());
         let ms = if name == "gaming" { 3_000 } else { 20_000 };
-        run_checking_ledger(&mut w, ms);
+        run_balanced(&mut w, ms);
         // One shard a key and reading in order: nothing out of order, nothing twice.
         for c in &w.consumers {
             assert_eq!(c.order.violations, 0, "{name}");
