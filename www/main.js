@@ -31,6 +31,7 @@ import { el, replaceChildren, buildProducerControls, buildTable, setText } from 
 import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
 import { FaultsPanel, faultTargets } from './faults.js';
+import { FirehosePanel } from './firehose.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -260,6 +261,7 @@ function install(sim, how) {
   app.notesFeed.reset();
   app.alertsFeed.reset();
   app.consumerPanel.reset();
+  app.firehose.reset();
   app.reshardVersion = -1;
   refreshLayout(true);
   const scenarioText = sim.scenarioJson();
@@ -594,7 +596,7 @@ function render(t, force) {
   if (force || (t - app.lastPanelT >= PANEL_EVERY_MS && tick !== app.panelTick)) {
     app.lastPanelT = t;
     app.panelTick = tick;
-    updatePanels(shards);
+    updatePanels(shards, force);
   }
   if (force || (t - app.lastListT >= LIST_EVERY_MS && tick !== app.listTick)) {
     if (force || !$('record-list').contains(document.activeElement)) {
@@ -633,7 +635,7 @@ function countRecentEvents(nowMs) {
   return byLane;
 }
 
-function updatePanels(shards) {
+function updatePanels(shards, force) {
   const sim = app.sim;
   const lay = app.layout;
   setText($('st-time'), formatSimTime(sim.nowMs()));
@@ -687,6 +689,7 @@ function updatePanels(shards) {
   const consumers = sim.consumers();
   app.belt.setConsumers(consumers, performance.now());
   app.consumerPanel.update(consumers);
+  app.firehose.maybeUpdate(performance.now(), force || !app.playing, consumers);
   app.alertsFeed.update(consumers);
   narrateNotes(app.notesFeed.add(sim.notes(app.notesFeed.lastSeq)));
 
@@ -1213,6 +1216,12 @@ async function boot() {
   app.alertsFeed = new AlertsFeed($('alerts-feed'), $('alerts-summary'));
   app.reshard = new ReshardPanel($('reshard-panel'), sendCommand);
   app.faults = new FaultsPanel($('faults-panel'), sendCommand);
+  app.firehose = new FirehosePanel(
+    $('firehose-card'),
+    $('firehose-panel'),
+    sendCommand,
+    () => app.sim,
+  );
   wireControls();
 
   const loc = parseLocation(location.search, location.hash);
@@ -1278,4 +1287,5 @@ window.streamsim = {
       : [],
   streams: () => (app.layout ? app.layout.streams.map((st) => ({ ...st })) : []),
   consumers: () => (app.sim ? app.sim.consumers() : []),
+  firehoses: () => (app.sim && app.sim.firehoses ? app.sim.firehoses() : []),
 };
