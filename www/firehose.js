@@ -32,6 +32,12 @@ export function dollars(cents) {
   return `$${(c / 100).toFixed(2)}`;
 }
 
+function everyWords(seconds) {
+  if (seconds === 3600) return 'every hour';
+  if (seconds === 86400) return 'once a day';
+  return `every ${formatDuration(seconds * 1000)}`;
+}
+
 function minutesToMs(v) {
   const n = Number(v);
   return Number.isFinite(n) ? Math.max(0, Math.round(n * 60_000)) : 0;
@@ -52,6 +58,14 @@ export class FirehosePanel {
   reset() {
     this.key = null;
     this.lastT = -Infinity;
+  }
+
+  /** A command the run applied (a scheduled one, e.g. from a link): keep the controls true. */
+  applied(c) {
+    const v = this.views.find((x) => x.name === c.delivery_stream_name);
+    if (!v) return;
+    if (c.type === 'set_s3_available') v.s3.checked = c.available === false;
+    else if (c.type === 'set_s3_timeout_rate') v.timeout.value = String(c.timeout_rate);
   }
 
   /** Called with each panel refresh; asks the sim at most every FIREHOSE_EVERY_MS. */
@@ -465,9 +479,13 @@ export class FirehosePanel {
       : 'The river (a consumer on the stream) has not raised an alert yet.';
     const damText =
       job.runs > 0 && job.alerts > 0
-        ? `The dam (${job.name}, a batch job over the lake every ${formatDuration(job.every_seconds * 1000)}) caught the same kind of thing ${formatDuration(job.detection_delay_ms_mean)} later on average (at worst ${formatDuration(job.detection_delay_ms_max)}).`
-        : `The dam (${job.name}, a batch job over the lake every ${formatDuration(job.every_seconds * 1000)}) has ${job.runs > 0 ? `run ${formatCount(job.runs)} times without an alert yet` : 'not run yet'}.`;
-    setText(v.versus, `${riverText} ${damText}`);
+        ? `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_seconds)}) caught the same kind of thing ${formatDuration(job.detection_delay_ms_mean)} later on average (at worst ${formatDuration(job.detection_delay_ms_max)}).`
+        : `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_seconds)}) has ${job.runs > 0 ? `run ${formatCount(job.runs)} times without an alert yet` : 'not run yet'}.`;
+    const short =
+      river && job.runs > 0 && job.alerts > 0
+        ? `In short: the river reacted in ${formatDuration(river.application.detection_delay_ms_mean)}; the dam, ${formatDuration(job.detection_delay_ms_mean)} later. `
+        : '';
+    setText(v.versus, `${short}${riverText} ${damText}`);
   }
 
   query(v) {

@@ -441,6 +441,7 @@ function followScheduled() {
   app.layoutDirty = true;
   for (const c of fired) {
     app.faults.applied(c);
+    app.firehose.applied(c);
     const said = describeCommand(c);
     if (said) app.narrator.say(`Scheduled change: ${said[0]}`, said[1]);
   }
