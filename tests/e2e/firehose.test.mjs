@@ -6,8 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { startServer, launchBrowser, runAxe, formatViolations } from './harness.mjs';
-import { openApp, openScenario, setSpeed, waitForText } from './fixtures/app.mjs';
+import { startServer, launchBrowser, runAxe, formatViolations, openPage } from './harness.mjs';
+import {
+  openApp,
+  openScenario,
+  setSpeed,
+  waitForText,
+  pauseAtStart,
+  stepKeys,
+} from './fixtures/app.mjs';
 
 let server;
 let browser;
@@ -155,7 +162,22 @@ test('batch vs streaming: the preset shows both delays in words; axe finds nothi
   await page.waitForSelector('#firehose-card:not([hidden])');
   await setSpeed(page, 30);
   await waitForText(page, '#fh0-lake-versus', /The river \(river, .*\) reacted in/);
-  await waitForText(page, '#fh0-lake-versus', /The dam \(dam, a batch job over the lake every 1 h/);
+  await waitForText(
+    page,
+    '#fh0-lake-versus',
+    /The dam \(dam, a batch job over the lake every hour/,
+  );
+  await setSpeed(page, 1000);
+  const both = await waitForText(
+    page,
+    '#fh0-lake-versus',
+    /reacted in \d+ ms on average.*caught the same kind of thing \d+ min \d+ s later/,
+    40_000,
+  );
+  assert.match(both, /at worst/);
+  assert.match(both, /^In short: the river reacted in \d+ ms; the dam, \d+ min \d+ s later\./);
+  await page.evaluate(() => document.getElementById('fh0-lake-versus').scrollIntoView());
+  await page.screenshot({ path: '/tmp/shots4/batch-vs-streaming-1280.png' });
   const bad = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], formatViolations(bad));
   assert.deepEqual(page.problems, []);
@@ -184,4 +206,32 @@ test('at phone width the Firehose panel fits; without a delivery stream it is hi
   assert.equal(await plain.locator('#firehose-card').isHidden(), true);
   assert.deepEqual(plain.problems, []);
   await plain.context().close();
+});
+
+test('"Make a link" replays the Firehose changes: outage and destination', async () => {
+  const page = await openScenario(browser, server, DIRECT_PUT);
+  await pauseAtStart(page);
+  await stepKeys(page, 3);
+  await page.fill('#fh0-archive-interval', '30');
+  await page.click('#fh0-archive-apply');
+  await page.locator('#fh0-archive-s3-down').check();
+  const ran = await stepKeys(page, 3);
+  await page.click('#scenario-link');
+  const link = await page.locator('#share-link').inputValue();
+  const json = JSON.parse(Buffer.from(link.split('#scenario=')[1], 'base64url').toString('utf8'));
+  const types = json.commands.map((c) => c.type);
+  assert.ok(types.includes('update_destination'), types.join(','));
+  assert.ok(types.includes('set_s3_available'), types.join(','));
+
+  const fresh = await openPage(browser, link);
+  await fresh.waitForSelector('html[data-ready="1"]', { state: 'attached' });
+  await pauseAtStart(fresh);
+  const again = await stepKeys(fresh, 6);
+  assert.equal(again.digest, ran.digest);
+  await fresh.waitForFunction(() => window.streamsim.firehoses()[0].buffering_interval_s === 30);
+  await fresh.waitForFunction(() => document.getElementById('fh0-archive-s3-down').checked);
+  assert.deepEqual(fresh.problems, []);
+  await fresh.context().close();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
