@@ -382,6 +382,23 @@ function describeCommand(cmd) {
           : `${cmd.function_name} works again: no invocation fails.`,
         `fn-${cmd.function_name}`,
       ];
+    case 'set_s3_available':
+      return [
+        cmd.available
+          ? `S3 is back for ${cmd.delivery_stream_name}: the held records are written now.`
+          : `S3 is down for ${cmd.delivery_stream_name}: Firehose holds the records and retries (for up to 24 hours).`,
+        `s3-${cmd.delivery_stream_name}`,
+      ];
+    case 'set_s3_timeout_rate':
+      return [
+        `${Math.round(cmd.timeout_rate * 100)}% of the S3 writes of ${cmd.delivery_stream_name} now time out; a timed-out write is written again, so some objects come twice.`,
+        `s3t-${cmd.delivery_stream_name}`,
+      ];
+    case 'update_destination':
+      return [
+        `${cmd.delivery_stream_name} now writes an object at ${cmd.buffering_size ?? 'the same'} MiB or ${cmd.buffering_interval ?? 'the same number of'} s, whichever comes first${cmd.compression_format ? `, ${cmd.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${cmd.compression_format}`}` : ''}.`,
+        `dest-${cmd.delivery_stream_name}`,
+      ];
     case 'set_processing_rate':
       return [
         cmd.records_per_second === undefined || cmd.records_per_second === null
