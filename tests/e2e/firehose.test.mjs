@@ -92,6 +92,8 @@ test('the tank fills, an object lands, and choosing it shows its key and first l
   await page.evaluate(() => document.getElementById('firehose-card').scrollIntoView());
   await page.screenshot({ path: '/tmp/shots4/firehose-1280.png' });
   await page.locator('#firehose-card').screenshot({ path: '/tmp/shots4/firehose-card-1280.png' });
+  const bad = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], formatViolations(bad));
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -102,6 +104,7 @@ test('an S3 outage holds the data; after recovery it lands', async () => {
   await page.locator('#fh0-archive-s3-down').focus();
   await page.keyboard.press('Space');
   assert.equal(await page.locator('#fh0-archive-s3-down').isChecked(), true);
+  await waitForText(page, '#narration, #narration-log', /S3 is down for archive/);
   await setSpeed(page, 30);
   await page.waitForFunction(() => window.streamsim.firehoses()[0].retrying_records > 0, null, {
     timeout: 30_000,
@@ -114,6 +117,7 @@ test('an S3 outage holds the data; after recovery it lands', async () => {
   await page.waitForFunction(() => window.streamsim.firehoses()[0].delivered_records > 0, null, {
     timeout: 30_000,
   });
+  await waitForText(page, '#narration, #narration-log', /S3 is back for archive/);
   const after = await fh(page);
   assert.ok(after.objects_total >= 1);
   assert.equal(after.lost_records, 0);
@@ -232,6 +236,20 @@ test('"Make a link" replays the Firehose changes: outage and destination', async
   await fresh.waitForFunction(() => document.getElementById('fh0-archive-s3-down').checked);
   assert.deepEqual(fresh.problems, []);
   await fresh.context().close();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('with reduced motion the hose does not move and the panel still updates', async () => {
+  const page = await openScenario(browser, server, DIRECT_PUT, {
+    context: { reducedMotion: 'reduce' },
+  });
+  await setSpeed(page, 20);
+  await waitForText(page, '#fh0-archive-size-text', /[1-9][\d,]* records\)/);
+  const anim = await page.evaluate(
+    () => getComputedStyle(document.querySelector('#fh0-archive .fh-hose-pipe')).animationName,
+  );
+  assert.equal(anim, 'none');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
