@@ -398,6 +398,10 @@ export class FirehosePanel {
       replaceChildren(v.bucketList, [el('p', { class: 'hint', text: 'The bucket is empty.' })]);
       return;
     }
+    // a rebuild must not take the keyboard focus away from the object it was on
+    const active = document.activeElement;
+    const focusKey =
+      active && v.bucketList.contains(active) && active.dataset ? active.dataset.key : null;
     const groups = new Map();
     const errors = [];
     f.objects.forEach((o, j) => {
@@ -415,7 +419,7 @@ export class FirehosePanel {
           type: 'button',
           class: `fh-object${o.duplicate ? ' dup' : ''}${v.chosen === o.key ? ' chosen' : ''}`,
           'aria-pressed': v.chosen === o.key ? 'true' : 'false',
-          dataset: { index: String(j) },
+          dataset: { index: String(j), key: o.key },
           text: `${o.key.split('/').pop()} · ${formatBytes(o.bytes)} · ${formatCount(o.records)} records${o.duplicate ? ' · duplicate' : ''}`,
           onclick: () => this.choose(v, o),
         }),
@@ -434,6 +438,12 @@ export class FirehosePanel {
       );
     }
     replaceChildren(v.bucketList, parts);
+    if (focusKey) {
+      const again = [...v.bucketList.querySelectorAll('button.fh-object')].find(
+        (b) => b.dataset.key === focusKey,
+      );
+      (again || v.bucketList).focus();
+    }
   }
 
   choose(v, o) {
