@@ -253,3 +253,21 @@ test('with reduced motion the hose does not move and the panel still updates', a
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('the keyboard focus stays on an object while new objects land', async () => {
+  const page = await openScenario(browser, server, DIRECT_PUT);
+  await setSpeed(page, 30);
+  await page.waitForFunction(() => window.streamsim.firehoses()[0].objects_total >= 1, null, {
+    timeout: 30_000,
+  });
+  await page.waitForTimeout(300);
+  await page.locator('#fh0-archive-bucket button.fh-object').first().focus();
+  const key = await page.evaluate(() => document.activeElement.dataset.key);
+  await page.waitForFunction(() => window.streamsim.firehoses()[0].objects_total >= 2, null, {
+    timeout: 30_000,
+  });
+  await page.waitForTimeout(600);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.key), key);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
