@@ -1349,7 +1349,11 @@ impl World {
                         }
                         let arrival = run.map_or(poll.t_ms, |r| r.arrival_of(i));
                         let id = shard.id_of(i).copied();
-                        to_firehose.push((fi, bytes, arrival, id));
+                        // The shard counted the partition key; Firehose keeps only the data.
+                        let key_bytes = id.map_or(0, |id| {
+                            self.producers[id.producer as usize].key_bytes(id.key)
+                        });
+                        to_firehose.push((fi, bytes.saturating_sub(key_bytes), arrival, id));
                     }
                 }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
