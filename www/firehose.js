@@ -141,22 +141,20 @@ export class FirehosePanel {
       lost: cell(),
       dups: cell(),
     };
-    const stats = el('dl', { class: 'consumer-stats fh-stats' }, [
-      el('dt', { text: 'Records received' }),
-      v.stats.received,
-      el('dt', { text: 'In the buffer' }),
-      v.stats.buffered,
-      el('dt', { text: 'Waiting for S3 (retrying)' }),
-      v.stats.retrying,
-      el('dt', { text: 'Delivered to S3' }),
-      v.stats.delivered,
-      el('dt', { text: 'Objects written' }),
-      v.stats.objects,
-      el('dt', { text: 'Lost (S3 down too long)' }),
-      v.stats.lost,
-      el('dt', { text: 'Written twice (timeouts)' }),
-      v.stats.dups,
-    ]);
+    const labels = [
+      ['received', 'Records received'],
+      ['buffered', 'In the buffer'],
+      ['retrying', 'Waiting for S3 (retrying)'],
+      ['delivered', 'Delivered to S3'],
+      ['objects', 'Objects written'],
+      ['lost', 'Lost (S3 down too long)'],
+      ['dups', 'Written twice (timeouts)'],
+    ];
+    const stats = el(
+      'dl',
+      { class: 'consumer-stats fh-stats' },
+      labels.flatMap(([key, text]) => [el('dt', { text }), v.stats[key]]),
+    );
 
     // --- controls ---
     v.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
