@@ -262,9 +262,10 @@ export class ConsumerPanel {
     );
     setText(card.stats.dups, formatCount(c.duplicates));
     card.stats.dups.classList.toggle('warn', c.duplicates > 0);
-    const order =
-      formatCount(c.order_violations) +
-      (c.order_unchecked > 0 ? ` (${formatCount(c.order_unchecked)} not checked)` : '');
+    const order = !c.order_checked
+      ? "not checked (Firehose's own reader)"
+      : formatCount(c.order_violations) +
+        (c.order_unchecked > 0 ? ` (${formatCount(c.order_unchecked)} not checked)` : '');
     setText(card.stats.order, order);
     card.stats.order.classList.toggle('warn', c.order_violations > 0);
     setText(card.stats.expired, formatCount(c.expired_unread));

@@ -48,7 +48,6 @@ pub const PRESETS: &[(&str, &str)] = &[
         "batch-vs-streaming",
         include_str!("presets/batch-vs-streaming.json"),
     ),
-    ("game-day", include_str!("presets/game-day.json")),
 ];
 
 pub fn preset(name: &str) -> Option<&'static str> {

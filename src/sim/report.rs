@@ -94,6 +94,8 @@ pub struct ConsumerReport {
     pub order_violations: u64,
     /// Records whose order could not be checked (the consumer was too far behind).
     pub order_unchecked: u64,
+    /// Whether per-key order is checked at all (not for a Firehose delivery stream's own reader).
+    pub order_checked: bool,
     pub bytes_read: u64,
     pub get_records_calls: u64,
     pub read_throttled_calls: u64,
@@ -340,6 +342,7 @@ impl Report {
                     duplicates: c.order.duplicates,
                     order_violations: c.order.violations,
                     order_unchecked: c.order.unchecked,
+                    order_checked: c.checks_order(),
                     bytes_read: c.lanes.iter().map(|l| l.bytes_read).sum(),
                     get_records_calls: c.lanes.iter().map(|l| l.calls).sum(),
                     read_throttled_calls: c.lanes.iter().map(|l| l.throttled_calls).sum(),

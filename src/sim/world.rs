@@ -1379,8 +1379,20 @@ impl World {
                 let c = &mut self.consumers[ci];
                 let lane = &mut c.lanes[s];
                 lane.records_read += indices.len() as u64;
+                // Batches are runs of neighbouring records: look each run up once, not each record.
+                let mut run: Option<super::stream::Run> = None;
                 for &i in &indices {
-                    let a = shard.arrival_of(i).unwrap_or(now);
+                    if shard.detail_of(i).is_none()
+                        && !run.is_some_and(|r| {
+                            (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
+                        })
+                    {
+                        run = shard.run_of(i);
+                    }
+                    let a = match shard.detail_of(i) {
+                        Some(d) => d.arrival_ms,
+                        None => run.map_or(now, |r| r.arrival_of(i)),
+                    };
                     lane.delay_sum_ms += u128::from(now.saturating_sub(a));
                 }
                 c.process(s, indices.into_iter(), shard, &self.producers, now);
