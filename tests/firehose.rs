@@ -556,3 +556,64 @@ fn redshift_loads_what_was_staged_in_s3_and_skips_after_its_retry_duration() {
         "{e}"
     );
 }
+
+#[test]
+fn transform_rates_change_mid_run_and_the_change_replays() {
+    let mut w = world(&transformed("", r#", "error_output_prefix": "errors/""#));
+    run_balanced(&mut w, 120_000);
+    {
+        let t = w.firehoses[0].transform.as_ref().unwrap();
+        assert!(t.ok > 50_000);
+        assert_eq!((t.dropped, t.failed), (0, 0));
+    }
+    send(
+        &mut w,
+        r#"{"type": "set_transform_rates", "delivery_stream_name": "clicks",
+            "dropped_rate": 0.2, "processing_failed_rate": 0.3}"#,
+    );
+    run_balanced(&mut w, 240_000);
+    let f = &w.firehoses[0];
+    let t = f.transform.as_ref().unwrap();
+    let after = (t.ok + t.dropped + t.failed) as f64 - 60_000.0;
+    assert!((0.17..0.23).contains(&(t.dropped as f64 / after)), "{t:?}");
+    assert!((0.27..0.33).contains(&(t.failed as f64 / after)), "{t:?}");
+    assert!(f.objects.iter().any(|o| o.key.starts_with("errors/")));
+    // A later command changes one rate and keeps the other.
+    send(
+        &mut w,
+        r#"{"type": "set_transform_rates", "delivery_stream_name": "clicks", "dropped_rate": 0}"#,
+    );
+    w.step();
+    let t = w.firehoses[0].transform.as_ref().unwrap();
+    assert_eq!((t.dropped_rate, t.processing_failed_rate), (0.0, 0.3));
+    let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
+    let mut again = world(&replay);
+    while again.tick < w.tick {
+        again.step();
+    }
+    assert_eq!(again.digest(), w.digest());
+}
+
+#[test]
+fn transform_rates_are_checked() {
+    let w = world(&transformed(r#", "transform_dropped_rate": 0.5"#, ""));
+    let e = refused(
+        &w,
+        r#"{"type": "set_transform_rates", "delivery_stream_name": "clicks", "processing_failed_rate": 0.6}"#,
+    );
+    assert!(
+        e.contains("processing_failed_rate: 0.6 with dropped_rate 0.5 makes more than 1"),
+        "{e}"
+    );
+    let e = refused(
+        &w,
+        r#"{"type": "set_transform_rates", "delivery_stream_name": "clicks", "error_rate": 1.5}"#,
+    );
+    assert!(e.contains("error_rate") && e.contains("1.5"), "{e}");
+    let plain = world(&archive(10, 1000, ""));
+    let e = refused(
+        &plain,
+        r#"{"type": "set_transform_rates", "delivery_stream_name": "archive", "dropped_rate": 0.1}"#,
+    );
+    assert!(e.contains("has no processing_configuration"), "{e}");
+}

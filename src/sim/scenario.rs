@@ -448,6 +448,15 @@ pub enum Command {
         delivery_stream_name: String,
         timeout_rate: f64,
     },
+    /// What a delivery stream's transform Lambda makes of records from now on: the share of
+    /// invocations that fail (retried), and per record the shares returned Dropped and
+    /// ProcessingFailed (the rest Ok). A field left out keeps its value.
+    SetTransformRates {
+        delivery_stream_name: String,
+        error_rate: Option<f64>,
+        dropped_rate: Option<f64>,
+        processing_failed_rate: Option<f64>,
+    },
     /// A KCL worker stops (its leases expire after the failover time) …
     CrashWorker {
         consumer: String,
@@ -535,6 +544,24 @@ impl Command {
             } => {
                 json!({"type": "set_redshift_available", "delivery_stream_name": delivery_stream_name,
                 "available": available})
+            }
+            Command::SetTransformRates {
+                delivery_stream_name,
+                error_rate,
+                dropped_rate,
+                processing_failed_rate,
+            } => {
+                let mut j = json!({"type": "set_transform_rates", "delivery_stream_name": delivery_stream_name});
+                if let Some(v) = error_rate {
+                    j["error_rate"] = (*v).into();
+                }
+                if let Some(v) = dropped_rate {
+                    j["dropped_rate"] = (*v).into();
+                }
+                if let Some(v) = processing_failed_rate {
+                    j["processing_failed_rate"] = (*v).into();
+                }
+                j
             }
             Command::UpdateDestination {
                 delivery_stream_name,
@@ -2293,6 +2320,7 @@ pub(crate) fn read_command(
             "set_s3_timeout_rate",
             "update_destination",
             "set_redshift_available",
+            "set_transform_rates",
         ],
         errs,
     )?;
@@ -2354,6 +2382,22 @@ pub(crate) fn read_command(
                 buffering_size: size,
                 buffering_interval: interval,
                 compression_format: compression,
+            }
+        }
+        "set_transform_rates" => {
+            let name = o.text("delivery_stream_name", None, NAME_CHARS_MAX, errs)?;
+            let mut rate = |field: &'static str| match o.get(field) {
+                None => Some(None),
+                Some(_) => o.num(field, None, 0.0, 1.0, errs).map(Some),
+            };
+            let error_rate = rate("error_rate");
+            let dropped_rate = rate("dropped_rate");
+            let processing_failed_rate = rate("processing_failed_rate");
+            Command::SetTransformRates {
+                delivery_stream_name: name,
+                error_rate: error_rate?,
+                dropped_rate: dropped_rate?,
+                processing_failed_rate: processing_failed_rate?,
             }
         }
         "set_s3_timeout_rate" => Command::SetS3TimeoutRate {

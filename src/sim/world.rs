@@ -441,6 +441,34 @@ impl World {
                     ));
                 }
             }
+            Command::SetTransformRates {
+                delivery_stream_name,
+                dropped_rate,
+                processing_failed_rate,
+                ..
+            } => {
+                let Some(f) = self
+                    .firehoses
+                    .iter()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                else {
+                    return Err(format!(
+                        "delivery_stream_name: {delivery_stream_name:?} is not a Firehose delivery stream of this run"
+                    ));
+                };
+                let Some(t) = &f.transform else {
+                    return Err(format!(
+                        "delivery_stream_name: {delivery_stream_name:?} has no processing_configuration (no transform Lambda)"
+                    ));
+                };
+                let d = dropped_rate.unwrap_or(t.dropped_rate);
+                let p = processing_failed_rate.unwrap_or(t.processing_failed_rate);
+                if d + p > 1.0 {
+                    return Err(format!(
+                        "processing_failed_rate: {p} with dropped_rate {d} makes more than 1 (allowed: their sum within 0..=1)"
+                    ));
+                }
+            }
             Command::SplitShard { .. }
             | Command::MergeShards { .. }
             | Command::UpdateShardCount { .. } => {
@@ -582,6 +610,24 @@ impl World {
                         f.cfg.compression = *c;
                     }
                     f.version += 1;
+                }
+            }
+            Command::SetTransformRates {
+                delivery_stream_name,
+                error_rate,
+                dropped_rate,
+                processing_failed_rate,
+            } => {
+                if let Some(t) = self
+                    .firehoses
+                    .iter_mut()
+                    .find(|f| f.cfg.name == *delivery_stream_name)
+                    .and_then(|f| f.transform.as_mut())
+                {
+                    t.error_rate = error_rate.unwrap_or(t.error_rate);
+                    t.dropped_rate = dropped_rate.unwrap_or(t.dropped_rate);
+                    t.processing_failed_rate =
+                        processing_failed_rate.unwrap_or(t.processing_failed_rate);
                 }
             }
             Command::SetS3TimeoutRate {
