@@ -246,10 +246,13 @@ impl AppState {
     /// longer than twice the window. Keys that are fresh every record have no window.
     fn count(r: &Seen, slot: Option<&mut KeyState>, window_ms: u64, max: u32) -> Option<u32> {
         let k = slot?;
-        let start = u64::from(k.window_start_ms);
-        if k.window_count == 0 || r.arrival_ms >= start + window_ms {
-            // Simulated times stay below 2^32 ms (49 days; runs are at most 30).
-            k.window_start_ms = r.arrival_ms as u32;
+        // Window starts are kept as u32 ms (the table is the hot path's cache footprint), so
+        // the time since the start is taken modulo 2^32 ms (49.7 days): right for any run
+        // length, as long as one key is not silent for 49.7 days and then lands inside the
+        // old window's span again.
+        let now = r.arrival_ms as u32;
+        if k.window_count == 0 || u64::from(now.wrapping_sub(k.window_start_ms)) >= window_ms {
+            k.window_start_ms = now;
             k.window_count = 0;
         }
         k.window_count += 1;
@@ -387,5 +390,47 @@ mod tests {
         // One alert a window, however many more come in it.
         app.see(1_800, &seen(1_400, normal), Some(&mut slot));
         assert_eq!(app.alerts_total, 2);
+    }
+
+    #[test]
+    fn regression_bursts_are_still_caught_after_49_days() {
+        // Window starts are u32 ms: past 2^32 ms every event used to start a new window, and
+        // count alerts stopped for good after 49.7 simulated days.
+        let mut app = AppState::new(AppConfig::CheatDetector {
+            max_actions: 3,
+            window_ms: 1000,
+            max_score: u64::MAX,
+        });
+        let name = || "player-1".to_string();
+        let mut slot = KeyState::default();
+        let seen = |arrival_ms| Seen {
+            key_string: &name,
+            content: Lazy {
+                content_seed: 1,
+                rec_no: 0,
+            },
+            arrival_ms,
+        };
+        let day_60 = 60 * 86_400_000;
+        // A burst straddling the 2^32 ms wrap, then one well after it.
+        for t in [
+            (1 << 32) - 300,
+            (1 << 32) - 100,
+            (1 << 32) + 100,
+            (1 << 32) + 200,
+        ] {
+            app.see(t + 50, &seen(t), Some(&mut slot));
+        }
+        for t in [
+            day_60,
+            day_60 + 10,
+            day_60 + 20,
+            day_60 + 30,
+            day_60 + 2_000,
+        ] {
+            app.see(t + 50, &seen(t), Some(&mut slot));
+        }
+        assert_eq!(app.alerts_total, 2);
+        assert_eq!(app.alerts[1].event_ms, day_60 + 30);
     }
 }
