@@ -2,7 +2,7 @@
 // innerHTML anywhere, so nothing from a scenario, a file or the address can become markup.
 
 import { producerColour } from './palette.js';
-import { formatCount } from './format.js';
+import { formatCount, formatShare } from './format.js';
 
 /** Make an element: el('button', { type: 'button', class: 'x', text: 'Go' }, [children]). */
 export function el(tag, props = {}, children = []) {
@@ -121,7 +121,7 @@ export function buildProducerControls(container, layout, send) {
     let hotOut = null;
     if (p.keyModel === 'hot_key') {
       const share = Number(p.hotKeyShare ?? 0);
-      hotOut = el('output', { for: `${base}-hot`, text: `${Math.round(share * 100)}%` });
+      hotOut = el('output', { for: `${base}-hot`, text: `${formatShare(share)}%` });
       hotRange = el('input', {
         type: 'range',
         id: `${base}-hot`,
@@ -129,10 +129,10 @@ export function buildProducerControls(container, layout, send) {
         max: 1,
         step: 0.05,
         value: share,
-        'aria-valuetext': `${Math.round(share * 100)} percent`,
+        'aria-valuetext': `${formatShare(share)} percent`,
       });
       hotRange.addEventListener('input', () => {
-        const pct = Math.round(Number(hotRange.value) * 100);
+        const pct = formatShare(hotRange.value);
         hotOut.textContent = `${pct}%`;
         hotRange.setAttribute('aria-valuetext', `${pct} percent`);
       });
@@ -216,7 +216,8 @@ export function buildProducerControls(container, layout, send) {
           p.hotKeyShare !== undefined
         ) {
           r.hotRange.value = String(p.hotKeyShare);
-          r.hotOut.textContent = `${Math.round(p.hotKeyShare * 100)}%`;
+          r.hotOut.textContent = `${formatShare(p.hotKeyShare)}%`;
+          r.hotRange.setAttribute('aria-valuetext', `${formatShare(p.hotKeyShare)} percent`);
         }
         r.setPauseLabel(!!p.paused);
       }

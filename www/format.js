@@ -37,6 +37,17 @@ export function formatCount(n) {
   return sign + String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/**
+ * A share (0–1) as a percentage a student can read: whole percent from 10 %, two significant
+ * digits below (0.0015 → "0.15", 0.025 → "2.5", 0.6 → "60"), so a small hot key is not shown
+ * as "0". Without the sign: callers add "%" or " percent".
+ */
+export function formatShare(share) {
+  const pct = (Number(share) || 0) * 100;
+  if (pct === 0 || pct >= 10) return String(Math.round(pct));
+  return String(Number(pct.toPrecision(2)));
+}
+
 /** Bytes for people: 512 → "512 B", 2048 → "2.0 KiB", 1572864 → "1.50 MiB". */
 export function formatBytes(bytes) {
   const b = Math.max(0, Number(bytes) || 0);

@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatCount,
   formatBytes,
+  formatShare,
   hashPercent,
   formatHashRange,
   formatSci,
@@ -37,6 +38,12 @@ test('durations, counts and bytes for people', () => {
   assert.equal(formatDuration(185_000), '3 min 5 s');
   assert.equal(formatCount(1234567), '1,234,567');
   assert.equal(formatCount(0), '0');
+  // A small hot key is not "0 %" (the gaming bot is 0.15 % of the actions).
+  assert.equal(formatShare(0.0015), '0.15');
+  assert.equal(formatShare(0.025), '2.5');
+  assert.equal(formatShare(0.6), '60');
+  assert.equal(formatShare(0), '0');
+  assert.equal(formatShare(1), '100');
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatBytes(1_572_864), '1.50 MiB');
 });
