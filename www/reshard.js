@@ -427,6 +427,7 @@ export class ReshardPanel {
       }
     }
     const labels = [];
+    const crowded = live.length > 8;
     for (const l of live) {
       const x = l.startFraction * W;
       const w = Math.max(1, (l.endFraction - l.startFraction) * W);
@@ -448,13 +449,16 @@ export class ReshardPanel {
       // labels are HTML over the drawing, so they keep their shape at any width
       const lab = el('span', {
         class: `bar-label${isOpen ? '' : ' closed'}`,
-        text: `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shardId)}`,
+        // Many slices leave no room for words: the number alone (the title keeps the rest).
+        text: crowded
+          ? shardNumber(l.shardId)
+          : `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shardId)}`,
         title: `${l.shardId}: ${l.state.toLowerCase()}, keys ${formatHashRange(l.startingHashKey, l.endingHashKey, 2)}`,
       });
       lab.style.left = `${((l.startFraction + l.endFraction) / 2) * 100}%`;
       lab.style.top = `${y(r) + H / 2}px`;
       lab.dataset.width = String(w);
-      if (w < 30) lab.classList.add('tiny');
+      if (w < 30 || crowded) lab.classList.add('tiny');
       labels.push(lab);
     }
     const scale = el('div', { class: 'bar-scale', 'aria-hidden': 'true' }, [
