@@ -3,22 +3,13 @@
 // trigger (the note, the growing lag), alerts with their detection delays, faults replayed from
 // a link, and the whole page accessible while all of it is on screen.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { startServer, launchBrowser, runAxe, formatViolations } from './harness.mjs';
+import { runAxe, formatViolations, useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, openScenario, setSpeed, tabTo, waitForText } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 const ms = (text) => {
   const m = /([\d.]+)\s*(ms|s)\b/.exec(text);

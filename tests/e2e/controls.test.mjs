@@ -1,20 +1,11 @@
 // Play, pause and step, by keyboard only; and a producer's rate raised over a shard's limit.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, status, parseSimTime, focusBody, stepKeys } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 const simMs = async (page) => parseSimTime((await status(page)).time);
 

@@ -1,5 +1,7 @@
 // Shared helpers for the end-to-end tests (node --test tests/e2e/) and the browser benchmark.
 //
+// A test file calls `useServerAndBrowser()` once and imports `server` and `browser` from here;
+// by hand (the benchmark does) it is:
 //   const server = await startServer();          // { url, close() } on a free 127.0.0.1 port
 //   const browser = await launchBrowser();       // Debian's /usr/bin/chromium via playwright-core
 //   const page = await openPage(browser, `${server.url}/index.html`);
@@ -15,6 +17,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startStaticServer } from '../../scripts/serve.mjs';
 
@@ -33,6 +36,26 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * The server and the browser of the test file that called `useServerAndBrowser()`. They are
+ * live bindings: importers see them once the `before` hook has run. `node --test` runs each
+ * test file in its own process, so each file has its own pair.
+ */
+export let server = null;
+export let browser = null;
+
+/** Start one server and one browser before the file's tests and close them after. */
+export function useServerAndBrowser() {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+}
 
 /** Serve the repository root on 127.0.0.1 at a free port. Call close() when done. */
 export async function startServer({ root = REPO_ROOT } = {}) {

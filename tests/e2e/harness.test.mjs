@@ -1,25 +1,21 @@
 // Self-test of the e2e harness and of scripts/serve.mjs: if these fail, every other e2e result
 // is suspect (a harness that never records a problem would pass anything).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, launchBrowser, openPage, runAxe, formatViolations } from './harness.mjs';
+import {
+  openPage,
+  runAxe,
+  formatViolations,
+  useServerAndBrowser,
+  server,
+  browser,
+} from './harness.mjs';
 import { CSP } from '../../scripts/serve.mjs';
 
 const FIXTURE = '/tests/e2e/fixtures/blank.html';
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 // fetch() and new URL() normalise "..", so send the request line exactly as written.
 function rawGet(rawPath) {

@@ -1,21 +1,12 @@
 // The page with the keyboard alone, and what a screen reader is told: Tab order, visible focus,
 // no trap, the record list with arrows, and a narration that is polite, sparing and plain.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, status, pause } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 /** Where the focus is: an id (or a tag), whether it shows, and whether it is a focus ring. */
 function focusInfo(page) {

@@ -1,20 +1,11 @@
 // The page loads cleanly, draws the belt, is accessible, and fits a phone.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, runAxe, formatViolations } from './harness.mjs';
+import { runAxe, formatViolations, useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, status, parseSimTime } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 test('loads with no console error and no request to another origin, and runs at once', async () => {
   const page = await openApp(browser, server);

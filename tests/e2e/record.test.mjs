@@ -1,20 +1,11 @@
 // Choosing a record, by clicking its tile or from the accessible list, shows its details.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, pause } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 /** The record detail panel as { label: value }. */
 async function detail(page) {

@@ -2,21 +2,12 @@
 // and the lineage drawn; merge two neighbours; refused reshards show AWS's reason as text; a
 // split at a typed key; and a shared link replays the split.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, runAxe, formatViolations } from './harness.mjs';
+import { runAxe, formatViolations, useServerAndBrowser, server, browser } from './harness.mjs';
 import { openScenario, setSpeed, tabTo, waitForText, openApp } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 /** One shard taking 1,500 records/s of many keys: it throttles; split, each child takes ~750. */
 const HOT = {

@@ -1,10 +1,10 @@
 // Loading scenarios: a bad file or a bad #scenario= shows the validator's words and leaves the
 // running scenario alone; a good one replaces it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
 import {
   openApp,
   status,
@@ -15,16 +15,7 @@ import {
   base64url,
 } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 const errorsText = (page) => page.locator('#scenario-errors').textContent();
 

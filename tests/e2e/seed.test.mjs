@@ -1,20 +1,11 @@
 // The seed: applying one shows it, and the same seed with the same steps gives the same digest.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, status, pause, stepKeys } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 async function runWithSeed(page, seed, steps) {
   await page.locator('#seed').fill(seed);

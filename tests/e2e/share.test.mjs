@@ -2,23 +2,14 @@
 // change the student made, at the moment it took effect; opening either replays the run, digest for
 // digest. And the scenario's own description is shown under the belt.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, launchBrowser, openPage, REPO_ROOT } from './harness.mjs';
+import { openPage, REPO_ROOT, useServerAndBrowser, server, browser } from './harness.mjs';
 import { openApp, pauseAtStart, stepKeys, fixture } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
 
 /** Type a new rate for producer `name` into its number field, as a student would. */
 async function setRate(page, name, value) {
