@@ -151,6 +151,79 @@ fn run_prints_the_report_a_course_author_can_check() {
 }
 
 #[test]
+fn run_reports_the_firehose_objects_and_metrics() {
+    // 1 KB records at 10/s with the default hints (5 MiB, 300 s): one object every 300 s.
+    let dir = std::env::temp_dir().join(format!("streamsim-cli-fh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("archive.json");
+    std::fs::write(
+        &file,
+        r#"{"resource": {
+            "aws_kinesis_stream": {"events": {"shard_count": 1}},
+            "aws_kinesis_firehose_delivery_stream": {"archive": {
+              "destination": "extended_s3",
+              "kinesis_source_configuration": {"kinesis_stream_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/events",
+                                               "role_arn": "arn:aws:iam::123456789012:role/firehose"},
+              "extended_s3_configuration": {"bucket_arn": "arn:aws:s3:::lake", "prefix": "raw/"}}}},
+          "producers": [{"name": "p", "records_per_second": 10, "record_size_bytes": 1000}]}"#,
+    )
+    .unwrap();
+    let out = streamsim(&["run", file.to_str().unwrap(), "--seconds", "700"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &r["firehoses"][0];
+    assert_eq!(f["name"], "archive");
+    assert_eq!(f["objects_total"], 2);
+    let objects = f["objects"].as_array().unwrap();
+    for (n, o) in objects.iter().enumerate() {
+        let key = o["key"].as_str().unwrap();
+        let (prefix, name) = key.rsplit_once('/').unwrap();
+        assert_eq!(prefix, "raw/2025/01/01/00", "{key}");
+        let minute = ["00-00", "05-00"][n];
+        assert!(
+            name.starts_with(&format!("archive-1-2025-01-01-00-{minute}")),
+            "{key}"
+        );
+        assert!(o["bytes"].as_u64().unwrap() > 0);
+        // Firehose reads the shard once a second, so an object closes up to ~1 s of records
+        // after 300 s of arrivals.
+        let records = o["records"].as_u64().unwrap();
+        assert!((3_000..=3_012).contains(&records), "{o}");
+        let first = o["first_arrival_ms"].as_u64().unwrap();
+        let last = o["last_arrival_ms"].as_u64().unwrap();
+        let start = n as u64 * 300_000;
+        assert!((start..start + 2_000).contains(&first), "{o}");
+        assert!((first + 299_000..first + 302_000).contains(&last), "{o}");
+        assert_eq!(o["trigger"], "interval");
+    }
+    let metrics = f["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 700);
+    let sum = |name: &str| {
+        metrics
+            .iter()
+            .map(|m| m[name].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        sum("IncomingRecords"),
+        f["received_records"].as_u64().unwrap()
+    );
+    let delivered: u64 = objects.iter().map(|o| o["records"].as_u64().unwrap()).sum();
+    assert_eq!(sum("DeliveryToS3.Records"), delivered);
+    assert_eq!(sum("DeliveryToS3.Success"), 2);
+    assert_eq!(sum("ThrottledRecords"), 0);
+    assert!(sum("IncomingBytes") >= 6_000_000);
+    assert!(sum("DeliveryToS3.Bytes") > 0);
+    // Just before the second delivery the oldest undelivered record is ~300 s old.
+    assert!(metrics[599]["DeliveryToS3.DataFreshness"].as_u64().unwrap() >= 299_000);
+}
+
+#[test]
 fn usage_errors_exit_2_and_say_why() {
     for args in [
         vec![],
