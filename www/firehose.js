@@ -1,13 +1,15 @@
 // The Firehose part of the page: per delivery stream, the hose into its buffer (a tank with two
 // bars: size toward buffering_size, time toward buffering_interval), the S3 bucket (objects by
 // hour prefix, error objects apart, duplicates marked; choose one to read it), the controls
-// (buffering, compression, S3 outage, timeouts), the batch-against-streaming delays and a query
-// over the lake. Built once per set of delivery streams, then updated by text only.
+// (buffering, compression, S3 outage, timeouts, the transform Lambda's rates, a Redshift
+// outage), the batch-against-streaming delays (in words and on one chart) and a query over the
+// lake. Built once per set of delivery streams, then updated by text and attributes only.
 // `sim.firehoses()` rebuilds a report on every call: the page calls it at most 4 times a second.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
 import { formatBytes, formatCount, formatDuration, formatSimTime } from './format.js';
 import { appWords } from './consumers.js';
+import { OKABE_ITO } from './palette.js';
 
 export const FIREHOSE_EVERY_MS = 250;
 
@@ -43,6 +45,110 @@ function minutesToMs(v) {
   return Number.isFinite(n) ? Math.max(0, Math.round(n * 60_000)) : 0;
 }
 
+/** The scenario's delivery stream block called `name` (its `name`, else its label), or null. */
+function streamBlock(scenario, name) {
+  const all = scenario?.resource?.aws_kinesis_firehose_delivery_stream;
+  if (!all || typeof all !== 'object') return null;
+  for (const [label, b] of Object.entries(all)) {
+    if (b && typeof b === 'object' && (b.name ?? label) === name) return b;
+  }
+  return null;
+}
+
+/**
+ * What the scenario says about delivery stream `name`'s transform Lambda and Redshift table (the
+ * report has neither the rates nor the table): `{ transform: { functionName, rates, errorPrefix }
+ * | null, redshift: { table, retryS } | null }`. The rates are where the run starts; commands
+ * change them later (see `applied`).
+ */
+export function destinationSetup(scenario, name) {
+  const b = streamBlock(scenario, name);
+  const out = { transform: null, redshift: null };
+  if (!b) return out;
+  const s3 = b.extended_s3_configuration || {};
+  const pc = s3.processing_configuration;
+  const params = pc && pc.enabled !== false && pc.processors?.[0]?.parameters;
+  const arn = Array.isArray(params)
+    ? params.find((p) => p && p.parameter_name === 'LambdaArn')?.parameter_value
+    : null;
+  if (arn) {
+    // as the sim reads it: "arn:…:function:NAME[:qualifier]" or just NAME
+    const tail = String(arn).includes(':function:') ? String(arn).split(':function:')[1] : arn;
+    const functionName = String(tail).split(':')[0];
+    const fn = (scenario.lambda_functions || []).find((x) => x && x.name === functionName) || {};
+    out.transform = {
+      functionName,
+      errorPrefix: s3.error_output_prefix || 'processing-failed/',
+      rates: {
+        error_rate: Number(fn.error_rate) || 0,
+        dropped_rate: Number(fn.transform_dropped_rate) || 0,
+        processing_failed_rate: Number(fn.transform_processing_failed_rate) || 0,
+      },
+    };
+  }
+  const rs = b.redshift_configuration;
+  if (rs && typeof rs === 'object') {
+    out.redshift = {
+      table: String(rs.data_table_name ?? ''),
+      retryS: Number.isFinite(rs.retry_duration) ? rs.retry_duration : 3600,
+    };
+  }
+  return out;
+}
+
+/** 0.05 → "5%"; keeps one decimal for small shares (0.005 → "0.5%"). */
+export function percent(x) {
+  const p = (Number(x) || 0) * 100;
+  return `${p < 10 && p !== Math.round(p) ? p.toFixed(1) : Math.round(p)}%`;
+}
+
+// ---- the batch-against-streaming chart: delay on a log scale, seconds to hours ----------------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element, built with DOM APIs (no markup strings). */
+function svgEl(tag, attrs = {}, children = []) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') e.textContent = String(v);
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+// The drawing is laid out in CSS pixels at the width it gets (its viewBox follows the width), so
+// its words stay 12 px on a phone as on a desktop; the plot runs from `left` to width − `margin`
+// (room for the value after the longest bar).
+const CHART = { w: 640, maxW: 736, h: 150, left: 56, margin: 95, floorMs: 10, labelGap: 48 };
+const CHART_TICKS = [
+  [10, '10 ms'],
+  [100, '100 ms'],
+  [1000, '1 s'],
+  [10_000, '10 s'],
+  [60_000, '1 min'],
+  [600_000, '10 min'],
+  [3_600_000, '1 h'],
+  [36_000_000, '10 h'],
+  [86_400_000, '1 day'],
+];
+
+/** x of a delay on a chart `width` wide, log scale from `CHART.floorMs` to `topMs`. */
+export function chartX(ms, topMs, width = CHART.w) {
+  const right = width - CHART.margin;
+  const lo = Math.log10(CHART.floorMs);
+  const hi = Math.log10(Math.max(topMs, CHART.floorMs * 10));
+  const v = Math.log10(Math.min(Math.max(Number(ms) || 0, CHART.floorMs), topMs));
+  return CHART.left + ((v - lo) / (hi - lo)) * (right - CHART.left);
+}
+
+/** The top of the scale: 1 h, or 10 h, or a day, whichever first holds the worst delay. */
+function chartTop(worstMs) {
+  if (worstMs <= 3_600_000) return 3_600_000;
+  if (worstMs <= 36_000_000) return 36_000_000;
+  return 86_400_000;
+}
+
 export class FirehosePanel {
   /** `card` = the section (hidden when there is no delivery stream); `send(cmd)` → errors. */
   constructor(card, container, send, sim) {
@@ -66,6 +172,31 @@ export class FirehosePanel {
     if (!v) return;
     if (c.type === 'set_s3_available') v.s3.checked = c.available === false;
     else if (c.type === 'set_s3_timeout_rate') v.timeout.value = String(c.timeout_rate);
+    else if (c.type === 'set_redshift_available' && v.rs) {
+      v.rs.down.checked = c.available === false;
+      this.rsState(v);
+    } else if (c.type === 'set_transform_rates' && v.tf) this.tfAccepted(v, c);
+  }
+
+  /** Rates the sim took (a field left out keeps its value): the inputs and the words follow. */
+  tfAccepted(v, c) {
+    for (const k of Object.keys(v.tf.good)) {
+      if (Number.isFinite(c[k])) v.tf.good[k] = c[k];
+      v.tf.inputs[k].value = String(v.tf.good[k]);
+    }
+    const g = v.tf.good;
+    setText(
+      v.tf.now,
+      `Now: ${percent(g.error_rate)} of invocations fail; per record, ${percent(g.dropped_rate)} Dropped and ${percent(g.processing_failed_rate)} ProcessingFailed.`,
+    );
+  }
+
+  scenario() {
+    try {
+      return JSON.parse(this.getSim().scenarioJson());
+    } catch {
+      return {};
+    }
   }
 
   /** Called with each panel refresh; asks the sim at most every FIREHOSE_EVERY_MS. */
@@ -88,16 +219,18 @@ export class FirehosePanel {
   }
 
   build(list) {
-    this.views = list.map((f, i) => this.buildOne(f, i));
+    const scenario = list.length ? this.scenario() : {};
+    this.views = list.map((f, i) => this.buildOne(f, i, destinationSetup(scenario, f.name)));
     replaceChildren(
       this.box,
       this.views.map((v) => v.node),
     );
   }
 
-  buildOne(f, i) {
+  buildOne(f, i, setup) {
     const base = `fh${i}-${idPart(f.name)}`;
     const v = { index: i, name: f.name, base, objectsTotal: -1, objects: [], chosen: null };
+    v.setup = setup;
 
     // --- the hose and the tank ---
     v.caption = el('p', { class: 'fh-caption' });
@@ -248,6 +381,7 @@ export class FirehosePanel {
 
     // --- the bucket ---
     v.bucketHeading = el('h4', { id: `${base}-bucket-heading` });
+    v.bucketNote = el('p', { class: 'hint fh-bucket-note', id: `${base}-bucket-note` });
     v.bucketList = el('div', {
       class: 'fh-bucket',
       id: `${base}-bucket`,
@@ -259,8 +393,10 @@ export class FirehosePanel {
       el('p', { class: 'hint', text: 'No object chosen yet.' }),
     ]);
 
-    // --- batch vs streaming ---
-    v.versus = el('p', { class: 'fh-versus', id: `${base}-versus`, hidden: true });
+    // --- batch vs streaming: in words, then on one chart with its numbers in a table ---
+    v.versus = el('p', { class: 'fh-versus', id: `${base}-versus` });
+    v.chart = this.buildChart(base);
+    v.versusBox = el('section', { class: 'fh-versus-box', hidden: true }, [v.versus, v.chart.node]);
 
     // --- lake query ---
     v.from = el('input', {
@@ -306,18 +442,356 @@ export class FirehosePanel {
         v.trigger,
         stats,
         controls,
+        setup.transform ? this.buildTransform(v, f, setup.transform) : null,
+        setup.redshift || f.redshift ? this.buildRedshift(v, f, setup.redshift) : null,
         v.bucketHeading,
         el('p', {
           class: 'hint',
           text: 'Objects are grouped by their hour prefix (UTC of their oldest record). Choose one to read it.',
         }),
+        v.bucketNote,
         v.bucketList,
         v.detail,
-        v.versus,
+        v.versusBox,
         lake,
       ],
     );
     return v;
+  }
+
+  /** The transform Lambda: its three rates (set_transform_rates) and what it returned. */
+  buildTransform(v, f, t) {
+    const base = v.base;
+    const tf = { good: { ...t.rates }, inputs: {} };
+    v.tf = tf;
+    const rateInput = (key, idSuffix) => {
+      tf.inputs[key] = el('input', {
+        type: 'number',
+        id: `${base}-tf-${idSuffix}`,
+        min: 0,
+        max: 1,
+        step: 0.05,
+        inputmode: 'decimal',
+        value: t.rates[key],
+      });
+      return tf.inputs[key];
+    };
+    // its own message, next to its button, so a refusal is read where the change was asked
+    tf.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-tf-err` });
+    tf.now = el('p', { class: 'fh-tf-now', id: `${base}-tf-now` });
+    const apply = el('button', {
+      type: 'button',
+      id: `${base}-tf-apply`,
+      text: 'Set the transform rates',
+      onclick: () => {
+        const cmd = { type: 'set_transform_rates', delivery_stream_name: f.name };
+        for (const [k, input] of Object.entries(tf.inputs)) {
+          const n = Number(input.value);
+          // an empty field is left out: the sim keeps that rate
+          if (input.value !== '' && Number.isFinite(n)) cmd[k] = n;
+        }
+        const errors = this.send(cmd);
+        if (errors.length) {
+          // refused: the inputs go back to what the transform really does
+          for (const [k, input] of Object.entries(tf.inputs)) input.value = String(tf.good[k]);
+          setText(tf.err, `Not changed: ${errors.join(' ')}`);
+        } else {
+          setText(tf.err, '');
+          this.tfAccepted(v, cmd);
+        }
+      },
+    });
+    const cell = () => el('dd');
+    tf.stats = {
+      invocations: cell(),
+      ok: cell(),
+      dropped: cell(),
+      processing_failed: cell(),
+      errors: cell(),
+    };
+    tf.statsList = el(
+      'dl',
+      { class: 'consumer-stats fh-stats fh-tf-stats', id: `${base}-tf-stats`, hidden: true },
+      [
+        ['invocations', 'Invocations'],
+        ['ok', 'Records Ok (on to S3)'],
+        ['dropped', 'Records Dropped'],
+        ['processing_failed', 'Records ProcessingFailed'],
+        ['errors', 'Invocations that failed'],
+      ].flatMap(([key, text]) => [el('dt', { text }), tf.stats[key]]),
+    );
+    const field = (input, label) =>
+      el('div', { class: 'fh-field' }, [el('label', { for: input.id, text: label }), input]);
+    const node = el('fieldset', { class: 'fh-controls fh-transform', id: `${base}-tf` }, [
+      el('legend', { text: `Transform Lambda ${t.functionName}` }),
+      el('p', {
+        class: 'hint',
+        text: `Firehose hands the records to ${t.functionName} in batches. For each record it returns Ok (on to S3), Dropped (left out on purpose) or ProcessingFailed (written to error objects under ${t.errorPrefix}). A failed invocation is retried; when the retries run out, all its records are ProcessingFailed. Dropped and ProcessingFailed together cannot be more than 1.`,
+      }),
+      field(rateInput('error_rate', 'error'), 'Invocations that fail (0–1)'),
+      field(rateInput('dropped_rate', 'dropped'), 'Records returned Dropped (0–1)'),
+      field(
+        rateInput('processing_failed_rate', 'failed'),
+        'Records returned ProcessingFailed (0–1)',
+      ),
+      apply,
+      tf.err,
+      tf.now,
+      tf.statsList,
+    ]);
+    this.tfAccepted(v, {});
+    return node;
+  }
+
+  /** Redshift as the destination: staged in S3, then one COPY at a time into the table. */
+  buildRedshift(v, f, r) {
+    const base = v.base;
+    const table = r && r.table ? r.table : 'the table';
+    const retryS = r ? r.retryS : 3600;
+    const rs = { retryS, table };
+    v.rs = rs;
+    rs.flow = el('p', { class: 'fh-rs-flow', id: `${base}-rs-flow` });
+    rs.state = el('p', { class: 'fh-rs-state', id: `${base}-rs-state` });
+    const cell = () => el('dd');
+    rs.stats = { loaded: cell(), copies: cell(), waiting: cell(), skipped: cell() };
+    const stats = el(
+      'dl',
+      { class: 'consumer-stats fh-stats', id: `${base}-rs-stats` },
+      [
+        ['loaded', `Rows loaded into ${table}`],
+        ['copies', 'COPY commands done'],
+        ['waiting', 'Staged objects waiting for a COPY'],
+        ['skipped', `Rows skipped (Redshift down longer than ${formatDuration(retryS * 1000)})`],
+      ].flatMap(([key, text]) => [el('dt', { text }), rs.stats[key]]),
+    );
+    rs.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-rs-err` });
+    rs.down = el('input', { type: 'checkbox', id: `${base}-redshift-down` });
+    rs.down.addEventListener('change', () => {
+      const errors = this.send({
+        type: 'set_redshift_available',
+        delivery_stream_name: f.name,
+        available: !rs.down.checked,
+      });
+      if (errors.length) rs.down.checked = !rs.down.checked;
+      setText(rs.err, errors.join(' '));
+      this.rsState(v);
+    });
+    const node = el('fieldset', { class: 'fh-controls fh-redshift', id: `${base}-rs` }, [
+      el('legend', { text: `Redshift: table ${table}` }),
+      rs.flow,
+      stats,
+      el('div', { class: 'fh-field fh-check' }, [
+        rs.down,
+        el('label', { for: rs.down.id, text: 'Redshift is unavailable (outage)' }),
+      ]),
+      rs.state,
+      rs.err,
+    ]);
+    this.rsState(v);
+    return node;
+  }
+
+  /** The transform's counts, when the report carries them (`f.transform`). */
+  fillTransform(v, f) {
+    const tf = v.tf;
+    const t = f.transform;
+    if (!tf) return;
+    tf.statsList.hidden = !t;
+    if (!t) return;
+    setText(tf.stats.invocations, formatCount(t.invocations));
+    setText(tf.stats.ok, formatCount(t.ok));
+    setText(tf.stats.dropped, formatCount(t.dropped));
+    setText(tf.stats.processing_failed, formatCount(t.processing_failed));
+    setText(tf.stats.errors, formatCount(t.errors));
+    tf.stats.processing_failed.classList.toggle('warn', t.processing_failed > 0);
+    tf.stats.errors.classList.toggle('warn', t.errors > 0);
+  }
+
+  fillRedshift(v, f) {
+    const rs = v.rs;
+    const r = f.redshift;
+    if (!rs || !r) return;
+    setText(
+      rs.flow,
+      `1. Staged in S3: ${formatCount(f.objects_total)} ${f.objects_total === 1 ? 'object' : 'objects'} (${formatCount(f.delivered_records)} records) → 2. COPY into ${rs.table}: ${formatCount(r.copies)} done, ${formatCount(r.loaded_records)} rows loaded.`,
+    );
+    setText(rs.stats.loaded, formatCount(r.loaded_records));
+    setText(rs.stats.copies, formatCount(r.copies));
+    setText(rs.stats.waiting, formatCount(r.objects_waiting));
+    setText(rs.stats.skipped, formatCount(r.skipped_records));
+    rs.stats.waiting.classList.toggle('warn', rs.down.checked && r.objects_waiting > 0);
+    rs.stats.skipped.classList.toggle('warn', r.skipped_records > 0);
+    this.rsState(v);
+  }
+
+  /** Up or down, in words; also right after the checkbox changes (even while paused). */
+  rsState(v) {
+    const rs = v.rs;
+    setText(
+      rs.state,
+      rs.down.checked
+        ? `Redshift is down: each COPY is retried every minute for up to ${formatDuration(rs.retryS * 1000)}, then skipped. A skipped object stays in S3; its rows never reach the table.`
+        : 'Redshift is up: each staged object is loaded by one COPY (about 1 s plus 10 MB/s).',
+    );
+  }
+
+  /** One chart: the river's and the dam's detection delays, mean and worst, on a log scale. */
+  buildChart(base) {
+    const c = { rows: {} };
+    const patternId = `${base}-hatch`;
+    const title = svgEl('title', { text: 'Detection delay: streaming against batch' });
+    const defs = svgEl('defs', {}, [
+      // the batch bars are hatched, so they differ from the streaming bars by more than colour
+      svgEl(
+        'pattern',
+        {
+          id: patternId,
+          width: 6,
+          height: 6,
+          patternUnits: 'userSpaceOnUse',
+          patternTransform: 'rotate(45)',
+        },
+        [
+          svgEl('rect', { width: 6, height: 6, fill: OKABE_ITO[5] }),
+          svgEl('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#ffffff', 'stroke-width': 2 }),
+        ],
+      ),
+    ]);
+    const grid = svgEl('g', { class: 'fh-chart-grid' });
+    const bars = svgEl('g', { class: 'fh-chart-bars' });
+    const series = [
+      ['river', 'Streaming', 0, OKABE_ITO[4]],
+      ['dam', 'Batch', 62, `url(#${patternId})`],
+    ];
+    for (const [key, word, y0, fill] of series) {
+      c.rows[key] = { word };
+      c.rows[key].label = svgEl('text', { x: 0, y: y0 + 13, class: 'fh-chart-series' });
+      const g = svgEl('g', { 'data-series': key });
+      g.append(c.rows[key].label);
+      for (const [stat, dy, name] of [
+        ['mean', 20, 'mean'],
+        ['max', 38, 'worst'],
+      ]) {
+        const bar = svgEl('rect', {
+          x: CHART.left,
+          y: y0 + dy,
+          height: 14,
+          width: 0,
+          fill,
+          stroke: key === 'river' ? OKABE_ITO[4] : OKABE_ITO[5],
+          'stroke-width': 1,
+          'fill-opacity': stat === 'mean' ? 1 : 0.45,
+          'data-stat': stat,
+        });
+        const value = svgEl('text', { x: CHART.left, y: y0 + dy + 11, class: 'fh-chart-value' });
+        g.append(
+          svgEl('text', { x: 12, y: y0 + dy + 11, class: 'fh-chart-stat', text: name }),
+          bar,
+          value,
+        );
+        c.rows[key][stat] = { bar, value };
+      }
+      bars.append(g);
+    }
+    c.svg = svgEl(
+      'svg',
+      {
+        class: 'fh-chart-svg',
+        viewBox: `0 0 ${CHART.w} ${CHART.h}`,
+        role: 'img',
+        'aria-labelledby': `${base}-chart-title`,
+        'aria-describedby': `${base}-chart-table`,
+        id: `${base}-chart`,
+      },
+      [title, defs, grid, bars],
+    );
+    title.setAttribute('id', `${base}-chart-title`);
+    c.grid = grid;
+    c.top = 0;
+    c.width = CHART.w;
+
+    // the text alternative: the same numbers in a table (read in place of the drawing)
+    const td = () => el('td');
+    c.cells = {
+      river: { mean: td(), max: td(), alerts: td() },
+      dam: { mean: td(), max: td(), alerts: td() },
+    };
+    c.rowHeads = { river: el('th', { scope: 'row' }), dam: el('th', { scope: 'row' }) };
+    const tr = (key) =>
+      el('tr', { 'data-series': key }, [
+        c.rowHeads[key],
+        c.cells[key].mean,
+        c.cells[key].max,
+        c.cells[key].alerts,
+      ]);
+    c.table = el('table', { class: 'fh-chart-table', id: `${base}-chart-table` }, [
+      el('caption', { text: 'Detection delay, in numbers (time from the event to the alert)' }),
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { scope: 'col', text: 'Who' }),
+          el('th', { scope: 'col', text: 'Mean' }),
+          el('th', { scope: 'col', text: 'Worst' }),
+          el('th', { scope: 'col', text: 'Alerts' }),
+        ]),
+      ]),
+      el('tbody', {}, [tr('river'), tr('dam')]),
+    ]);
+    c.node = el('figure', { class: 'fh-chart', id: `${base}-versus-chart` }, [
+      el('figcaption', {
+        text: 'How late each one catches it: delay from the event to the alert, on a log scale (each step ×10). Solid blue: the stream consumer; hatched vermillion: the batch job; the paler bar is the worst case.',
+      }),
+      c.svg,
+      c.table,
+    ]);
+    return c;
+  }
+
+  /** The axis for a scale topping at `top` ms (rebuilt only when the scale changes). */
+  drawAxis(c, top, width) {
+    c.top = top;
+    c.width = width;
+    c.svg.setAttribute('viewBox', `0 0 ${width} ${CHART.h}`);
+    const lines = [];
+    let lastLabel = -Infinity;
+    for (const [ms, label] of CHART_TICKS) {
+      if (ms > top) break;
+      const x = chartX(ms, top, width);
+      lines.push(svgEl('line', { x1: x, y1: 18, x2: x, y2: 122, class: 'fh-chart-tick' }));
+      // on a narrow chart, only the ticks with room for their words are labelled
+      if (x - lastLabel >= CHART.labelGap) {
+        lastLabel = x;
+        lines.push(
+          svgEl('text', {
+            x,
+            y: 140,
+            'text-anchor': 'middle',
+            class: 'fh-chart-axis',
+            text: label,
+          }),
+        );
+      }
+    }
+    c.grid.replaceChildren(...lines);
+  }
+
+  /** `who` = { name, words, mean, max, alerts } or null (no alert yet). */
+  fillChartRow(c, key, who) {
+    const row = c.rows[key];
+    // short on the drawing (it must fit a phone); the table says what each one is
+    setText(row.label, who ? `${row.word}: ${who.name}` : `${row.word}: no alert yet`);
+    setText(c.rowHeads[key], who ? `${row.word}: ${who.name} (${who.words})` : row.word);
+    for (const stat of ['mean', 'max']) {
+      const ms = who ? who[stat] : 0;
+      const w = who ? Math.max(1, chartX(ms, c.top, c.width) - CHART.left) : 0;
+      row[stat].bar.setAttribute('width', w.toFixed(1));
+      row[stat].bar.setAttribute('data-ms', String(ms));
+      row[stat].value.setAttribute('x', (CHART.left + w + 4).toFixed(1));
+      setText(row[stat].value, who ? formatDuration(ms) : '');
+      const cell = c.cells[key][stat];
+      setText(cell, who ? formatDuration(ms) : '–');
+      cell.dataset.ms = String(ms);
+    }
+    setText(c.cells[key].alerts, who ? formatCount(who.alerts) : '0');
   }
 
   fill(v, f, consumers) {
@@ -330,7 +804,7 @@ export class FirehosePanel {
     setText(v.source, f.source_stream ? `from ${f.source_stream}` : 'Direct PUT');
     setText(
       v.caption,
-      `Firehose collects records from ${from} until the first of ${f.buffering_size_mib} MiB or ${f.buffering_interval_s} s, then writes one file to S3 (${f.bucket_arn}, ${f.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${f.compression_format}`}).`,
+      `Firehose collects records from ${from} until the first of ${f.buffering_size_mib} MiB or ${f.buffering_interval_s} s, then writes one file to S3 (${f.bucket_arn}, ${f.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${f.compression_format}`})${v.rs ? `, and Redshift loads each file into ${v.rs.table} with a COPY` : ''}.`,
     );
     const last = f.metrics.length ? f.metrics[f.metrics.length - 1] : null;
     const fresh = last ? Number(last['DeliveryToS3.DataFreshness']) || 0 : 0;
@@ -354,7 +828,8 @@ export class FirehosePanel {
     v.freshFill.style.width = pct(freshFrac);
     v.freshFill.classList.toggle('late', intervalMs > 0 && fresh > intervalMs * 1.2);
     setText(v.freshText, `oldest record not yet in S3 is ${formatDuration(fresh)} old`);
-    const newest = f.objects.length ? f.objects[0] : null;
+    // the report lists the newest objects oldest first: the last one is the newest
+    const newest = f.objects.length ? f.objects[f.objects.length - 1] : null;
     setText(
       v.trigger,
       newest
@@ -375,6 +850,9 @@ export class FirehosePanel {
     if (document.activeElement !== v.interval) v.interval.value = String(f.buffering_interval_s);
     if (document.activeElement !== v.compression) v.compression.value = f.compression_format;
 
+    this.fillTransform(v, f);
+    this.fillRedshift(v, f);
+
     if (f.objects_total !== v.objectsTotal) {
       v.objectsTotal = f.objects_total;
       v.objects = f.objects;
@@ -392,6 +870,17 @@ export class FirehosePanel {
       v.bucketHeading,
       `S3 bucket ${f.bucket_arn.replace(/^arn:aws:s3:::/, '')}: ${formatCount(f.objects_total)} ${f.objects_total === 1 ? 'object' : 'objects'}${f.objects_total > f.objects.length ? ` (newest ${f.objects.length} shown)` : ''}`,
     );
+    const errorCount = f.objects.filter((o) => o.trigger === 'processing-failed').length;
+    const dupCount = f.objects.filter((o) => o.duplicate).length;
+    const shown = [
+      errorCount
+        ? `${formatCount(errorCount)} error ${errorCount === 1 ? 'object' : 'objects'}`
+        : '',
+      dupCount
+        ? `${formatCount(dupCount)} ${dupCount === 1 ? 'duplicate' : 'duplicates'} (⧉, dashed: written twice after a write timed out)`
+        : '',
+    ].filter(Boolean);
+    setText(v.bucketNote, shown.length ? `Among them: ${shown.join('; ')}.` : '');
     if (!f.objects.length) {
       replaceChildren(v.bucketList, [el('p', { class: 'hint', text: 'The bucket is empty.' })]);
       return;
@@ -400,39 +889,45 @@ export class FirehosePanel {
     const active = document.activeElement;
     const focusKey =
       active && v.bucketList.contains(active) && active.dataset ? active.dataset.key : null;
+    // data objects by hour folder; error objects apart, by their own folder (the error prefix)
     const groups = new Map();
-    const errors = [];
+    const errorGroups = new Map();
     f.objects.forEach((o, j) => {
-      if (o.trigger === 'processing-failed') {
-        errors.push([o, j]);
-        return;
-      }
       const h = hourPrefix(o.key) || 'other/';
-      if (!groups.has(h)) groups.set(h, []);
-      groups.get(h).push([o, j]);
+      const isError = o.trigger === 'processing-failed';
+      const folder = isError ? `${String(o.key).slice(0, String(o.key).indexOf(h))}${h}` : h;
+      const into = isError ? errorGroups : groups;
+      if (!into.has(folder)) into.set(folder, []);
+      into.get(folder).push([o, j]);
     });
-    const button = ([o, j]) =>
-      el('li', {}, [
+    const button = ([o, j]) => {
+      const isError = o.trigger === 'processing-failed';
+      return el('li', {}, [
         el('button', {
           type: 'button',
-          class: `fh-object${o.duplicate ? ' dup' : ''}${v.chosen === o.key ? ' chosen' : ''}`,
+          class: `fh-object${o.duplicate ? ' dup' : ''}${isError ? ' error' : ''}${v.chosen === o.key ? ' chosen' : ''}`,
           'aria-pressed': v.chosen === o.key ? 'true' : 'false',
           dataset: { index: String(j), key: o.key },
-          text: `${o.key.split('/').pop()} · ${formatBytes(o.bytes)} · ${formatCount(o.records)} records${o.duplicate ? ' · duplicate' : ''}`,
+          text: `${isError ? '⚠ ' : ''}${o.duplicate ? '⧉ ' : ''}${o.key.split('/').pop()} · ${formatBytes(o.bytes)} · ${formatCount(o.records)} records${isError ? ' · error object' : ''}${o.duplicate ? ' · duplicate' : ''}`,
           onclick: () => this.choose(v, o),
         }),
       ]);
+    };
+    // error objects first: they are the exception a student is looking for
     const parts = [];
+    for (const [h, items] of errorGroups) {
+      parts.push(
+        el('h5', {
+          class: 'fh-error-heading',
+          text: `⚠ Error objects (processing failed): folder ${h}`,
+        }),
+        el('ul', { class: 'fh-objects fh-errors' }, items.map(button)),
+      );
+    }
     for (const [h, items] of groups) {
       parts.push(
         el('h5', { text: `Folder ${h}` }),
         el('ul', { class: 'fh-objects' }, items.map(button)),
-      );
-    }
-    if (errors.length) {
-      parts.push(
-        el('h5', { class: 'fh-error-heading', text: '⚠ Error objects (processing failed)' }),
-        el('ul', { class: 'fh-objects fh-errors' }, errors.map(button)),
       );
     }
     replaceChildren(v.bucketList, parts);
@@ -467,6 +962,12 @@ export class FirehosePanel {
         ...row('Newest record', formatSimTime(o.last_arrival_ms)),
         ...row('Written to S3', formatSimTime(o.delivered_ms)),
         ...row('Why then', TRIGGER_WORDS[o.trigger] || o.trigger),
+        ...(o.trigger === 'processing-failed'
+          ? row(
+              'Error object',
+              'yes: records the transform returned ProcessingFailed, or whose invocation kept failing',
+            )
+          : []),
         ...(o.duplicate ? row('Duplicate', 'yes: a timed-out write was written again') : []),
       ]),
       el('p', { class: 'hint', text: 'Its first lines (JSON, one record a line):' }),
@@ -477,10 +978,10 @@ export class FirehosePanel {
   fillVersus(v, f, consumers) {
     const job = f.batch_job;
     if (!job) {
-      v.versus.hidden = true;
+      v.versusBox.hidden = true;
       return;
     }
-    v.versus.hidden = false;
+    v.versusBox.hidden = false;
     const river = consumers.find((c) => c.application && c.application.alerts > 0);
     const riverText = river
       ? `The river (${river.name}, a ${appWords(river.application.kind)} on the stream) reacted in ${formatDuration(river.application.detection_delay_ms_mean)} on average (at worst ${formatDuration(river.application.detection_delay_ms_max)}).`
@@ -494,6 +995,33 @@ export class FirehosePanel {
         ? `In short: the river reacted in ${formatDuration(river.application.detection_delay_ms_mean)}; the dam, ${formatDuration(job.detection_delay_ms_mean)} later. `
         : '';
     setText(v.versus, `${short}${riverText} ${damText}`);
+
+    const app = river ? river.application : null;
+    const riverRow = app
+      ? {
+          name: river.name,
+          words: `${appWords(app.kind)} on the stream`,
+          mean: app.detection_delay_ms_mean,
+          max: app.detection_delay_ms_max,
+          alerts: app.alerts,
+        }
+      : null;
+    const damRow =
+      job.alerts > 0
+        ? {
+            name: job.name,
+            words: `batch job over the lake ${everyWords(job.every_seconds)}`,
+            mean: job.detection_delay_ms_mean,
+            max: job.detection_delay_ms_max,
+            alerts: job.alerts,
+          }
+        : null;
+    const top = chartTop(Math.max(riverRow ? riverRow.max : 0, damRow ? damRow.max : 0));
+    // the figure's own width (0 while hidden: keep the last one)
+    const room = Math.min(CHART.maxW, Math.floor(v.chart.node.clientWidth) || v.chart.width);
+    if (top !== v.chart.top || room !== v.chart.width) this.drawAxis(v.chart, top, room);
+    this.fillChartRow(v.chart, 'river', riverRow);
+    this.fillChartRow(v.chart, 'dam', damRow);
   }
 
   query(v) {
