@@ -65,7 +65,11 @@ export function destinationSetup(scenario, name) {
   const b = streamBlock(scenario, name);
   const out = { transform: null, redshift: null };
   if (!b) return out;
-  const s3 = b.extended_s3_configuration || {};
+  // as the sim reads it: Redshift stages through its own s3_configuration
+  const s3 =
+    (b.destination === 'redshift'
+      ? b.redshift_configuration?.s3_configuration
+      : b.extended_s3_configuration) || {};
   const pc = s3.processing_configuration;
   const params = pc && pc.enabled !== false && pc.processors?.[0]?.parameters;
   const arn = Array.isArray(params)
