@@ -3,10 +3,17 @@
 // the lake query answers; batch against streaming in words; hidden without a delivery stream;
 // no console errors, axe clean, screenshots at desktop and phone width.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { startServer, launchBrowser, runAxe, formatViolations, openPage } from './harness.mjs';
+import {
+  useServerAndBrowser,
+  server,
+  browser,
+  runAxe,
+  formatViolations,
+  openPage,
+} from './harness.mjs';
 import {
   openApp,
   openScenario,
@@ -16,17 +23,8 @@ import {
   stepKeys,
 } from './fixtures/app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  await fs.mkdir('/tmp/shots4', { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useServerAndBrowser();
+before(() => fs.mkdir('/tmp/shots-fh', { recursive: true }));
 
 const DIRECT_PUT = {
   description: 'Direct PUT: a web shop writes card payments straight into a Firehose.',
@@ -90,8 +88,8 @@ test('the tank fills, an object lands, and choosing it shows its key and first l
   assert.equal(await first.getAttribute('aria-pressed'), 'true');
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.evaluate(() => document.getElementById('firehose-card').scrollIntoView());
-  await page.screenshot({ path: '/tmp/shots4/firehose-1280.png' });
-  await page.locator('#firehose-card').screenshot({ path: '/tmp/shots4/firehose-card-1280.png' });
+  await page.screenshot({ path: '/tmp/shots-fh/firehose-1280.png' });
+  await page.locator('#firehose-card').screenshot({ path: '/tmp/shots-fh/firehose-card-1280.png' });
   const bad = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], formatViolations(bad));
   assert.deepEqual(page.problems, []);
@@ -181,7 +179,7 @@ test('batch vs streaming: the preset shows both delays in words; axe finds nothi
   assert.match(both, /at worst/);
   assert.match(both, /^In short: the river reacted in \d+ ms; the dam, \d+ min \d+ s later\./);
   await page.evaluate(() => document.getElementById('fh0-lake-versus').scrollIntoView());
-  await page.screenshot({ path: '/tmp/shots4/batch-vs-streaming-1280.png' });
+  await page.screenshot({ path: '/tmp/shots-fh/batch-vs-streaming-1280.png' });
   const bad = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], formatViolations(bad));
   assert.deepEqual(page.problems, []);
@@ -201,7 +199,7 @@ test('at phone width the Firehose panel fits; without a delivery stream it is hi
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= 375, `the page is ${scroll}px wide`);
   await page.evaluate(() => document.getElementById('firehose-card').scrollIntoView());
-  await page.screenshot({ path: '/tmp/shots4/firehose-375.png' });
+  await page.screenshot({ path: '/tmp/shots-fh/firehose-375.png' });
   assert.deepEqual(page.problems, []);
   await page.context().close();
 
