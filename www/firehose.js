@@ -163,11 +163,86 @@ export class FirehosePanel {
     this.key = null;
     this.views = [];
     this.lastT = -Infinity;
+    this.raf = 0;
+    this.clock = null; // { real, sim, travel }: how fast simulated time goes, for the hose
+    this.motionQuery =
+      typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
   }
 
   reset() {
     this.key = null;
     this.lastT = -Infinity;
+    this.clock = null;
+  }
+
+  reduceMotion() {
+    return Boolean(this.motionQuery && this.motionQuery.matches);
+  }
+
+  /** Runs the hose's frames while there is a delivery stream and motion is welcome. */
+  startPouring() {
+    if (this.raf || this.reduceMotion() || !this.views.length) return;
+    const frame = (t) => {
+      this.raf = 0;
+      if (!this.views.length || this.reduceMotion()) {
+        for (const v of this.views) this.drawPour(v, 0, 1);
+        return;
+      }
+      this.animate(t);
+      this.raf = requestAnimationFrame(frame);
+    };
+    this.raf = requestAnimationFrame(frame);
+  }
+
+  /**
+   * One frame of the hose: each dot's place is simulated time over a travel time, so the dots
+   * stand still when the run is paused and go with the run's speed, never with the wall clock.
+   * The travel time (in simulated ms) is about 1.5 s of real time at the current speed, and
+   * changes only by a clear margin so the dots do not jump about.
+   */
+  animate(t) {
+    const sim = this.getSim();
+    if (!sim || this.card.hidden) return;
+    const now = sim.nowMs();
+    const c = this.clock;
+    if (!c) {
+      this.clock = { real: t, sim: now, travel: 1500 };
+    } else if (now !== c.sim && t > c.real) {
+      const speed = (now - c.sim) / (t - c.real);
+      const want = Math.min(3_600_000, Math.max(300, 1500 * speed));
+      if (Math.abs(want - c.travel) / c.travel > 0.3) c.travel = want;
+      c.real = t;
+      c.sim = now;
+    } else if (now === c.sim) {
+      c.real = t; // paused: the clock waits with the run
+    }
+    for (const v of this.views) this.drawPour(v, now, this.clock.travel);
+  }
+
+  drawPour(v, nowMs, travelMs) {
+    const cv = v.pour;
+    const w = Math.max(1, Math.round(cv.clientWidth * (window.devicePixelRatio || 1)));
+    const h = Math.max(1, Math.round(cv.clientHeight * (window.devicePixelRatio || 1)));
+    if (cv.width !== w || cv.height !== h) {
+      cv.width = w;
+      cv.height = h;
+    }
+    const ctx = cv.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, w, h);
+    const n = v.dots;
+    if (!n) return;
+    const r = Math.max(2, h * 0.22);
+    const phase = (nowMs % travelMs) / travelMs;
+    ctx.fillStyle = OKABE_ITO[4];
+    for (let i = 0; i < n; i++) {
+      const f = (phase + i / n) % 1;
+      // a little up and down, by the dot's number, so the stream looks poured, not ruled
+      const y = h / 2 + Math.sin(i * 2.4) * (h / 2 - r - 1) * 0.6;
+      ctx.beginPath();
+      ctx.arc(r + f * (w - 2 * r), y, r, 0, Math.PI * 2);
+      ctx.fill();
+    }
   }
 
   /** A command the run applied (a scheduled one, e.g. from a link): keep the controls true. */
@@ -219,6 +294,7 @@ export class FirehosePanel {
       this.build(list);
     }
     this.card.hidden = list.length === 0;
+    this.startPouring();
     list.forEach((f, i) => this.fill(this.views[i], f, consumers));
   }
 
@@ -247,9 +323,13 @@ export class FirehosePanel {
     v.freshFill = el('span', { class: 'fh-bar-fill fh-fresh-fill' });
     v.freshText = el('span', { class: 'fh-bar-text', id: `${base}-fresh-text` });
     v.source = el('span', { class: 'fh-hose-label' });
+    // the hose: records pour along it as dots, placed by simulated time (see `animate`)
+    v.pour = el('canvas', { class: 'fh-pour', width: 160, height: 18 });
     v.hose = el('div', { class: 'fh-hose', 'aria-hidden': 'true' }, [
-      el('span', { class: 'fh-hose-pipe' }),
+      el('span', { class: 'fh-hose-pipe' }, [v.pour]),
     ]);
+    v.inRate = el('span', { class: 'fh-hose-rate', id: `${base}-in-rate` });
+    v.dots = 0;
     const tank = el('div', { class: 'fh-tank', 'aria-hidden': 'true' }, [v.tankFill]);
     const bar = (fill, label, text) =>
       el('div', { class: 'fh-bar-row' }, [
@@ -258,7 +338,7 @@ export class FirehosePanel {
         text,
       ]);
     const scene = el('div', { class: 'fh-scene' }, [
-      el('div', { class: 'fh-source' }, [v.source, v.hose]),
+      el('div', { class: 'fh-source' }, [v.source, v.hose, v.inRate]),
       tank,
       el('div', { class: 'fh-bars' }, [
         bar(v.sizeFill, 'Size', v.sizeText),
@@ -819,7 +899,16 @@ export class FirehosePanel {
     v.sizeFill.style.width = pct(sizeFrac);
     v.timeFill.style.width = pct(timeFrac);
     v.tankFill.style.height = pct(Math.max(sizeFrac, timeFrac));
-    v.hose.classList.toggle('flowing', Boolean(last && last.IncomingRecords > 0));
+    const inPerSecond = last ? Number(last.IncomingRecords) || 0 : 0;
+    v.hose.classList.toggle('flowing', inPerSecond > 0);
+    setText(v.inRate, `${formatCount(inPerSecond)} records/s in`);
+    // more dots for more records, on a log scale (1 record/s: 1 dot; 100,000/s: 20)
+    const dots =
+      inPerSecond > 0 ? Math.min(20, Math.max(1, Math.round(4 * Math.log10(1 + inPerSecond)))) : 0;
+    if (dots !== v.dots) {
+      v.dots = dots;
+      if (this.reduceMotion()) this.drawPour(v, 0, 1); // still: the dots spread evenly
+    }
     setText(
       v.sizeText,
       `${formatBytes(f.buffered_bytes)} of ${f.buffering_size_mib} MiB (${formatCount(f.buffered_records)} records)`,
