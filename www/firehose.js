@@ -974,6 +974,7 @@ export class FirehosePanel {
         : '',
     ].filter(Boolean);
     setText(v.bucketNote, shown.length ? `Among them: ${shown.join('; ')}.` : '');
+    v.bucketNote.hidden = !shown.length; // no empty row in the card's grid
     if (!f.objects.length) {
       replaceChildren(v.bucketList, [el('p', { class: 'hint', text: 'The bucket is empty.' })]);
       return;
