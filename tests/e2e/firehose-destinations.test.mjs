@@ -15,7 +15,14 @@ import {
   runAxe,
   formatViolations,
 } from './harness.mjs';
-import { openScenario, setSpeed, waitForText, pause, focusBody } from './fixtures/app.mjs';
+import {
+  openScenario,
+  setSpeed,
+  waitForText,
+  pause,
+  focusBody,
+  stepKeys,
+} from './fixtures/app.mjs';
 
 const SHOTS = '/tmp/shots-fh';
 useServerAndBrowser();
@@ -421,6 +428,28 @@ test('the transform’s counts, as the report gives them', async (t) => {
   assert.equal(await dd('Records Dropped'), tr.dropped);
   assert.equal(await dd('Records ProcessingFailed'), tr.processing_failed);
   assert.equal(await dd('Invocations that failed'), tr.errors);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a scheduled Redshift outage and recovery keep the checkbox and its words true', async () => {
+  const page = await openScenario(browser, server, {
+    ...WAREHOUSE,
+    commands: [
+      { at_ms: 2000, type: 'set_redshift_available', delivery_stream_name: 'wh', available: false },
+      { at_ms: 4000, type: 'set_redshift_available', delivery_stream_name: 'wh', available: true },
+    ],
+  });
+  await page.waitForSelector('#fh0-wh-rs');
+  await pause(page);
+  await page.click('#reset');
+  assert.equal(await page.locator('#fh0-wh-redshift-down').isChecked(), false);
+  await stepKeys(page, 25);
+  await page.waitForFunction(() => document.getElementById('fh0-wh-redshift-down').checked);
+  await waitForText(page, '#fh0-wh-rs-state', /Redshift is down/);
+  await stepKeys(page, 20);
+  await page.waitForFunction(() => !document.getElementById('fh0-wh-redshift-down').checked);
+  await waitForText(page, '#fh0-wh-rs-state', /Redshift is up/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
