@@ -547,6 +547,11 @@ fn redshift_loads_what_was_staged_in_s3_and_skips_after_its_retry_duration() {
         .any(|n| n.text.contains("Redshift stayed unavailable")));
     // Skipped objects are still in S3.
     assert!(f.delivered_records >= r.loaded_records + r.skipped_records);
+    // The report says the cluster is down (the page and a course author read it there).
+    let report = streamsim::sim::report::Report::of(&w);
+    let rr = report.firehoses[0].redshift.as_ref().unwrap();
+    assert!(!rr.available);
+    assert_eq!(rr.skipped_records, r.skipped_records);
     let e = world_from_text(&WAREHOUSE.replace("\"GZIP\"", "\"ZIP\""), None)
         .unwrap_err()
         .0
@@ -586,6 +591,13 @@ fn transform_rates_change_mid_run_and_the_change_replays() {
     w.step();
     let t = w.firehoses[0].transform.as_ref().unwrap();
     assert_eq!((t.dropped_rate, t.processing_failed_rate), (0.0, 0.3));
+    let report = streamsim::sim::report::Report::of(&w);
+    let tr = report.firehoses[0].transform.as_ref().unwrap();
+    assert_eq!((tr.dropped_rate, tr.processing_failed_rate), (0.0, 0.3));
+    assert_eq!(
+        (tr.ok, tr.dropped, tr.processing_failed),
+        (t.ok, t.dropped, t.failed)
+    );
     let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
     let mut again = world(&replay);
     while again.tick < w.tick {

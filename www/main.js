@@ -17,6 +17,7 @@ import {
   base64UrlEncode,
   compactJson,
   errorMessages,
+  formatShare,
 } from './format.js';
 import {
   Belt,
@@ -337,7 +338,7 @@ function describeCommand(cmd) {
       ];
     case 'set_hot_key_share':
       return [
-        `${who} now puts ${Math.round(cmd.hot_key_share * 100)}% of its records on its hot key.`,
+        `${who} now puts ${formatShare(cmd.hot_key_share)}% of its records on its hot key.`,
         `hot-${who}`,
       ];
     case 'pause_producer':
@@ -398,6 +399,25 @@ function describeCommand(cmd) {
       return [
         `${cmd.delivery_stream_name} now writes an object at ${cmd.buffering_size ?? 'the same'} MiB or ${cmd.buffering_interval ?? 'the same number of'} s, whichever comes first${cmd.compression_format ? `, ${cmd.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${cmd.compression_format}`}` : ''}.`,
         `dest-${cmd.delivery_stream_name}`,
+      ];
+    case 'set_transform_rates': {
+      const pct = (v) => `${formatShare(v)}%`;
+      const parts = [];
+      if (cmd.error_rate !== undefined) parts.push(`${pct(cmd.error_rate)} of invocations fail`);
+      if (cmd.dropped_rate !== undefined) parts.push(`${pct(cmd.dropped_rate)} of records Dropped`);
+      if (cmd.processing_failed_rate !== undefined)
+        parts.push(`${pct(cmd.processing_failed_rate)} ProcessingFailed (to the error prefix)`);
+      return [
+        `The transform of ${cmd.delivery_stream_name} now: ${parts.join(', ') || 'unchanged'}.`,
+        `tf-${cmd.delivery_stream_name}`,
+      ];
+    }
+    case 'set_redshift_available':
+      return [
+        cmd.available
+          ? `Redshift is back for ${cmd.delivery_stream_name}: the staged objects are loaded by COPY now.`
+          : `Redshift is down for ${cmd.delivery_stream_name}: COPYs fail and are retried until the retry duration runs out, then skipped.`,
+        `rs-${cmd.delivery_stream_name}`,
       ];
     case 'set_processing_rate':
       return [

@@ -130,6 +130,10 @@ pub struct FirehoseReport {
     pub buffering_size_mib: u64,
     pub buffering_interval_s: u64,
     pub compression_format: &'static str,
+    /// False during an S3 outage (`set_s3_available`).
+    pub s3_available: bool,
+    /// Share of S3 writes that time out after storing the object (`set_s3_timeout_rate`).
+    pub s3_timeout_rate: f64,
     pub received_records: u64,
     pub received_bytes: u64,
     pub buffered_records: u64,
@@ -157,10 +161,34 @@ pub struct FirehoseReport {
     /// The scheduled batch job over the lake, if there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_job: Option<BatchJobReport>,
+    /// The transform Lambda, if there is one: its rates now and what it returned so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transform: Option<TransformReport>,
+}
+
+#[derive(Serialize)]
+pub struct TransformReport {
+    pub function_name: String,
+    pub error_rate: f64,
+    pub dropped_rate: f64,
+    pub processing_failed_rate: f64,
+    pub invocations: u64,
+    /// Invocations that failed (each retried, then its records are ProcessingFailed).
+    pub errors: u64,
+    /// Records returned Ok, Dropped and ProcessingFailed.
+    pub ok: u64,
+    pub dropped: u64,
+    pub processing_failed: u64,
+    /// Records in its buffer and in invocations running now.
+    pub holding: u64,
 }
 
 #[derive(Serialize)]
 pub struct RedshiftReport {
+    /// False while the cluster is down (`set_redshift_available`): COPYs fail and are retried.
+    pub available: bool,
+    /// How long a failing COPY is retried before its records are skipped, seconds.
+    pub retry_duration_s: u64,
     pub loaded_records: u64,
     pub skipped_records: u64,
     pub copies: u64,
@@ -427,6 +455,8 @@ impl Report {
                 buffering_size_mib: f.cfg.buffering_size_mib,
                 buffering_interval_s: f.cfg.buffering_interval_s,
                 compression_format: f.cfg.compression.as_str(),
+                s3_available: f.s3_available,
+                s3_timeout_rate: f.s3_timeout_rate,
                 received_records: f.received_records,
                 received_bytes: f.received_bytes,
                 buffered_records: f.buffered_records(),
@@ -451,6 +481,8 @@ impl Report {
                 metrics: f.metrics.iter().copied().collect(),
                 lake: f.query(0, u64::MAX),
                 redshift: f.redshift.as_ref().map(|r| RedshiftReport {
+                    available: r.available,
+                    retry_duration_s: r.retry_duration_ms / 1000,
                     loaded_records: r.loaded_records,
                     skipped_records: r.skipped_records,
                     copies: r.copies,
@@ -464,6 +496,18 @@ impl Report {
                     detection_delay_ms_mean: b.mean_delay_ms(),
                     detection_delay_ms_max: b.delay_ms_max,
                     recent_alerts: b.alerts.iter().rev().take(20).rev().cloned().collect(),
+                }),
+                transform: f.transform.as_ref().map(|t| TransformReport {
+                    function_name: t.function_name.clone(),
+                    error_rate: t.error_rate,
+                    dropped_rate: t.dropped_rate,
+                    processing_failed_rate: t.processing_failed_rate,
+                    invocations: t.invocations,
+                    errors: t.errors,
+                    ok: t.ok,
+                    dropped: t.dropped,
+                    processing_failed: t.failed,
+                    holding: t.holding(),
                 }),
             })
             .collect()
