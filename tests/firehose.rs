@@ -113,8 +113,11 @@ fn objects_are_named_as_firehose_names_them() {
     assert!(f.objects.iter().any(|o| o
         .key
         .starts_with("raw/2025/01/01/01/archive-1-2025-01-01-01-")));
-    // Compressed with gzip: a quarter of the size (the model for JSON lines).
-    assert_eq!(o.bytes, o.raw_bytes / 4);
+    // Compressed with gzip (really: its lines deflated), to well under a third.
+    assert!(
+        o.bytes < o.raw_bytes / 3 && o.bytes > o.raw_bytes / 20,
+        "{o:?}"
+    );
     assert_eq!(o.compression, "GZIP");
 }
 

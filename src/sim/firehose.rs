@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use super::app::{Alert, AppConfig, AppState, Seen};
+use super::compress::{self, SAMPLE_MAX_BYTES, SAMPLE_SLICE_BYTES};
 use super::consumer::KeyTable;
 use super::digest::Fnv;
 use super::rng::SimRng;
@@ -72,9 +73,11 @@ impl Compression {
         }
     }
 
-    /// Object size after compression, per mille of the raw size, for JSON-lines event data (a
-    /// model until records carry real bytes: gzip and zip shrink such text to about a quarter,
-    /// Snappy to about half; the file suffix Firehose adds is not modelled).
+    /// Object size after compression, per mille of the raw size, for JSON-lines event data: a
+    /// model used only for an object none of whose records can be regenerated (records read
+    /// from a stream beyond the identities it keeps) before any object of the delivery stream
+    /// was measured. Sizes otherwise come from really compressing the object's lines
+    /// ([`super::compress`]).
     pub fn per_mille(self) -> u64 {
         match self {
             Compression::Uncompressed => 1000,
@@ -241,23 +244,142 @@ pub struct FirehoseSecond {
     pub data_freshness_ms: u64,
 }
 
-/// Records travelling together through Firehose's stages (counts, not one by one).
-/// A record an object can show: who it is and when it arrived (its line is regenerated).
+/// A record in Firehose: who it is, when it arrived and its size, enough to regenerate the
+/// exact line it carries ([`RecordLines`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sample {
+    /// The producer's index, or [`Sample::UNKNOWN`]: a record read from a stream beyond the
+    /// identities the stream keeps, whose line cannot be regenerated.
     pub producer: u16,
+    pub bytes: u32,
     pub rec_no: u64,
     pub key: u64,
     pub arrival_ms: u64,
 }
 
+impl Sample {
+    pub const UNKNOWN: u16 = u16::MAX;
+
+    pub fn known(&self) -> bool {
+        self.producer != Self::UNKNOWN
+    }
+}
+
+/// Writes the line a record carries (exactly `Sample::bytes` bytes, newline included): the
+/// world regenerates it from the producer's template and seed.
+pub trait RecordLines {
+    fn write(&self, s: &Sample, out: &mut Vec<u8>);
+}
+
+/// Sample bytes a delivery stream may compress per simulated second: a bound on the cost of
+/// sizing objects, whatever the buffering (at most ~56 MiB of samples per simulated hour, about
+/// 1.2 s of DEFLATE natively). The `gaming` preset needs ~11 KiB/s (a 256 KiB sample every
+/// ~23 s); a stream delivering a large object every few seconds has some of them sized at the
+/// ratio last measured.
+pub const COMPRESS_CREDIT_BYTES_PER_S: u64 = 16 * 1024;
+/// The most credit that can build up: two full samples.
+pub const COMPRESS_CREDIT_MAX: u64 = 2 * SAMPLE_MAX_BYTES;
+
 /// Records an object keeps to show its first lines.
 pub const SAMPLES_PER_OBJECT: usize = 5;
 
+/// The records of a buffer whose lines are compressed to size its object: those starting in
+/// the first [`SAMPLE_SLICE_BYTES`] of every `stride` bytes of the object. `stride` starts at
+/// the slice size (every record: small objects are compressed whole) and doubles, dropping every
+/// other slice, whenever the sample grows past [`SAMPLE_MAX_BYTES`]: spread slices over the
+/// whole object, however large it grows and whatever ends it, at a bounded cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectSample {
+    max_bytes: u64,
+    stride: u64,
+    /// Records picked, with their offsets in the object.
+    picked: Vec<(u64, Sample)>,
+    bytes: u64,
+}
+
+impl Default for ObjectSample {
+    fn default() -> Self {
+        Self::with_max(SAMPLE_MAX_BYTES)
+    }
+}
+
+impl ObjectSample {
+    /// A sample of at most `max_bytes` (plus a record); Firehose's is [`SAMPLE_MAX_BYTES`].
+    pub fn with_max(max_bytes: u64) -> Self {
+        Self {
+            max_bytes,
+            stride: SAMPLE_SLICE_BYTES,
+            picked: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Bytes of the records picked.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// A record at `offset` bytes into the object.
+    pub fn add(&mut self, offset: u64, s: Sample) {
+        if offset & (self.stride - 1) >= SAMPLE_SLICE_BYTES || !s.known() {
+            return;
+        }
+        self.picked.push((offset, s));
+        self.bytes += u64::from(s.bytes);
+        while self.bytes > self.max_bytes {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.picked
+                .retain(|(o, _)| o & (stride - 1) < SAMPLE_SLICE_BYTES);
+            self.bytes = self.picked.iter().map(|(_, s)| u64::from(s.bytes)).sum();
+        }
+    }
+
+    /// Whether every record is picked (none was left out yet).
+    pub fn is_all(&self) -> bool {
+        self.stride == SAMPLE_SLICE_BYTES
+    }
+
+    /// The picked records' lines, in order, and where the first record past
+    /// [`compress::WARM_UP_BYTES`] begins in them (0 when every record is picked).
+    pub fn lines(&self, lines: &dyn RecordLines) -> (Vec<u8>, usize) {
+        let mut out = Vec::with_capacity(self.bytes as usize);
+        let mut head = 0;
+        for (_, s) in &self.picked {
+            if head == 0 && out.len() >= compress::WARM_UP_BYTES && !self.is_all() {
+                head = out.len();
+            }
+            lines.write(s, &mut out);
+        }
+        (out, head)
+    }
+
+    /// Measures the sample compressed in `format` (`name`: the file inside a ZIP).
+    pub fn measure(
+        &self,
+        format: Compression,
+        lines: &dyn RecordLines,
+        name: &str,
+    ) -> compress::Measure {
+        let (data, head) = self.lines(lines);
+        compress::measure(format, &data, head, name)
+    }
+
+    /// The first records, to show.
+    fn first(&self) -> Vec<Sample> {
+        self.picked
+            .iter()
+            .take(SAMPLES_PER_OBJECT)
+            .map(|(_, s)| *s)
+            .collect()
+    }
+}
+
+/// Records travelling together through Firehose's stages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Chunk {
-    /// The first records (at most [`SAMPLES_PER_OBJECT`]).
-    pub samples: Vec<Sample>,
+    /// Every record, in order (only the first few in an error buffer, which only shows them).
+    pub ids: Vec<Sample>,
     pub records: u64,
     pub bytes: u64,
     pub oldest_ms: u64,
@@ -280,18 +402,23 @@ impl Chunk {
         self.newest_ms = self.newest_ms.max(c.newest_ms);
         self.amount_cents += c.amount_cents;
         self.flags.extend(c.flags);
-        let room = SAMPLES_PER_OBJECT.saturating_sub(self.samples.len());
-        self.samples.extend(c.samples.into_iter().take(room));
+        self.ids.extend(c.ids);
     }
 
-    /// Takes `k` of the records off the front (bytes and amounts shared in proportion; flags go
-    /// with the first part).
+    /// Takes `k` of the records off the front (amounts shared in proportion; flags go with the
+    /// first part).
     fn split(&mut self, k: u64) -> Chunk {
         let k = k.min(self.records);
         if k == 0 {
             return Chunk::default();
         }
-        let bytes = self.bytes * k / self.records;
+        let rest = self.ids.split_off((k as usize).min(self.ids.len()));
+        let ids = std::mem::replace(&mut self.ids, rest);
+        let bytes = if self.ids.len() as u64 == self.records - k && ids.len() as u64 == k {
+            ids.iter().map(|s| u64::from(s.bytes)).sum()
+        } else {
+            self.bytes * k / self.records
+        };
         let amount = self.amount_cents * k / self.records;
         let part = Chunk {
             records: k,
@@ -300,7 +427,7 @@ impl Chunk {
             newest_ms: self.newest_ms,
             amount_cents: amount,
             flags: std::mem::take(&mut self.flags),
-            samples: std::mem::take(&mut self.samples),
+            ids,
         };
         self.records -= k;
         self.bytes -= bytes;
@@ -485,7 +612,16 @@ pub struct Firehose {
     buffered_amount_cents: u64,
     /// What a batch job will flag in the buffered records, once they have landed.
     buffered_flags: Vec<Alert>,
-    buffered_samples: Vec<Sample>,
+    /// The buffered records whose lines size the object.
+    sample: ObjectSample,
+    /// The last object measured: its format and (compressed payload, sample bytes), reused for
+    /// an object with no record to regenerate.
+    last_measure: Option<(Compression, compress::Measure)>,
+    /// Bytes of samples it may still compress, earned in simulated time, and when last earned.
+    compress_credit: u64,
+    credit_ms: u64,
+    /// Objects whose size came from compressing their own sample.
+    pub measured_objects: u64,
     oldest_arrival_ms: u64,
     newest_arrival_ms: u64,
     started_ms: u64,
@@ -571,7 +707,11 @@ impl Firehose {
             buffered_bytes: 0,
             buffered_amount_cents: 0,
             buffered_flags: Vec::new(),
-            buffered_samples: Vec::new(),
+            sample: ObjectSample::default(),
+            last_measure: None,
+            compress_credit: COMPRESS_CREDIT_MAX,
+            credit_ms: 0,
+            measured_objects: 0,
             oldest_arrival_ms: 0,
             newest_arrival_ms: 0,
             started_ms: 0,
@@ -635,64 +775,91 @@ impl Firehose {
         self.cfg.buffering_size_mib * 1_048_576
     }
 
-    /// One record arriving from the source at `t_ms`: `bytes` long, in the stream since
-    /// `arrival_ms`, with its amount (as a card transaction) for the lake's sums, and what a
-    /// batch job over the lake would flag in it. A buffer that reaches `buffering_size` is
-    /// delivered at once.
+    /// One record arriving from the source at `t_ms` (`record.bytes` long, in the stream since
+    /// `record.arrival_ms`), with its amount (as a card transaction) for the lake's sums, and
+    /// what a batch job over the lake would flag in it. A buffer that reaches `buffering_size`
+    /// is delivered at once (`lines` regenerates its records' lines to size the object).
     pub fn receive(
         &mut self,
         t_ms: u64,
-        bytes: u64,
-        arrival_ms: u64,
+        record: Sample,
         amount_cents: u64,
         flagged: Option<Alert>,
-        sample: Option<Sample>,
+        lines: &dyn RecordLines,
     ) {
+        let bytes = u64::from(record.bytes);
         self.received_records += 1;
         self.received_bytes += bytes;
         self.current.incoming_records += 1;
         self.current.incoming_bytes += bytes;
-        let chunk = Chunk {
-            records: 1,
-            bytes,
-            oldest_ms: arrival_ms,
-            newest_ms: arrival_ms,
-            amount_cents,
-            flags: flagged.into_iter().collect(),
-            samples: sample.into_iter().collect(),
-        };
         match &mut self.transform {
             Some(tr) => {
+                let chunk = Chunk {
+                    records: 1,
+                    bytes,
+                    oldest_ms: record.arrival_ms,
+                    newest_ms: record.arrival_ms,
+                    amount_cents,
+                    flags: flagged.into_iter().collect(),
+                    ids: vec![record],
+                };
                 if let Some(full) = tr.add(t_ms, chunk) {
                     self.invoke(t_ms, full);
                 }
             }
-            None => self.buffer_add(t_ms, chunk),
+            None => {
+                self.buffer_open(t_ms, record.arrival_ms);
+                self.buffer_record(record);
+                self.buffered_records += 1;
+                self.buffered_amount_cents += amount_cents;
+                self.newest_arrival_ms = self.newest_arrival_ms.max(record.arrival_ms);
+                self.oldest_arrival_ms = self.oldest_arrival_ms.min(record.arrival_ms);
+                self.buffered_flags.extend(flagged);
+                self.buffer_check(t_ms, lines);
+            }
         }
     }
 
-    /// Records (done with any transform) join the S3 buffer; it is delivered when full.
-    fn buffer_add(&mut self, t_ms: u64, c: Chunk) {
+    /// A first record starts the buffer.
+    fn buffer_open(&mut self, t_ms: u64, oldest_ms: u64) {
+        if self.buffered_records == 0 {
+            self.started_ms = t_ms;
+            self.oldest_arrival_ms = oldest_ms;
+            self.buffered_amount_cents = 0;
+        }
+    }
+
+    /// A record's bytes join the buffer (and perhaps its sample).
+    fn buffer_record(&mut self, r: Sample) {
+        self.sample.add(self.buffered_bytes, r);
+        self.buffered_bytes += u64::from(r.bytes);
+    }
+
+    fn buffer_check(&mut self, t_ms: u64, lines: &dyn RecordLines) {
+        if self.buffered_bytes >= self.size_limit() {
+            self.deliver(t_ms, "size", lines);
+        }
+    }
+
+    /// Records (done with a transform) join the S3 buffer; it is delivered when full.
+    fn buffer_add(&mut self, t_ms: u64, c: Chunk, lines: &dyn RecordLines) {
         if c.records == 0 {
             return;
         }
-        if self.buffered_records == 0 {
-            self.started_ms = t_ms;
-            self.oldest_arrival_ms = c.oldest_ms;
-            self.buffered_amount_cents = 0;
+        self.buffer_open(t_ms, c.oldest_ms);
+        if c.ids.len() as u64 == c.records {
+            for r in &c.ids {
+                self.buffer_record(*r);
+            }
+        } else {
+            self.buffered_bytes += c.bytes;
         }
         self.buffered_records += c.records;
-        self.buffered_bytes += c.bytes;
         self.buffered_amount_cents += c.amount_cents;
         self.newest_arrival_ms = self.newest_arrival_ms.max(c.newest_ms);
         self.oldest_arrival_ms = self.oldest_arrival_ms.min(c.oldest_ms);
         self.buffered_flags.extend(c.flags);
-        let room = SAMPLES_PER_OBJECT.saturating_sub(self.buffered_samples.len());
-        self.buffered_samples
-            .extend(c.samples.into_iter().take(room));
-        if self.buffered_bytes >= self.size_limit() {
-            self.deliver(t_ms, "size");
-        }
+        self.buffer_check(t_ms, lines);
     }
 
     /// Sends a transform batch to the Lambda function.
@@ -712,7 +879,7 @@ impl Firehose {
     /// Transform invocations that have ended: failed ones are retried (3 times by default, then
     /// all their records are ProcessingFailed); a good one returns a result per record, Ok
     /// (on to S3), Dropped (on purpose), or ProcessingFailed (to the error prefix).
-    fn settle_transforms(&mut self, now_ms: u64) {
+    fn settle_transforms(&mut self, now_ms: u64, lines: &dyn RecordLines) {
         let Some(tr) = &mut self.transform else {
             return;
         };
@@ -765,7 +932,7 @@ impl Firehose {
             tr.ok += ok;
             tr.dropped += dropped;
             tr.failed += failed;
-            self.buffer_add(now_ms, ok_part);
+            self.buffer_add(now_ms, ok_part, lines);
             self.error_add(now_ms, failed_part);
         }
     }
@@ -779,6 +946,8 @@ impl Firehose {
             self.errors_started_ms = t_ms;
         }
         self.errors.merge(c);
+        // Only shown: the first few.
+        self.errors.ids.truncate(SAMPLES_PER_OBJECT);
     }
 
     /// Writes the error buffer as an object under the error output prefix.
@@ -802,7 +971,7 @@ impl Firehose {
             trigger: "processing-failed",
             sum_amount_cents: 0,
             flags: Vec::new(),
-            samples: c.samples,
+            samples: c.ids.into_iter().filter(Sample::known).collect(),
             duplicate: false,
         };
         self.error_records += c.records;
@@ -842,8 +1011,8 @@ impl Firehose {
 
     /// Delivers the buffer once `buffering_interval` has passed since it started filling, and
     /// tries the objects waiting for S3.
-    pub fn tick(&mut self, now_ms: u64) -> Outcome {
-        self.settle_transforms(now_ms);
+    pub fn tick(&mut self, now_ms: u64, lines: &dyn RecordLines) -> Outcome {
+        self.settle_transforms(now_ms, lines);
         if self.errors.records > 0
             && now_ms >= self.errors_started_ms + self.cfg.buffering_interval_s * 1000
         {
@@ -852,7 +1021,7 @@ impl Firehose {
         if self.buffered_records > 0
             && now_ms >= self.started_ms + self.cfg.buffering_interval_s * 1000
         {
-            self.deliver(now_ms, "interval");
+            self.deliver(now_ms, "interval", lines);
         }
         let mut o = std::mem::take(&mut self.unreported);
         o.add(self.write_pending(now_ms));
@@ -978,13 +1147,59 @@ impl Firehose {
         )
     }
 
+    /// The object's size in `format`, delivered at `t_ms`: its sample's lines really
+    /// compressed, scaled to the whole object when the sample is not all of it (see
+    /// [`compress`]). Compressing is paid from a credit of [`COMPRESS_CREDIT_BYTES_PER_S`]
+    /// (simulated time, so the same natively and in wasm); an object delivered while the credit
+    /// is short of its sample, or with no record to regenerate, is sized at the ratio last
+    /// measured in the same format (the per-mille model before any).
+    fn compressed_size(
+        &mut self,
+        t_ms: u64,
+        format: Compression,
+        key: &str,
+        lines: &dyn RecordLines,
+    ) -> u64 {
+        let raw = self.buffered_bytes;
+        let earned = t_ms.saturating_sub(self.credit_ms) * COMPRESS_CREDIT_BYTES_PER_S / 1000;
+        self.compress_credit = (self.compress_credit + earned).min(COMPRESS_CREDIT_MAX);
+        self.credit_ms = t_ms;
+        if format == Compression::Uncompressed {
+            return raw;
+        }
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let name_len = name.len() as u64;
+        let last = self
+            .last_measure
+            .and_then(|(f, m)| (f == format).then_some(m));
+        let n = self.sample.bytes;
+        if n > 0 && (self.compress_credit >= n || last.is_none()) {
+            self.compress_credit = self.compress_credit.saturating_sub(n);
+            self.measured_objects += 1;
+            let m = self.sample.measure(format, lines, name);
+            self.last_measure = Some((format, m));
+            return compress::estimate(format, raw, name_len, m);
+        }
+        match last {
+            Some(m) => {
+                compress::framing(format, raw, name_len)
+                    + ((u128::from(m.payload) * u128::from(raw) + u128::from(m.bytes) / 2)
+                        / u128::from(m.bytes.max(1))) as u64
+            }
+            None => raw * format.per_mille() / 1000,
+        }
+    }
+
     /// Closes the buffer into an object and writes it (or queues it while S3 is down).
-    fn deliver(&mut self, t_ms: u64, trigger: &'static str) {
+    fn deliver(&mut self, t_ms: u64, trigger: &'static str, lines: &dyn RecordLines) {
         let key = self.object_key(self.oldest_arrival_ms);
         let raw = self.buffered_bytes;
+        let format = self.cfg.compression;
+        let bytes = self.compressed_size(t_ms, format, &key, lines);
+        let sample = std::mem::take(&mut self.sample);
         let object = S3Object {
             key,
-            bytes: raw * self.cfg.compression.per_mille() / 1000,
+            bytes,
             raw_bytes: raw,
             records: self.buffered_records,
             first_arrival_ms: self.oldest_arrival_ms,
@@ -994,7 +1209,7 @@ impl Firehose {
             trigger,
             sum_amount_cents: self.buffered_amount_cents,
             flags: std::mem::take(&mut self.buffered_flags),
-            samples: std::mem::take(&mut self.buffered_samples),
+            samples: sample.first(),
             duplicate: false,
         };
         self.buffered_records = 0;
@@ -1058,7 +1273,7 @@ impl Firehose {
             u64::from(self.version),
             self.cfg.buffering_size_mib,
             self.cfg.buffering_interval_s,
-            self.cfg.compression.per_mille(),
+            self.cfg.compression as u64,
             self.buffered_records,
             self.buffered_bytes,
             self.buffered_amount_cents,
@@ -1096,6 +1311,8 @@ impl Firehose {
             self.received_bytes,
             self.delivered_records,
             self.delivered_bytes,
+            self.compress_credit,
+            self.measured_objects,
         ] {
             h.u64(v);
         }

@@ -3,6 +3,7 @@
 //! layers over it.
 
 pub mod app;
+pub mod compress;
 pub mod consumer;
 pub mod digest;
 pub mod firehose;

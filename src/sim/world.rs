@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use super::app::{Lazy, Seen};
 use super::consumer::{Consumer, FAN_OUT_PROPAGATION_MS};
 use super::digest::Fnv;
-use super::firehose::{BatchJob, Firehose, S3Object, Sample, Transform};
+use super::firehose::{BatchJob, Firehose, RecordLines, S3Object, Sample, Transform};
 use super::lambda::{LambdaState, Queued};
 use super::producer::{Entry, Pending, Producer};
 use super::rng::{mix64, sub_seed, Purpose};
@@ -904,8 +904,9 @@ impl World {
         }
         self.run_lambdas(now);
         let mut outcomes = Vec::new();
+        let lines = ProducerLines(&self.producers);
         for f in &mut self.firehoses {
-            outcomes.push((f.cfg.name.clone(), f.tick(now)));
+            outcomes.push((f.cfg.name.clone(), f.tick(now, &lines)));
         }
         let mut runs = Vec::new();
         for f in &mut self.firehoses {
@@ -1104,9 +1105,11 @@ impl World {
                         e.t_ms,
                         bytes,
                         e.t_ms,
-                        pi,
-                        e.record.rec_no,
-                        e.record.key,
+                        Some(RecordId {
+                            producer: e.producer,
+                            rec_no: e.record.rec_no,
+                            key: e.record.key,
+                        }),
                     );
                 }
                 (ok, None)
@@ -1146,18 +1149,34 @@ impl World {
     }
 
     /// A record reaching a Firehose (from its stream or by Direct PUT): its amount for the lake's
-    /// sums, and what a batch job over the lake would flag in it.
-    #[allow(clippy::too_many_arguments)]
+    /// sums, and what a batch job over the lake would flag in it. A record without its identity
+    /// (read beyond the identities its stream keeps) is only counted.
     fn firehose_receive(
         &mut self,
         fi: usize,
         t_ms: u64,
         bytes: u64,
         arrival_ms: u64,
-        producer: usize,
-        rec_no: u64,
-        key: u64,
+        id: Option<RecordId>,
     ) {
+        let lines = ProducerLines(&self.producers);
+        let Some(RecordId {
+            producer,
+            rec_no,
+            key,
+        }) = id
+        else {
+            let record = Sample {
+                producer: Sample::UNKNOWN,
+                bytes: bytes as u32,
+                rec_no: 0,
+                key: 0,
+                arrival_ms,
+            };
+            self.firehoses[fi].receive(t_ms, record, 0, None, &lines);
+            return;
+        };
+        let producer = producer as usize;
         let p = &self.producers[producer];
         let content = Lazy {
             content_seed: p.content_seed,
@@ -1173,38 +1192,30 @@ impl World {
             };
             b.flag(&seen, producer, p.key_space(), key)
         });
-        let sample = Sample {
+        let record = Sample {
             producer: producer as u16,
+            bytes: bytes as u32,
             rec_no,
             key,
             arrival_ms,
         };
-        f.receive(
-            t_ms,
-            bytes,
-            arrival_ms,
-            content.amount_cents(),
-            flag,
-            Some(sample),
-        );
+        f.receive(t_ms, record, content.amount_cents(), flag, &lines);
     }
 
-    /// The first lines of an object, regenerated from its records' seeds (records of a
-    /// producer without a `record_template` show as a summary).
+    /// The first lines of an object, exactly as they are in it (without their newlines),
+    /// regenerated from its records' seeds.
     pub fn object_lines(&self, object: &S3Object) -> Vec<String> {
+        let lines = ProducerLines(&self.producers);
         object
             .samples
             .iter()
             .map(|s| {
-                let p = &self.producers[s.producer as usize];
-                let key = p.key_string(s.key);
-                match p.cfg.record_template {
-                    Some(t) => t.line(p.content_seed, s.rec_no, &key, s.arrival_ms),
-                    None => format!(
-                        "(record #{} of producer {}, partition key {key:?}; give the producer a record_template to see its contents)",
-                        s.rec_no, p.cfg.name
-                    ),
+                let mut out = Vec::new();
+                lines.write(s, &mut out);
+                if out.last() == Some(&b'\n') {
+                    out.pop();
                 }
+                String::from_utf8_lossy(&out).into_owned()
             })
             .collect()
     }
@@ -1295,18 +1306,7 @@ impl World {
         let mut to_firehose = Vec::new();
         self.poll_shard(poll, &mut to_firehose);
         for (fi, bytes, arrival, id) in to_firehose {
-            match id {
-                Some(id) => self.firehose_receive(
-                    fi,
-                    poll.t_ms,
-                    bytes,
-                    arrival,
-                    id.producer as usize,
-                    id.rec_no,
-                    id.key,
-                ),
-                None => self.firehoses[fi].receive(poll.t_ms, bytes, arrival, 0, None, None),
-            }
+            self.firehose_receive(fi, poll.t_ms, bytes, arrival, id);
         }
     }
 
@@ -1809,4 +1809,23 @@ pub struct RecordDetail {
     pub producer: String,
     pub producer_record_number: u64,
     pub read: bool,
+}
+
+/// The lines producers' records carry, for Firehose to compress and show.
+struct ProducerLines<'a>(&'a [Producer]);
+
+impl RecordLines for ProducerLines<'_> {
+    fn write(&self, s: &Sample, out: &mut Vec<u8>) {
+        let p = &self.0[s.producer as usize];
+        super::app::write_record(
+            p.cfg.record_template,
+            &p.cfg.name,
+            p.content_seed,
+            s.rec_no,
+            &p.key_string(s.key),
+            s.arrival_ms,
+            s.bytes as usize,
+            out,
+        );
+    }
 }
