@@ -632,3 +632,26 @@ fn transform_rates_are_checked() {
     );
     assert!(e.contains("has no processing_configuration"), "{e}");
 }
+
+#[test]
+fn regression_error_objects_respect_the_buffering_size() {
+    // 500 records/s of 400 B, all ProcessingFailed: 200 KB/s of errors. With a 60 s interval
+    // they used to wait for the interval alone (12 MB objects past a 5 MiB buffer); now the
+    // first of size or interval, as for data objects.
+    let text = transformed(r#", "transform_processing_failed_rate": 1.0"#, "");
+    let mut w = world(&text);
+    run_balanced(&mut w, 300_000);
+    let f = &w.firehoses[0];
+    let errors: Vec<_> = f
+        .objects
+        .iter()
+        .filter(|o| o.trigger == "processing-failed")
+        .collect();
+    assert!(errors.len() >= 8, "{}", errors.len());
+    let limit = 5 * 1024 * 1024;
+    for o in &errors {
+        // One transform batch (1 MB) may take it over the limit, never more.
+        assert!(o.raw_bytes < limit + 1_100_000, "{o:?}");
+        assert!(o.last_arrival_ms - o.first_arrival_ms < 40_000, "{o:?}");
+    }
+}

@@ -948,6 +948,10 @@ impl Firehose {
         self.errors.merge(c);
         // Only shown: the first few.
         self.errors.ids.truncate(SAMPLES_PER_OBJECT);
+        // Failed records are buffered like the others: the first of size or interval.
+        if self.errors.bytes >= self.size_limit() {
+            self.deliver_errors(t_ms);
+        }
     }
 
     /// Writes the error buffer as an object under the error output prefix.
