@@ -17,6 +17,9 @@ use super::scenario::LambdaFunction;
 pub const OBJECTS_KEPT: usize = 10_000;
 /// Firehose retries a delivery to an unavailable S3 for up to 24 hours, then the data is lost.
 pub const S3_RETRY_DURATION_MS: u64 = 24 * 3_600_000;
+/// The `trigger` of an error object (records the transform failed), under the error prefix.
+pub const ERROR_TRIGGER: &str = "processing-failed";
+
 /// How often a failed delivery is tried again here.
 pub const S3_RETRY_EVERY_MS: u64 = 60_000;
 
@@ -326,7 +329,12 @@ impl ObjectSample {
         }
         self.picked.push((offset, s));
         self.bytes += u64::from(s.bytes);
-        while self.bytes > self.max_bytes {
+        // Doubling the stride drops every record starting past the first slice sooner or
+        // later, never those in it: stop when only they are left (a few huge records can
+        // outweigh the limit on their own; the stride must not double on forever).
+        while self.bytes > self.max_bytes
+            && self.picked.iter().any(|(o, _)| *o >= SAMPLE_SLICE_BYTES)
+        {
             self.stride *= 2;
             let stride = self.stride;
             self.picked
@@ -375,6 +383,12 @@ impl ObjectSample {
     }
 }
 
+/// A chunk keeps every record's identity (for exact sizes and real lines) up to this many
+/// records: a 3 MB transform batch of 192-byte records. Past it, a chunk of tiny records would
+/// cost 40 bytes a record in memory (hundreds of MB for transform batches stuck in long
+/// invocations); it keeps only its first records and shares its bytes in proportion.
+pub const CHUNK_IDS_MAX: usize = 16_384;
+
 /// Records travelling together through Firehose's stages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Chunk {
@@ -396,13 +410,24 @@ impl Chunk {
         if self.records == 0 {
             self.oldest_ms = c.oldest_ms;
         }
+        let complete = self.ids.len() as u64 == self.records && c.ids.len() as u64 == c.records;
         self.records += c.records;
         self.bytes += c.bytes;
         self.oldest_ms = self.oldest_ms.min(c.oldest_ms);
         self.newest_ms = self.newest_ms.max(c.newest_ms);
         self.amount_cents += c.amount_cents;
         self.flags.extend(c.flags);
-        self.ids.extend(c.ids);
+        if complete && self.ids.len() + c.ids.len() <= CHUNK_IDS_MAX {
+            self.ids.extend(c.ids);
+        } else {
+            // Past the cap (or already incomplete): keep only the first records, for an
+            // object's first lines; bytes are then shared in proportion.
+            if complete {
+                let room = SAMPLES_PER_OBJECT.saturating_sub(self.ids.len());
+                self.ids.extend(c.ids.into_iter().take(room));
+            }
+            self.ids.truncate(SAMPLES_PER_OBJECT);
+        }
     }
 
     /// Takes `k` of the records off the front (amounts shared in proportion; flags go with the
@@ -972,18 +997,23 @@ impl Firehose {
             last_arrival_ms: c.newest_ms,
             delivered_ms: t_ms,
             compression: "UNCOMPRESSED",
-            trigger: "processing-failed",
+            trigger: ERROR_TRIGGER,
             sum_amount_cents: 0,
             flags: Vec::new(),
             samples: c.ids.into_iter().filter(Sample::known).collect(),
             duplicate: false,
         };
-        self.error_records += c.records;
-        self.objects_total += 1;
-        if self.objects.len() == OBJECTS_KEPT {
-            self.objects.pop_front();
+        // Through the same queue as data objects: an S3 outage holds error objects too.
+        self.pending.push_back(Pending {
+            object,
+            first_try_ms: t_ms,
+            next_try_ms: t_ms,
+            duplicate: false,
+        });
+        if self.pending.len() == 1 {
+            let o = self.write_pending(t_ms);
+            self.unreported.add(o);
         }
-        self.objects.push_back(object);
     }
 
     /// Direct PUT: may one record of `bytes`, of request `request` (producer, request number,
@@ -1094,6 +1124,17 @@ impl Firehose {
     }
 
     fn store(&mut self, mut object: S3Object, duplicate: bool) {
+        if object.trigger == ERROR_TRIGGER {
+            // Failed records: in S3, but not data (no lake, no Redshift, no delivery metrics).
+            if duplicate {
+                self.duplicate_records += object.records;
+            } else {
+                self.error_records += object.records;
+            }
+            object.duplicate = duplicate;
+            self.keep(object);
+            return;
+        }
         if !duplicate {
             self.landed.extend(object.flags.drain(..).map(|mut a| {
                 // Landed now: a batch job can see it from its next run on.
@@ -1121,6 +1162,11 @@ impl Firehose {
         self.current.delivered_records += object.records;
         self.current.delivered_bytes += object.bytes;
         self.current.deliveries += 1;
+        self.keep(object);
+    }
+
+    /// An object now in the bucket (the newest [`OBJECTS_KEPT`] are kept to be shown).
+    fn keep(&mut self, object: S3Object) {
         self.objects_total += 1;
         if self.objects.len() == OBJECTS_KEPT {
             self.objects.pop_front();
@@ -1177,19 +1223,18 @@ impl Firehose {
             .last_measure
             .and_then(|(f, m)| (f == format).then_some(m));
         let n = self.sample.bytes;
-        if n > 0 && (self.compress_credit >= n || last.is_none()) {
-            self.compress_credit = self.compress_credit.saturating_sub(n);
+        // A sample of a few huge records may be bigger than the credit can ever hold: it
+        // costs at most the whole credit, or no later object would be measured again.
+        let cost = n.min(COMPRESS_CREDIT_MAX);
+        if n > 0 && (self.compress_credit >= cost || last.is_none()) {
+            self.compress_credit = self.compress_credit.saturating_sub(cost);
             self.measured_objects += 1;
             let m = self.sample.measure(format, lines, name);
             self.last_measure = Some((format, m));
             return compress::estimate(format, raw, name_len, m);
         }
         match last {
-            Some(m) => {
-                compress::framing(format, raw, name_len)
-                    + ((u128::from(m.payload) * u128::from(raw) + u128::from(m.bytes) / 2)
-                        / u128::from(m.bytes.max(1))) as u64
-            }
+            Some(m) => compress::estimate_from(format, raw, name_len, m),
             None => raw * format.per_mille() / 1000,
         }
     }
@@ -1236,7 +1281,12 @@ impl Firehose {
     /// The lake knows only what Firehose has delivered.
     pub fn query(&self, from_ms: u64, to_ms: u64) -> LakeAnswer {
         let mut a = LakeAnswer::default();
-        for o in self.objects.iter().filter(|o| !o.duplicate) {
+        // The data prefix only: a query over the lake does not read the error objects.
+        for o in self
+            .objects
+            .iter()
+            .filter(|o| !o.duplicate && o.trigger != ERROR_TRIGGER)
+        {
             if o.first_arrival_ms >= from_ms && o.first_arrival_ms < to_ms {
                 a.objects += 1;
                 a.records += o.records;

@@ -515,9 +515,11 @@ impl World {
     }
 
     fn apply(&mut self, command: Command) {
-        if self.check_command(&command).is_err() {
+        if let Err(why) = self.check_command(&command) {
             // Scenario commands are checked for form when the file is read; one that no longer
-            // fits (a producer that was never added) is skipped rather than crash the run.
+            // fits (a producer that was never added, rates that add up past 1 with another
+            // change) is skipped rather than crash the run — and said, or it would pass unseen.
+            self.note("command", format!("a scheduled change was skipped: {why}"));
             return;
         }
         let producer = |w: &mut World, name: &str| {
