@@ -770,3 +770,102 @@ fn regression_a_scheduled_command_that_no_longer_fits_is_skipped_with_a_note() {
         note.text
     );
 }
+
+#[test]
+fn base64_is_rfc_4648() {
+    let enc = |s: &str| {
+        let mut out = Vec::new();
+        streamsim::sim::firehose::base64_into(s.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    };
+    for (raw, b64) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+        ("{\"a\":1}\n", "eyJhIjoxfQo="),
+    ] {
+        assert_eq!(enc(raw), b64, "{raw:?}");
+    }
+}
+
+/// Standard base64 decoding, written out again for the test.
+fn unbase64(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let mut out = Vec::new();
+    for q in s.as_bytes().chunks(4) {
+        let pad = q.iter().filter(|&&c| c == b'=').count();
+        let n = q
+            .iter()
+            .map(|&c| if c == b'=' { 0 } else { u32::from(val(c)) })
+            .fold(0u32, |n, v| n << 6 | v);
+        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+    }
+    out
+}
+
+#[test]
+fn error_objects_hold_each_failed_record_wrapped_as_aws_writes_it() {
+    // AWS, "Handle failure in data transformation": one JSON line per failed record with
+    // attemptsMade, arrivalTimestamp, errorCode, errorMessage, attemptEndingTimestamp,
+    // rawData (the record, base64) and lambdaArn.
+    let text = transformed(
+        r#", "transform_processing_failed_rate": 1.0"#,
+        r#", "error_output_prefix": "errors/""#,
+    )
+    .replace(
+        r#""records_per_second": 500,"#,
+        r#""records_per_second": 500, "record_template": "click","#,
+    );
+    let mut w = world(&text);
+    run_balanced(&mut w, 200_000);
+    let f = &w.firehoses[0];
+    let o = f
+        .objects
+        .iter()
+        .find(|o| o.key.starts_with("errors/"))
+        .expect("an error object");
+    let lines = w.object_lines(o);
+    assert_eq!(lines.len(), 5);
+    let mut wrapped = 0;
+    for line in &lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["attemptsMade"], 1);
+        assert_eq!(v["errorCode"], "Lambda.ProcessingFailedStatus");
+        assert_eq!(
+            v["lambdaArn"],
+            "arn:aws:lambda:eu-west-1:123456789012:function:clean:$LATEST"
+        );
+        let arrival = v["arrivalTimestamp"].as_u64().unwrap();
+        let ending = v["attemptEndingTimestamp"].as_u64().unwrap();
+        // Epoch milliseconds from 2025-01-01T00:00:00Z, the simulation's start.
+        assert!(arrival >= 1_735_689_600_000 && ending > arrival, "{line}");
+        let raw = unbase64(v["rawData"].as_str().unwrap());
+        assert_eq!(raw.len(), 400);
+        let record: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+        assert!(
+            record["page"].is_string() || record["url"].is_string(),
+            "{record}"
+        );
+        wrapped += line.len() + 1;
+    }
+    // The object's size: every record wrapped like these (to within base64's padding model).
+    let per_record = wrapped as f64 / lines.len() as f64;
+    let expected = per_record * o.records as f64;
+    assert!(
+        (o.bytes as f64 / expected - 1.0).abs() < 0.01,
+        "{} vs {expected}",
+        o.bytes
+    );
+    assert_eq!(o.raw_bytes, 400 * o.records);
+}

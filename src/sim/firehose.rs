@@ -181,6 +181,8 @@ impl Redshift {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransformConfig {
     pub function_name: String,
+    /// The `LambdaArn` parameter as written (a bare function name gets a placeholder ARN).
+    pub lambda_arn: String,
     pub buffer_bytes: u64,
     pub buffer_interval_ms: u64,
     pub retries: u32,
@@ -211,6 +213,96 @@ pub struct S3Object {
     /// Its first records, to show their lines.
     #[serde(skip)]
     pub samples: Vec<Sample>,
+    /// An error object: how its first records failed (they are shown wrapped as AWS writes
+    /// them).
+    #[serde(skip)]
+    pub error: Option<ErrorWrap>,
+}
+
+/// How Firehose writes a record its transform failed, under the error prefix (AWS, "Handle
+/// failure in data transformation"): one JSON line per record, `{"attemptsMade",
+/// "arrivalTimestamp", "errorCode", "errorMessage", "attemptEndingTimestamp", "rawData"
+/// (the record, base64), "lambdaArn"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorWrap {
+    pub attempts: u32,
+    pub code: &'static str,
+    pub message: &'static str,
+    /// When Firehose stopped trying (ms of simulated time).
+    pub ending_ms: u64,
+    pub lambda_arn: String,
+}
+
+impl ErrorWrap {
+    /// The record returned `ProcessingFailed` by the function.
+    pub fn processing_failed(attempts: u32, ending_ms: u64, lambda_arn: &str) -> Self {
+        Self {
+            attempts,
+            code: "Lambda.ProcessingFailedStatus",
+            message: "ProcessingFailed status returned for the record by the Lambda function",
+            ending_ms,
+            lambda_arn: lambda_arn.to_string(),
+        }
+    }
+
+    /// The invocation holding the record failed, retries included.
+    pub fn function_error(attempts: u32, ending_ms: u64, lambda_arn: &str) -> Self {
+        Self {
+            attempts,
+            code: "Lambda.FunctionError",
+            message:
+                "The Lambda function was successfully invoked but it returned an error result.",
+            ending_ms,
+            lambda_arn: lambda_arn.to_string(),
+        }
+    }
+
+    /// Writes the line of a record that arrived at `arrival_ms` with data `raw` (no newline
+    /// added inside: the record's own bytes, newline included, are what is base64-encoded).
+    pub fn write(&self, arrival_ms: u64, raw: &[u8], out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        let epoch_ms = EPOCH_UNIX_S * 1000;
+        let _ = write!(
+            out,
+            "{{\"attemptsMade\":{},\"arrivalTimestamp\":{},\"errorCode\":\"{}\",\"errorMessage\":\"{}\",\"attemptEndingTimestamp\":{},\"rawData\":\"",
+            self.attempts,
+            epoch_ms + arrival_ms,
+            self.code,
+            self.message,
+            epoch_ms + self.ending_ms
+        );
+        base64_into(raw, out);
+        let _ = writeln!(out, "\",\"lambdaArn\":\"{}\"}}", self.lambda_arn);
+    }
+
+    /// Bytes of `records` wrapped records holding `raw_bytes` in all: the fixed part of each
+    /// line, and base64's 4 bytes per 3 (each record padded to a multiple of 3: on average
+    /// 4/3 of a byte more a record, as records' sizes fall evenly modulo 3).
+    pub fn bytes(&self, records: u64, raw_bytes: u64) -> u64 {
+        let mut line = Vec::new();
+        self.write(0, &[], &mut line);
+        records * line.len() as u64 + (4 * raw_bytes + 4 * records) / 3
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding), as AWS encodes `rawData`.
+pub fn base64_into(raw: &[u8], out: &mut Vec<u8>) {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in raw.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            out.push(if i <= chunk.len() {
+                ABC[(n >> shift & 63) as usize]
+            } else {
+                b'='
+            });
+        }
+    }
 }
 
 /// What a query over the lake found.
@@ -475,6 +567,7 @@ pub struct Invocation {
 #[derive(Clone, Debug)]
 pub struct Transform {
     pub function_name: String,
+    pub lambda_arn: String,
     pub buffer_bytes: u64,
     pub buffer_interval_ms: u64,
     /// Retries of a failed invocation (`NumberOfRetries`, default 3).
@@ -498,6 +591,7 @@ impl Transform {
     pub fn new(cfg: &TransformConfig, f: &LambdaFunction) -> Self {
         Self {
             function_name: cfg.function_name.clone(),
+            lambda_arn: cfg.lambda_arn.clone(),
             buffer_bytes: cfg.buffer_bytes,
             buffer_interval_ms: cfg.buffer_interval_ms,
             retries: cfg.retries,
@@ -674,6 +768,9 @@ pub struct Firehose {
     /// ProcessingFailed records waiting for their error object, and since when.
     errors: Chunk,
     errors_started_ms: u64,
+    /// The error buffer's size as it will be written (records wrapped, base64).
+    errors_wrapped_bytes: u64,
+    errors_wrap: Option<ErrorWrap>,
     /// Records written to error objects.
     pub error_records: u64,
     pub received_records: u64,
@@ -759,6 +856,8 @@ impl Firehose {
             }),
             errors: Chunk::default(),
             errors_started_ms: 0,
+            errors_wrapped_bytes: 0,
+            errors_wrap: None,
             error_records: 0,
             received_records: 0,
             received_bytes: 0,
@@ -933,7 +1032,8 @@ impl Firehose {
                     });
                 } else {
                     tr.failed += inv.chunk.records;
-                    self.error_add(now_ms, inv.chunk);
+                    let wrap = ErrorWrap::function_error(inv.attempt, now_ms, &tr.lambda_arn);
+                    self.error_add(now_ms, inv.chunk, wrap);
                 }
                 continue;
             }
@@ -957,19 +1057,24 @@ impl Firehose {
             tr.ok += ok;
             tr.dropped += dropped;
             tr.failed += failed;
+            let wrap = ErrorWrap::processing_failed(inv.attempt, now_ms, &tr.lambda_arn);
             self.buffer_add(now_ms, ok_part, lines);
-            self.error_add(now_ms, failed_part);
+            self.error_add(now_ms, failed_part, wrap);
         }
     }
 
     /// ProcessingFailed records wait for their own object under the error output prefix.
-    fn error_add(&mut self, t_ms: u64, c: Chunk) {
+    fn error_add(&mut self, t_ms: u64, c: Chunk, wrap: ErrorWrap) {
         if c.records == 0 {
             return;
         }
         if self.errors.records == 0 {
             self.errors_started_ms = t_ms;
+            self.errors_wrapped_bytes = 0;
+            // The object's first lines are this chunk's: show them wrapped this way.
+            self.errors_wrap = Some(wrap.clone());
         }
+        self.errors_wrapped_bytes += wrap.bytes(c.records, c.bytes);
         self.errors.merge(c);
         // Only shown: the first few.
         self.errors.ids.truncate(SAMPLES_PER_OBJECT);
@@ -990,7 +1095,8 @@ impl Firehose {
         let key = self.object_key_with(&prefix, c.oldest_ms);
         let object = S3Object {
             key,
-            bytes: c.bytes,
+            // Each record wrapped and base64-encoded (see ErrorWrap); not compressed here.
+            bytes: std::mem::take(&mut self.errors_wrapped_bytes),
             raw_bytes: c.bytes,
             records: c.records,
             first_arrival_ms: c.oldest_ms,
@@ -1002,6 +1108,7 @@ impl Firehose {
             flags: Vec::new(),
             samples: c.ids.into_iter().filter(Sample::known).collect(),
             duplicate: false,
+            error: self.errors_wrap.take(),
         };
         // Through the same queue as data objects: an S3 outage holds error objects too.
         self.pending.push_back(Pending {
@@ -1260,6 +1367,7 @@ impl Firehose {
             flags: std::mem::take(&mut self.buffered_flags),
             samples: sample.first(),
             duplicate: false,
+            error: None,
         };
         self.buffered_records = 0;
         self.buffered_bytes = 0;

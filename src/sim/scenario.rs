@@ -1850,6 +1850,7 @@ fn read_processing(
     let params = array(po.required("parameters", errs)?, &params_path, 10, errs)?;
     po.finish(errs);
     let (mut function, mut mb, mut interval, mut retries) = (None, 1.0, 60u64, 3u32);
+    let mut arn = String::new();
     for (i, param) in params.iter().enumerate() {
         let pp = format!("{params_path}[{i}]");
         let mut q = Obj::of(param, &pp, errs)?;
@@ -1883,6 +1884,11 @@ fn read_processing(
                     .unwrap_or_default()
                     .to_string();
                 if functions.iter().any(|x| x.name == f) {
+                    arn = if value.contains(":function:") {
+                        value.clone()
+                    } else {
+                        format!("arn:aws:lambda:eu-west-1:123456789012:function:{f}")
+                    };
                     function = Some(f);
                 } else {
                     errs.push(&vpath, format!("{f:?} is not defined in lambda_functions"));
@@ -1908,6 +1914,7 @@ fn read_processing(
     };
     Some(enabled.then_some(TransformConfig {
         function_name,
+        lambda_arn: arn,
         buffer_bytes: (mb * 1_000_000.0) as u64,
         buffer_interval_ms: interval * 1000,
         retries,

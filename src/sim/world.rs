@@ -1214,6 +1214,11 @@ impl World {
             .map(|s| {
                 let mut out = Vec::new();
                 lines.write(s, &mut out);
+                if let Some(wrap) = &object.error {
+                    // An error object holds each record wrapped, its data base64-encoded.
+                    let raw = std::mem::take(&mut out);
+                    wrap.write(s.arrival_ms, &raw, &mut out);
+                }
                 if out.last() == Some(&b'\n') {
                     out.pop();
                 }
