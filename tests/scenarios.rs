@@ -73,6 +73,17 @@ fn golden_runs_of_the_presets() {
 }
 
 #[test]
+fn golden_runs_of_every_compression_format() {
+    for (format, digest) in GOLDEN_FORMATS {
+        let mut w = world(&FORMATS_SCENARIO.replace("FORMAT", format));
+        w.run_for(120_000);
+        let f = &w.firehoses[0];
+        assert!(f.objects_total >= 10 && f.error_records > 0, "{format}");
+        assert_eq!(w.digest_hex(), *digest, "{format} after 120 s");
+    }
+}
+
+#[test]
 fn golden_counts_of_the_clickstream_minute() {
     let mut w = world(preset("clickstream").unwrap());
     w.run_for(60_000);

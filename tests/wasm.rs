@@ -21,6 +21,16 @@ fn browser_digests_equal_the_native_golden_digests() {
 }
 
 #[wasm_bindgen_test]
+fn every_compressor_sizes_objects_as_natively() {
+    for (format, digest) in GOLDEN_FORMATS {
+        let text = FORMATS_SCENARIO.replace("FORMAT", format);
+        let mut w = world_from_text(&text, None).unwrap();
+        w.run_for(120_000);
+        assert_eq!(w.digest_hex(), *digest, "{format} after 120 s");
+    }
+}
+
+#[wasm_bindgen_test]
 fn the_facade_runs_the_same_as_the_core() {
     // Through the JS-facing API, as the page drives it.
     let mut sim = Sim::from_preset("clickstream").unwrap();
