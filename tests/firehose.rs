@@ -869,3 +869,36 @@ fn error_objects_hold_each_failed_record_wrapped_as_aws_writes_it() {
     );
     assert_eq!(o.raw_bytes, 400 * o.records);
 }
+
+#[test]
+fn regression_a_batch_job_does_not_see_records_the_transform_failed() {
+    // When a transform split its batch, every batch-job flag went with the Ok part: flags of
+    // records sent to the error prefix still reached the lake and the batch job's alerts.
+    let alerts = |failed_rate: f64| {
+        let text = format!(
+            r#"{{"seed": 5, "resource": {{
+                "aws_kinesis_stream": {{"unused": {{"shard_count": 1}}}},
+                "aws_kinesis_firehose_delivery_stream": {{"lake": {{"destination": "extended_s3",
+                  "extended_s3_configuration": {{"bucket_arn": "arn:aws:s3:::lake", "buffering_interval": 60,
+                    "processing_configuration": {{"enabled": true, "processors": [{{"type": "Lambda", "parameters": [
+                      {{"parameter_name": "LambdaArn", "parameter_value": "clean"}}]}}]}}}}}}}}}},
+              "lambda_functions": [{{"name": "clean", "duration_ms": 100,
+                "transform_processing_failed_rate": {failed_rate}}}],
+              "batch_jobs": [{{"name": "nightly", "delivery_stream_name": "lake", "every_seconds": 60,
+                "application": {{"kind": "fraud_detector", "max_transactions": 5, "window_seconds": 10,
+                                  "max_amount_cents": 200000}}}}],
+              "producers": [{{"name": "shop", "delivery_stream_name": "lake", "api": "PutRecordBatch",
+                "record_template": "card_transaction", "records_per_second": 1000, "record_size_bytes": 300,
+                "partition_keys": {{"model": "uniform", "count": 300, "prefix": "card-"}}}}]}}"#
+        );
+        let mut w = world(&text);
+        run_balanced(&mut w, 600_000);
+        let b = w.firehoses[0].batch.as_ref().unwrap();
+        b.alerts_total
+    };
+    let all = alerts(0.0);
+    let half = alerts(0.5);
+    assert!(all > 200, "{all}");
+    let share = half as f64 / all as f64;
+    assert!((0.35..0.65).contains(&share), "{half} of {all}");
+}

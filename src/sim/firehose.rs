@@ -531,19 +531,37 @@ impl Chunk {
         }
         let rest = self.ids.split_off((k as usize).min(self.ids.len()));
         let ids = std::mem::replace(&mut self.ids, rest);
-        let bytes = if self.ids.len() as u64 == self.records - k && ids.len() as u64 == k {
+        let complete = self.ids.len() as u64 == self.records - k && ids.len() as u64 == k;
+        let bytes = if complete {
             ids.iter().map(|s| u64::from(s.bytes)).sum()
         } else {
             self.bytes * k / self.records
         };
         let amount = self.amount_cents * k / self.records;
+        // A batch job's flags go with their records: those that arrived before the rest's
+        // first record (or, records unknown, a share in proportion) — not all to the first
+        // part, which put flags of records a transform failed or dropped into the lake.
+        let flags = std::mem::take(&mut self.flags);
+        let (flags, rest_flags): (Vec<Alert>, Vec<Alert>) = match self.ids.first() {
+            Some(first_of_rest) if complete => flags
+                .into_iter()
+                .partition(|a| a.event_ms < first_of_rest.arrival_ms),
+            _ if self.records == k => (flags, Vec::new()),
+            _ => {
+                let mut flags = flags;
+                let n = (flags.len() as u64 * k / self.records) as usize;
+                let rest = flags.split_off(n);
+                (flags, rest)
+            }
+        };
+        self.flags = rest_flags;
         let part = Chunk {
             records: k,
             bytes,
             oldest_ms: self.oldest_ms,
             newest_ms: self.newest_ms,
             amount_cents: amount,
-            flags: std::mem::take(&mut self.flags),
+            flags,
             ids,
         };
         self.records -= k;
