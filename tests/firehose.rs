@@ -902,3 +902,34 @@ fn regression_a_batch_job_does_not_see_records_the_transform_failed() {
     let share = half as f64 / all as f64;
     assert!((0.35..0.65).contains(&share), "{half} of {all}");
 }
+
+#[test]
+fn a_transform_invocation_past_5_minutes_times_out_and_is_retried() {
+    // Firehose waits at most 5 minutes for its Lambda; a longer invocation fails (retried 3
+    // times), then its records go to the error prefix.
+    let text = transformed(r#", "duration_ms_per_record": 10"#, "")
+        .replace(
+            r#""records_per_second": 500"#,
+            r#""records_per_second": 5000"#,
+        )
+        .replace(r#""record_size_bytes": 400"#, r#""record_size_bytes": 20"#);
+    let mut w = world(&text);
+    run_balanced(&mut w, 1_500_000);
+    let f = &w.firehoses[0];
+    let t = f.transform.as_ref().unwrap();
+    // A 1 MB batch of 20-byte records is 50,000 records: 500 s of work, over the limit.
+    assert_eq!(t.ok, 0);
+    assert!(t.errors >= 4, "{}", t.errors);
+    let o = f
+        .objects
+        .iter()
+        .find(|o| o.key.starts_with("processing-failed/"))
+        .expect("errors");
+    let line: serde_json::Value = serde_json::from_str(&w.object_lines(o)[0]).unwrap();
+    assert_eq!(line["attemptsMade"], 4);
+    assert_eq!(line["errorCode"], "Lambda.FunctionError");
+    // The first batch was full after 10 s; each attempt ended at the 5-minute limit: the
+    // last of 4 ended 20 minutes later.
+    let ending = line["attemptEndingTimestamp"].as_u64().unwrap() - 1_735_689_600_000;
+    assert_eq!(ending, 10_000 + 4 * 300_000);
+}

@@ -502,7 +502,9 @@ impl Chunk {
         if self.records == 0 {
             self.oldest_ms = c.oldest_ms;
         }
-        let complete = self.ids.len() as u64 == self.records && c.ids.len() as u64 == c.records;
+        // Identities are always a chunk's first records: c's can follow ours when ours are all.
+        let mine_all = self.ids.len() as u64 == self.records;
+        let complete = mine_all && c.ids.len() as u64 == c.records;
         self.records += c.records;
         self.bytes += c.bytes;
         self.oldest_ms = self.oldest_ms.min(c.oldest_ms);
@@ -514,7 +516,7 @@ impl Chunk {
         } else {
             // Past the cap (or already incomplete): keep only the first records, for an
             // object's first lines; bytes are then shared in proportion.
-            if complete {
+            if mine_all {
                 let room = SAMPLES_PER_OBJECT.saturating_sub(self.ids.len());
                 self.ids.extend(c.ids.into_iter().take(room));
             }
@@ -605,7 +607,24 @@ pub struct Transform {
     pub failed: u64,
 }
 
+/// Firehose waits at most 5 minutes for a transform invocation ("Lambda invocation
+/// duration", Firehose docs); a longer one is a timeout: a failed invocation, retried.
+pub const TRANSFORM_TIMEOUT_MS: u64 = 300_000;
+
 impl Transform {
+    /// When an invocation of `records` started at `t_ms` ends, and whether it fails: past
+    /// [`TRANSFORM_TIMEOUT_MS`] it ends then, failed.
+    fn run_time(&self, t_ms: u64, records: u64, fails: bool) -> (u64, bool) {
+        let ms = self
+            .duration_ms
+            .saturating_add(self.duration_ms_per_record.saturating_mul(records));
+        if ms > TRANSFORM_TIMEOUT_MS {
+            (t_ms + TRANSFORM_TIMEOUT_MS, true)
+        } else {
+            (t_ms + ms, fails)
+        }
+    }
+
     pub fn new(cfg: &TransformConfig, f: &LambdaFunction) -> Self {
         Self {
             function_name: cfg.function_name.clone(),
@@ -1009,7 +1028,7 @@ impl Firehose {
         let tr = self.transform.as_mut().expect("a transform");
         let fails = tr.error_rate > 0.0 && self.rng.unit() < tr.error_rate;
         tr.invocations += 1;
-        let ends_ms = t_ms + tr.duration_ms + tr.duration_ms_per_record * chunk.records;
+        let (ends_ms, fails) = tr.run_time(t_ms, chunk.records, fails);
         tr.in_flight.push_back(Invocation {
             chunk,
             ends_ms,
@@ -1040,8 +1059,7 @@ impl Firehose {
                     let fails = tr.error_rate > 0.0 && self.rng.unit() < tr.error_rate;
                     let tr = self.transform.as_mut().expect("a transform");
                     tr.invocations += 1;
-                    let ends_ms =
-                        now_ms + tr.duration_ms + tr.duration_ms_per_record * inv.chunk.records;
+                    let (ends_ms, fails) = tr.run_time(now_ms, inv.chunk.records, fails);
                     tr.in_flight.push_back(Invocation {
                         chunk: inv.chunk,
                         ends_ms,
