@@ -1147,6 +1147,12 @@ impl Firehose {
             error: self.errors_wrap.take(),
         };
         // Through the same queue as data objects: an S3 outage holds error objects too.
+        self.enqueue(t_ms, object);
+    }
+
+    /// An object joins the queue to S3, and is written now when nothing waits ahead of it
+    /// (and S3 is up).
+    fn enqueue(&mut self, t_ms: u64, object: S3Object) {
         self.pending.push_back(Pending {
             object,
             first_try_ms: t_ms,
@@ -1407,17 +1413,7 @@ impl Firehose {
         };
         self.buffered_records = 0;
         self.buffered_bytes = 0;
-        self.pending.push_back(Pending {
-            object,
-            first_try_ms: t_ms,
-            next_try_ms: t_ms,
-            duplicate: false,
-        });
-        if self.pending.len() == 1 {
-            // Nothing waits ahead of it: write it now (when S3 is up).
-            let o = self.write_pending(t_ms);
-            self.unreported.add(o);
-        }
+        self.enqueue(t_ms, object);
     }
 
     /// A query over the lake: the records in objects delivered by `now`, that arrived in
