@@ -1350,8 +1350,8 @@ impl Firehose {
     /// compressed, scaled to the whole object when the sample is not all of it (see
     /// [`compress`]). Compressing is paid from a credit of [`COMPRESS_CREDIT_BYTES_PER_S`]
     /// (simulated time, so the same natively and in wasm); an object delivered while the credit
-    /// is short of its sample, or with no record to regenerate, is sized at the ratio last
-    /// measured in the same format (the per-mille model before any).
+    /// is short of its sample, or with no record to regenerate, is sized from the last measure
+    /// in the same format ([`compress::estimate_from`]; the per-mille model before any).
     fn compressed_size(
         &mut self,
         t_ms: u64,
