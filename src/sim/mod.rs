@@ -49,6 +49,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         "batch-vs-streaming",
         include_str!("presets/batch-vs-streaming.json"),
     ),
+    (
+        "firehose-transform",
+        include_str!("presets/firehose-transform.json"),
+    ),
+    (
+        "redshift-warehouse",
+        include_str!("presets/redshift-warehouse.json"),
+    ),
 ];
 
 pub fn preset(name: &str) -> Option<&'static str> {

@@ -1,6 +1,7 @@
 // The course's worked example, as a student first sees it: `?preset=gaming` — one stream, a
 // Lambda trigger that catches the bot live, and a Firehose that archives every action to S3.
-// Both happen on the page, the page stays accessible, and it fits a phone.
+// Both happen on the page, the page stays accessible, and it fits a phone. Also the two
+// Firehose presets a student opens by name: a transform with error objects, and Redshift.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,3 +31,38 @@ for (const width of [1280, 390]) {
     await page.close();
   });
 }
+
+test('firehose-transform: the transform sorts records and failed ones land apart under errors/', async () => {
+  const page = await openApp(browser, server, '?preset=firehose-transform');
+  await setSpeed(page, 10);
+  await waitForText(page, '#firehose-card legend', /Transform Lambda clean-clicks/);
+  const errors = await waitForText(
+    page,
+    '#firehose-card .fh-object.error',
+    /clickstream-archive-1-/,
+    60_000,
+  );
+  assert.match(errors, /error object/);
+  const card = await page.locator('#firehose-card').textContent();
+  assert.match(card, /errors\/2025\/01\/01\/00\//);
+  const v = await runAxe(page);
+  assert.deepEqual(v, [], formatViolations(v));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('redshift-warehouse: staged objects are loaded into the table by COPY', async () => {
+  const page = await openApp(browser, server, '?preset=redshift-warehouse');
+  await setSpeed(page, 10);
+  const text = await waitForText(
+    page,
+    '#firehose-card',
+    /COPY into payments: [1-9][\d,]* done, [1-9][\d,]* rows loaded/,
+    60_000,
+  );
+  assert.match(text, /Staged in S3/);
+  const v = await runAxe(page);
+  assert.deepEqual(v, [], formatViolations(v));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
