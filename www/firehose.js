@@ -34,6 +34,21 @@ export function dollars(cents) {
   return `$${(c / 100).toFixed(2)}`;
 }
 
+/**
+ * A checkbox "… is down (outage)": checking it sends `type` (`set_s3_available` or
+ * `set_redshift_available`) with available false, unchecking with true; a refused change is
+ * undone. `after(errors)` runs either way.
+ */
+function outageBox(id, type, name, send, after) {
+  const box = el('input', { type: 'checkbox', id });
+  box.addEventListener('change', () => {
+    const errors = send({ type, delivery_stream_name: name, available: !box.checked });
+    if (errors.length) box.checked = !box.checked;
+    after(errors);
+  });
+  return box;
+}
+
 function everyWords(seconds) {
   if (seconds === 3600) return 'every hour';
   if (seconds === 86400) return 'once a day';
@@ -414,16 +429,7 @@ export class FirehosePanel {
         report(this.send(cmd));
       },
     });
-    v.s3 = el('input', { type: 'checkbox', id: `${base}-s3-down` });
-    v.s3.addEventListener('change', () => {
-      const errors = this.send({
-        type: 'set_s3_available',
-        delivery_stream_name: f.name,
-        available: !v.s3.checked,
-      });
-      if (errors.length) v.s3.checked = !v.s3.checked;
-      report(errors);
-    });
+    v.s3 = outageBox(`${base}-s3-down`, 'set_s3_available', f.name, this.send, report);
     v.timeout = el('input', {
       type: 'number',
       id: `${base}-timeout`,
@@ -649,17 +655,16 @@ export class FirehosePanel {
       ].flatMap(([key, text]) => [el('dt', { text }), rs.stats[key]]),
     );
     rs.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-rs-err` });
-    rs.down = el('input', { type: 'checkbox', id: `${base}-redshift-down` });
-    rs.down.addEventListener('change', () => {
-      const errors = this.send({
-        type: 'set_redshift_available',
-        delivery_stream_name: f.name,
-        available: !rs.down.checked,
-      });
-      if (errors.length) rs.down.checked = !rs.down.checked;
-      setText(rs.err, errors.join(' '));
-      this.rsState(v);
-    });
+    rs.down = outageBox(
+      `${base}-redshift-down`,
+      'set_redshift_available',
+      f.name,
+      this.send,
+      (errors) => {
+        setText(rs.err, errors.join(' '));
+        this.rsState(v);
+      },
+    );
     const node = el('fieldset', { class: 'fh-controls fh-redshift', id: `${base}-rs` }, [
       el('legend', { text: `Redshift: table ${table}` }),
       rs.flow,
