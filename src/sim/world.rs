@@ -1435,16 +1435,16 @@ impl World {
                 // Batches are runs of neighbouring records: look each run up once, not each record.
                 let mut run: Option<super::stream::Run> = None;
                 for &i in &indices {
-                    if shard.detail_of(i).is_none()
-                        && !run.is_some_and(|r| {
-                            (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
-                        })
-                    {
-                        run = shard.run_of(i);
-                    }
                     let a = match shard.detail_of(i) {
                         Some(d) => d.arrival_ms,
-                        None => run.map_or(now, |r| r.arrival_of(i)),
+                        None => {
+                            if !run.is_some_and(|r| {
+                                (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
+                            }) {
+                                run = shard.run_of(i);
+                            }
+                            run.map_or(now, |r| r.arrival_of(i))
+                        }
                     };
                     lane.delay_sum_ms += u128::from(now.saturating_sub(a));
                 }
