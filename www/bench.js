@@ -15,9 +15,11 @@ const setState = (state) => {
 const setStatus = (text) => {
   $('status').textContent = text;
 };
-// Errors from the facade are plain objects { errors: string[] }, not Error instances.
+// Errors from the facade are plain objects { errors: [{ path, message }] }, not Error instances.
 const describe = (err) =>
-  Array.isArray(err?.errors) ? err.errors.join('; ') : String(err?.message ?? err);
+  Array.isArray(err?.errors)
+    ? err.errors.map((e) => `${e.path}: ${e.message}`).join('; ')
+    : String(err?.message ?? err);
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 let glue;
@@ -37,15 +39,15 @@ async function load() {
 }
 
 async function run() {
-  const { Sim, presetNames } = glue;
+  const { Sim, preset_names: presetNames } = glue;
   if (!presetNames().includes(preset)) {
     throw new Error(`unknown preset "${preset}"; known: ${presetNames().join(', ')}`);
   }
   if (!(seconds > 0) || !(chunkTicks >= 1)) throw new Error('seconds and chunk must be positive');
 
-  const sim = Sim.fromPreset(preset);
+  const sim = Sim.from_preset(preset);
   try {
-    const tickMs = sim.tickMs();
+    const tickMs = sim.tick_ms();
     const ticks = Math.round((seconds * 1000) / tickMs);
     let done = 0;
     let stepMs = 0;
@@ -67,7 +69,7 @@ async function run() {
       }
     }
     const wallMs = performance.now() - t0;
-    const simulatedMs = sim.nowMs();
+    const simulatedMs = sim.now_ms();
     return {
       simulatedMs,
       wallMs: Math.round(wallMs * 10) / 10,
