@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["consumer"],
     &["firehose"],
     &["command"],
+    &["budget"],
     &["scenario"],
     &["world"],
     &["frame", "report"],

@@ -68,7 +68,11 @@ impl Command {
             Command::Producer(c) => ("producer", "producer", c.producer_name()),
             Command::Stream(c) => ("stream_name", "stream", c.stream_name()),
             Command::Consumer(c) => ("consumer", "consumer", c.consumer_name()),
-            Command::Lambda(c) => ("function_name", "function of a Lambda trigger", c.function_name()),
+            Command::Lambda(c) => (
+                "function_name",
+                "function of a Lambda trigger",
+                c.function_name(),
+            ),
             Command::Firehose(c) => (
                 "delivery_stream_name",
                 "delivery stream",

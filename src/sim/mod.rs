@@ -9,13 +9,14 @@
 //!    report: [`stream`] (streams and shards), [`producer`], [`app`] (the consumers'
 //!    applications), [`lambda`], [`consumer`] (polling, fan-out, KCL), [`firehose`] (with S3,
 //!    Redshift and the lake);
-//! 3. [`command`] (the union of the concepts' commands), [`scenario`] (the document), [`world`]
-//!    (the tick);
+//! 3. [`command`] (the union of the concepts' commands), [`budget`] (what a run may cost),
+//!    [`scenario`] (the document), [`world`] (the tick);
 //! 4. what is read from a world: [`frame`] (the page's per-frame rows and layout) and
 //!    [`report`] (the CLI's report).
 
 pub mod app;
 pub mod base;
+pub mod budget;
 pub mod command;
 pub mod consumer;
 pub mod firehose;
@@ -137,7 +138,7 @@ pub fn parse_command(text: &str, world: &World) -> Result<Command, Errors> {
     };
     let mut errs = Errors::default();
     match command::parse(&value, "command", &names, &[], &mut errs) {
-        Some(c) if errs.is_empty() => match world.check_command(&c) {
+        Some(c) if errs.is_empty() => match world.check_log_room().and(world.check_command(&c)) {
             Ok(()) => Ok(c),
             Err(e) => Err(e.under("command").into()),
         },

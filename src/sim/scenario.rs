@@ -14,12 +14,12 @@ use super::base::json::{
 };
 use super::base::limits::{
     BATCH_JOBS_MAX, COMMANDS_MAX, CONSUMERS_MAX, DESCRIPTION_CHARS_MAX,
-    FAN_OUT_CONSUMERS_PER_STREAM_MAX, KEY_SLOTS_MAX, LAMBDA_FUNCTIONS_MAX, PRODUCERS_MAX,
-    SEED_DEFAULT, STREAMS_MAX, TICK_MS, TOTAL_RECORDS_PER_SECOND_MAX,
+    FAN_OUT_CONSUMERS_PER_STREAM_MAX, LAMBDA_FUNCTIONS_MAX, PRODUCERS_MAX, SEED_DEFAULT,
+    STREAMS_MAX, TICK_MS,
 };
 use super::base::names::Names;
+use super::budget::{Load, ProducerLoad};
 use super::command::{parse_scheduled, Command, ScheduledCommand};
-use super::producer::command::ProducerCommand;
 use super::consumer::config::parse_consumer;
 use super::consumer::{ConsumerConfig, ConsumerKind};
 use super::firehose::batch::parse_batch_job;
@@ -27,6 +27,7 @@ use super::firehose::config::parse_firehoses;
 use super::firehose::{BatchJobConfig, FirehoseConfig};
 use super::lambda::config::{parse_function, parse_mappings};
 use super::lambda::{EventSourceMapping, LambdaFunction};
+use super::producer::command::ProducerCommand;
 use super::producer::config::parse_producer;
 use super::producer::ProducerConfig;
 use super::stream::config::parse_stream;
@@ -171,7 +172,6 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         errs,
     );
     let producers = items(producers);
-    check_rate_budget(&producers, errs);
 
     let consumers = list(&mut top, "consumers", CONSUMERS_MAX, errs, |v, p, e| {
         parse_consumer(v, p, &names, e)
@@ -183,21 +183,18 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         errs,
     );
     let consumers = items(consumers);
-    check_readers(
-        &names,
-        &producers,
-        &consumers,
-        &mappings,
-        &firehoses,
-        &batch_jobs,
-        errs,
-    );
+    check_readers(&names, &consumers, &mappings, &firehoses, errs);
 
     names.producers = producers.iter().map(|p| p.name.clone()).collect();
     names.consumers = consumers
         .iter()
         .map(|c| c.name.clone())
-        .chain(mappings.iter().filter(|m| m.enabled).map(|m| m.label.clone()))
+        .chain(
+            mappings
+                .iter()
+                .filter(|m| m.enabled)
+                .map(|m| m.label.clone()),
+        )
         .chain(
             firehoses
                 .iter()
@@ -215,6 +212,15 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         parse_scheduled(v, p, &names, e)
     });
     check_references(&commands, &mut names, errs);
+    if let Some(tick_ms) = tick_ms {
+        let load = Load {
+            producers: producers.iter().map(ProducerLoad::of).collect(),
+            readers: (readers(&consumers, &mappings, &firehoses) + batch_jobs.len()) as u64,
+            open_shards: streams.iter().map(|s| u64::from(s.shard_count)).collect(),
+            tick_ms,
+        };
+        check_budget(load, &commands, &streams, errs);
+    }
     let commands = items(commands);
     top.finish(errs);
 
@@ -252,6 +258,47 @@ fn check_references(commands: &[(usize, ScheduledCommand)], names: &mut Names, e
     }
 }
 
+/// The scenario as it starts, then after each scheduled command in time order, fits the work
+/// budget: a command that would pass it is refused at its path, with the estimate.
+fn check_budget(
+    mut load: Load,
+    commands: &[(usize, ScheduledCommand)],
+    streams: &[StreamConfig],
+    errs: &mut Errors,
+) {
+    if let Err(e) = load.check() {
+        errs.push(e.part, e.message);
+        return;
+    }
+    let mut order: Vec<&(usize, ScheduledCommand)> = commands.iter().collect();
+    order.sort_by_key(|(_, c)| c.at_ms);
+    for (i, c) in order {
+        let next = load.after(&c.command, |n| streams.iter().position(|s| s.name == n));
+        if let Err(e) = next.check() {
+            errs.push(
+                &format!("commands[{i}]"),
+                format!("{} at at_ms {}: {}", c.command.kind(), c.at_ms, e.message),
+            );
+            return;
+        }
+        load = next;
+    }
+}
+
+/// Everything that reads a stream: consumers, Lambda triggers, delivery streams with a source.
+fn readers(
+    consumers: &[ConsumerConfig],
+    mappings: &[EventSourceMapping],
+    firehoses: &[FirehoseConfig],
+) -> usize {
+    consumers.len()
+        + mappings.len()
+        + firehoses
+            .iter()
+            .filter(|f| f.source_stream.is_some())
+            .count()
+}
+
 /// Names of one kind must differ: the second use of a name is an error at its `name`.
 fn unique<'a>(
     names: impl Iterator<Item = (usize, &'a String)>,
@@ -271,32 +318,13 @@ fn unique<'a>(
     }
 }
 
-/// All producers together, at their peaks (bursts, spikes), so a run's memory and time stay
-/// bounded.
-fn check_rate_budget(producers: &[ProducerConfig], errs: &mut Errors) {
-    let total: u64 = producers
-        .iter()
-        .map(|p| (f64::from(p.records_per_second) * p.traffic.peak()) as u64)
-        .sum();
-    if total > TOTAL_RECORDS_PER_SECOND_MAX {
-        errs.push(
-            "producers",
-            format!(
-                "together {total} records/s at their peaks; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
-            ),
-        );
-    }
-}
-
 /// Everything that reads a stream: at most 20 enhanced fan-out consumers a stream, at most 32
 /// readers in all, and a bounded number of per-key entries they keep.
 fn check_readers(
     names: &Names,
-    producers: &[ProducerConfig],
     consumers: &[ConsumerConfig],
     mappings: &[EventSourceMapping],
     firehoses: &[FirehoseConfig],
-    batch_jobs: &[BatchJobConfig],
     errs: &mut Errors,
 ) {
     for name in &names.streams {
@@ -314,25 +342,11 @@ fn check_readers(
         }
     }
     // Everything that reads a stream is a consumer of it: the limit counts them all.
-    let readers = consumers.len()
-        + mappings.len()
-        + firehoses
-            .iter()
-            .filter(|f| f.source_stream.is_some())
-            .count();
+    let readers = readers(consumers, mappings, firehoses);
     if readers > CONSUMERS_MAX {
         errs.push(
             "consumers",
             format!("{readers} readers (consumers, Lambda triggers and Firehose delivery streams reading a stream); at most {CONSUMERS_MAX}"),
-        );
-    }
-    // Each reader keeps 16 bytes per partition key of every producer (order checks, windows).
-    let keys: u64 = producers.iter().map(|p| p.keys.key_count()).sum();
-    let slots = keys * (readers + batch_jobs.len()) as u64;
-    if slots > KEY_SLOTS_MAX {
-        errs.push(
-            "producers",
-            format!("{keys} partition keys × {readers} readers = {slots} per-key entries; at most {KEY_SLOTS_MAX} (128 MB)"),
         );
     }
 }

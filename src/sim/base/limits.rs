@@ -198,8 +198,15 @@ pub const ON_DEMAND_SPLIT_AFTER_SECONDS: u32 = 300;
 
 pub const PRODUCERS_MAX: usize = 32;
 pub const RECORDS_PER_SECOND: Limit = Limit::required(1, 1_000_000, Unit::RecordsPerSecond);
-/// All producers together, so a run's memory and time stay bounded.
+/// All producers together at their peaks, so a run's memory and time stay bounded.
 pub const TOTAL_RECORDS_PER_SECOND_MAX: u64 = 2_000_000;
+/// Records one tick may produce (all producers at their peaks × `tick_ms`): one tick is one
+/// step of the page's loop, and a step cannot be split, so it must stay short.
+pub const RECORDS_PER_TICK_MAX: u64 = 200_000;
+/// Work a simulated second may cost: records a second at the peaks × (1 + every reader),
+/// since each reader visits each record once. Bounds the time a second takes natively and in
+/// the browser (about 1 s of one core at the maximum).
+pub const RECORD_VISITS_PER_SECOND_MAX: u64 = 16_000_000;
 /// Data bytes of one record (`record_size_bytes`, or its min and max).
 pub const RECORD_SIZE_BYTES: Limit = Limit::new(1, 1_048_576, 512, Unit::Bytes);
 // A record's data alone may be as big as the record limit; with its key it is then refused.
@@ -340,11 +347,20 @@ pub const NOTES_KEPT: usize = 256;
 pub const EVENTS_KEPT: usize = 1_024;
 /// Per-second metrics kept (a day).
 pub const METRIC_SECONDS_KEPT: usize = 86_400;
+/// Runs of records a shard keeps (40 bytes each: 160 KiB a shard). Past it the oldest half is
+/// merged pairwise, so old records are kept coarser, however long the retention.
+pub const RUNS_PER_SHARD_MAX: usize = 4_096;
 /// Records kept one by one per shard, for the belt and for clicking.
 pub const DETAIL_PER_SHARD: usize = 512;
 /// Identities kept per shard for records some consumer may still process (16 bytes each: 4 MiB
 /// a shard at most). A consumer further behind processes records it cannot check for order.
 pub const IDS_PER_SHARD_MAX: usize = 1 << 18;
+/// Identities kept by all shards together (24 bytes each: 96 MiB): with more than 16 shards
+/// holding records, each keeps its share, checked once a second.
+pub const IDS_TOTAL_MAX: usize = 1 << 22;
+/// Open shards of all streams together: AWS's default shard quota per account in its largest
+/// regions (US East (N. Virginia), US West (Oregon), Europe (Ireland); 200 elsewhere).
+pub const ACCOUNT_OPEN_SHARDS_MAX: usize = 500;
 /// Shards a stream may have had in all (open, closed and expired), to bound memory.
 pub const SHARDS_EVER_MAX: usize = 2_000;
 

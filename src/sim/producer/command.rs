@@ -7,9 +7,7 @@ use serde_json::Value;
 use super::config::{parse_producer, KeyModel, ProducerConfig};
 use super::state::Producer;
 use crate::sim::base::json::{Errors, FieldError, Obj};
-use crate::sim::base::limits::{
-    HOT_KEY_SHARE, NAME_CHARS_MAX, PRODUCERS_MAX, RECORDS_PER_SECOND, TOTAL_RECORDS_PER_SECOND_MAX,
-};
+use crate::sim::base::limits::{HOT_KEY_SHARE, NAME_CHARS_MAX, PRODUCERS_MAX, RECORDS_PER_SECOND};
 use crate::sim::base::names::Names;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -107,13 +105,9 @@ impl ProducerCommand {
         }
     }
 
-    /// Checks the command against the producers of the run: names, and the budget of records
-    /// per second all producers share.
+    /// Checks the command against the producers of the run: their number and names, and that
+    /// a hot-key share goes to a producer with a hot key. (Rates are the work budget's.)
     pub fn check(&self, producers: &[Producer]) -> Result<(), FieldError> {
-        let total: u64 = producers
-            .iter()
-            .map(|p| u64::from(p.cfg.records_per_second))
-            .sum();
         if let ProducerCommand::AddProducer { producer } = self {
             let cfg = &producer.cfg;
             if producers.len() >= PRODUCERS_MAX {
@@ -128,12 +122,6 @@ impl ProducerCommand {
                     format!("{:?} is used by another producer", cfg.name),
                 ));
             }
-            if total + u64::from(cfg.records_per_second) > TOTAL_RECORDS_PER_SECOND_MAX {
-                return Err(FieldError::new(
-                    "producer.records_per_second",
-                    format!("at most {TOTAL_RECORDS_PER_SECOND_MAX} records/s in all"),
-                ));
-            }
             return Ok(());
         }
         let name = self.producer_name();
@@ -146,24 +134,8 @@ impl ProducerCommand {
                     format!("{name:?} is not a producer of this run"),
                 )
             })?;
-        match self {
-            ProducerCommand::SetRate {
-                records_per_second, ..
-            } => {
-                let new_total =
-                    total - u64::from(p.cfg.records_per_second) + u64::from(*records_per_second);
-                if new_total > TOTAL_RECORDS_PER_SECOND_MAX {
-                    return Err(FieldError::new(
-                        "records_per_second",
-                        format!(
-                            "{records_per_second} would make {new_total} records/s in all; at most {TOTAL_RECORDS_PER_SECOND_MAX} allowed"
-                        ),
-                    ));
-                }
-            }
-            ProducerCommand::SetHotKeyShare { producer, .. }
-                if !matches!(p.cfg.keys, KeyModel::HotKey { .. }) =>
-            {
+        if let ProducerCommand::SetHotKeyShare { producer, .. } = self {
+            if !matches!(p.cfg.keys, KeyModel::HotKey { .. }) {
                 return Err(FieldError::new(
                     "producer",
                     format!(
@@ -172,7 +144,6 @@ impl ProducerCommand {
                     ),
                 ));
             }
-            _ => {}
         }
         Ok(())
     }

@@ -197,8 +197,10 @@ impl Stream {
     /// 500 records/s (half its capacity, so the stream keeps about twice its peak), or
     /// throttled, for [`ON_DEMAND_SPLIT_AFTER_SECONDS`] in a row is split at the middle of its
     /// range — all such shards at once, as AWS splits several hot shards "within about 15
-    /// minutes". Returns the shards being split (none while a resharding is under way).
-    pub fn on_demand_scale(&mut self, now_ms: u64) -> Vec<usize> {
+    /// minutes". At most `open_room` of them: the open shards of all streams stay within the
+    /// account's shard quota. Returns the shards being split (none while a resharding is under
+    /// way).
+    pub fn on_demand_scale(&mut self, now_ms: u64, open_room: usize) -> Vec<usize> {
         if self.mode != StreamMode::OnDemand {
             return Vec::new();
         }
@@ -212,7 +214,7 @@ impl Stream {
         if self.pending.is_some() {
             return Vec::new();
         }
-        let room = SHARDS_EVER_MAX.saturating_sub(self.shards.len()) / 2;
+        let room = (SHARDS_EVER_MAX.saturating_sub(self.shards.len()) / 2).min(open_room);
         let hot: Vec<usize> = (0..self.shards.len())
             .filter(|&i| {
                 let sh = &self.shards[i];

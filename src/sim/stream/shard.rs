@@ -2,7 +2,10 @@
 //!
 //! The record log is kept as *runs*: one run per shard per tick (count, bytes, first and last
 //! arrival), merged into one run per second when the second ends, not one object per record, so
-//! an hour of the `gaming` preset (72 million records) fits in a few tens of MB. The newest
+//! an hour of the `gaming` preset (72 million records) fits in a few tens of MB. Past
+//! [`RUNS_PER_SHARD_MAX`] runs the oldest half is merged pairwise, so a shard's memory is
+//! bounded whatever its retention: old records keep their count and bytes exactly, their
+//! arrival times spread evenly over their run, and they expire record by record all the same. The newest
 //! [`DETAIL_PER_SHARD`] records of each shard are also kept one by one, so a student can click
 //! any record on the belt and see its key, hash key and sequence number.
 
@@ -12,7 +15,8 @@ use crate::sim::base::digest::Fnv;
 use crate::sim::base::hash::shard_id;
 use crate::sim::base::limits::{
     DETAIL_PER_SHARD, GET_RECORDS_BYTES_MAX, GET_RECORDS_RECORDS_MAX, IDS_PER_SHARD_MAX,
-    READ_BYTES_PER_SECOND, READ_CALLS_PER_SECOND, WRITE_BYTES_PER_SECOND, WRITE_RECORDS_PER_SECOND,
+    READ_BYTES_PER_SECOND, READ_CALLS_PER_SECOND, RUNS_PER_SHARD_MAX, WRITE_BYTES_PER_SECOND,
+    WRITE_RECORDS_PER_SECOND,
 };
 
 /// Who a record is: its producer, the producer's serial number of it, and its key, so consumers
@@ -57,6 +61,18 @@ impl Run {
     fn prefix_bytes(&self, k: u64) -> u64 {
         debug_assert!(k <= u64::from(self.count));
         ((u128::from(self.bytes) * u128::from(k)) / u128::from(self.count)) as u64
+    }
+
+    /// This run followed by the `next` one, as one run (None if its count would not fit).
+    fn join(&self, next: &Run) -> Option<Run> {
+        debug_assert_eq!(self.first_index + u64::from(self.count), next.first_index);
+        Some(Run {
+            first_index: self.first_index,
+            count: self.count.checked_add(next.count)?,
+            bytes: self.bytes + next.bytes,
+            first_arrival_ms: self.first_arrival_ms,
+            last_arrival_ms: next.last_arrival_ms,
+        })
     }
 
     /// Whether record `index` is in this run.
@@ -276,7 +292,7 @@ impl Shard {
         detail.index = index;
         detail.arrival_ms = t_ms;
         debug_assert_eq!(self.ids_start + self.ids.len() as u64, index);
-        if self.ids.len() == IDS_PER_SHARD_MAX {
+        if self.ids.len() >= IDS_PER_SHARD_MAX {
             self.ids.pop_front();
             self.ids_start += 1;
         }
@@ -293,8 +309,9 @@ impl Shard {
         index
     }
 
-    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs span at most
-    /// one second, so a record outlives its retention by less than a second.
+    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs of one
+    /// second or less go whole, so a record outlives its retention by less than a second; a
+    /// coarser run (merged when the shard had many) loses its expired records one by one.
     pub fn expire(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
         let mut expired = 0;
         while let Some(run) = self.runs.front() {
@@ -305,6 +322,7 @@ impl Shard {
             self.log_start = run.first_index + u64::from(run.count);
             self.runs.pop_front();
         }
+        expired += self.expire_inside_coarse_run(now_ms, retention_ms);
         while self
             .detail
             .front()
@@ -315,6 +333,60 @@ impl Shard {
         self.trim_ids_below(self.log_start);
         self.expired_total += expired;
         expired
+    }
+
+    /// The expired records at the front of the oldest run, when that run spans more than a
+    /// second: records of the whole seconds before `now_ms − retention_ms` go, the rest stays
+    /// (as a run of one second goes whole, so a record outlives its retention by less than a
+    /// second either way).
+    fn expire_inside_coarse_run(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
+        let Some(&run) = self.runs.front() else {
+            return 0;
+        };
+        let Some(cutoff) = now_ms.checked_sub(retention_ms) else {
+            return 0;
+        };
+        let second_start_ms = cutoff / 1000 * 1000;
+        if run.last_arrival_ms - run.first_arrival_ms <= 1000
+            || run.first_arrival_ms >= second_start_ms
+        {
+            return 0;
+        }
+        let k = self.index_arrived_before(second_start_ms) - run.first_index;
+        debug_assert!(
+            k < u64::from(run.count),
+            "the run's newest record is not expired"
+        );
+        if k == 0 {
+            return 0;
+        }
+        let rest = Run {
+            first_index: run.first_index + k,
+            count: run.count - k as u32,
+            bytes: run.bytes - run.prefix_bytes(k),
+            first_arrival_ms: run.arrival_of(run.first_index + k),
+            last_arrival_ms: run.last_arrival_ms,
+        };
+        self.runs[0] = rest;
+        self.log_start = rest.first_index;
+        k
+    }
+
+    /// Past [`RUNS_PER_SHARD_MAX`] runs, the oldest half is merged pairwise: the log keeps its
+    /// counts and bytes, and the newest half keeps every second apart.
+    fn coarsen(&mut self) {
+        let pairs = self.runs.len() / 4;
+        let mut runs = VecDeque::with_capacity(self.runs.len());
+        let mut old = self.runs.drain(..);
+        for _ in 0..pairs {
+            let (a, b) = (old.next().expect("pair"), old.next().expect("pair"));
+            match a.join(&b) {
+                Some(ab) => runs.push_back(ab),
+                None => runs.extend([a, b]),
+            }
+        }
+        runs.extend(old);
+        self.runs = runs;
     }
 
     /// Forgets the identities of records below `index` (no consumer will process them again).
@@ -365,6 +437,11 @@ impl Shard {
 
     pub fn details(&self) -> impl DoubleEndedIterator<Item = &Detail> {
         self.detail.iter()
+    }
+
+    /// Identities kept (for per-key order checks), at most its share of the ids budget.
+    pub fn ids_kept(&self) -> usize {
+        self.ids.len()
     }
 
     pub fn run_count(&self) -> usize {
@@ -528,8 +605,13 @@ impl Shard {
 
     /// Ends simulated second `second`: its counters become `last_second`, and its runs (one per
     /// tick) are merged into one, so a day of retention costs 86,400 runs a shard rather than
-    /// 864,000. Reads and expiry then work to the second within that second's records.
-    pub fn close_second(&mut self, second: u64) -> SecondCounters {
+    /// 864,000. Reads and expiry then work to the second within that second's records. Keeps
+    /// at most `ids_kept` identities (the shard's share of [`crate::sim::base::limits::IDS_TOTAL_MAX`]).
+    pub fn close_second(&mut self, second: u64, ids_kept: usize) -> SecondCounters {
+        while self.ids.len() > ids_kept {
+            self.ids.pop_front();
+            self.ids_start += 1;
+        }
         let in_second = |r: &Run| r.first_arrival_ms / 1000 == second;
         let k = self.runs.iter().rev().take_while(|r| in_second(r)).count();
         if k > 1 {
@@ -542,6 +624,9 @@ impl Shard {
                 merged.bytes += earlier.bytes;
             }
             self.runs.push_back(merged);
+        }
+        if self.runs.len() > RUNS_PER_SHARD_MAX {
+            self.coarsen();
         }
         self.last_second = std::mem::take(&mut self.current);
         self.last_second

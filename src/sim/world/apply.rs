@@ -6,6 +6,7 @@ use super::notes::kind;
 use super::state::World;
 use crate::sim::base::json::FieldError;
 use crate::sim::base::limits::COMMAND_LOG_MAX;
+use crate::sim::budget::{Load, ProducerLoad};
 use crate::sim::command::Command;
 use crate::sim::consumer::command::ConsumerCommand;
 use crate::sim::consumer::Consumer;
@@ -19,8 +20,48 @@ impl World {
         self.queued.push(command);
     }
 
-    /// Checks a command against the current world (names, limits) before it is queued.
+    /// Checks a command against the current world (names, limits, the work budget) before it
+    /// is queued, and again when it is applied.
     pub fn check_command(&self, command: &Command) -> Result<(), FieldError> {
+        self.check_names_and_limits(command)?;
+        let next = self.load().after(command, |n| self.stream_index(n));
+        next.check().map_err(|e| {
+            let field = match command {
+                Command::Producer(ProducerCommand::SetRate { .. }) => "records_per_second",
+                Command::Producer(_) => "producer",
+                _ => "stream_name",
+            };
+            FieldError::new(field, e.message)
+        })
+    }
+
+    /// A run's log holds at most [`COMMAND_LOG_MAX`] commands, so its replay file stays exact:
+    /// one more is refused when it is sent, not dropped from the log.
+    pub fn check_log_room(&self) -> Result<(), FieldError> {
+        if self.command_log.len() + self.queued.len() >= COMMAND_LOG_MAX {
+            return Err(FieldError::new(
+                "type",
+                format!("this run has had {COMMAND_LOG_MAX} changes, the most its replay file can hold; start it again to go on"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// What the run costs now, for the work budget.
+    pub fn load(&self) -> Load {
+        Load {
+            producers: self
+                .producers
+                .iter()
+                .map(|p| ProducerLoad::of(&p.cfg))
+                .collect(),
+            readers: (self.consumers.len() + self.scenario.batch_jobs.len()) as u64,
+            open_shards: self.streams.iter().map(|s| s.open_count() as u64).collect(),
+            tick_ms: self.tick_ms,
+        }
+    }
+
+    fn check_names_and_limits(&self, command: &Command) -> Result<(), FieldError> {
         match command {
             Command::Producer(c) => c.check(&self.producers),
             Command::Stream(c) => self
@@ -43,23 +84,25 @@ impl World {
         }
     }
 
-    /// Applies a command at the tick boundary. Scenario commands are checked for form when the
-    /// file is read; one that no longer fits (a producer that was never added, rates that add up
-    /// past 1 with another change) is skipped rather than crash the run — and said.
+    /// Applies a command at the tick boundary. A command that no longer fits when its tick
+    /// comes (a second resharding queued in the same tick, rates that would pass the budget
+    /// after another change) is skipped rather than crash the run — and said. Skipped or not,
+    /// it goes in the log: applying the log again skips it again, so a replay is exact.
     pub(super) fn apply(&mut self, command: Command) {
-        if let Err(why) = self.check_command(&command) {
+        let checked = self.check_command(&command);
+        if let Err(why) = &checked {
             self.note(
                 kind::COMMAND,
-                format!("a scheduled change was skipped: {why}"),
+                format!("a {} was skipped: {why}", command.kind()),
             );
-            return;
+        } else {
+            let (note_kind, notes) = self.dispatch(&command);
+            for text in notes {
+                self.note(note_kind, text);
+            }
+            // A command changes what the page lays out (rates, states, configurations).
+            self.layout_version += 1;
         }
-        let (note_kind, notes) = self.dispatch(&command);
-        for text in notes {
-            self.note(note_kind, text);
-        }
-        // A command changes what the page lays out (rates, states, configurations).
-        self.layout_version += 1;
         if self.command_log.len() < COMMAND_LOG_MAX {
             self.command_log.push((self.tick, command));
         }

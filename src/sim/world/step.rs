@@ -32,12 +32,13 @@ use super::metrics::StreamSecond;
 use super::notes::kind;
 use super::state::{Poll, ProducerLines, World};
 use crate::sim::base::limits::{
-    METRIC_SECONDS_KEPT, WRITE_BYTES_PER_SECOND, WRITE_RECORDS_PER_SECOND,
+    ACCOUNT_OPEN_SHARDS_MAX, IDS_PER_SHARD_MAX, IDS_TOTAL_MAX, METRIC_SECONDS_KEPT,
+    WRITE_BYTES_PER_SECOND, WRITE_RECORDS_PER_SECOND,
 };
 use crate::sim::base::text::{list_words, plural};
 use crate::sim::command::ScheduledCommand;
 use crate::sim::consumer::ConsumerKind;
-use crate::sim::stream::{Run, SecondCounters};
+use crate::sim::stream::{Run, SecondCounters, ShardState};
 
 impl World {
     /// Advances one tick (see the phase order at the top of this file).
@@ -310,10 +311,18 @@ impl World {
     }
 
     fn close_second(&mut self, second: u64) {
+        // Every shard still holding records keeps an equal share of the identities.
+        let holding = self
+            .streams
+            .iter()
+            .flat_map(|s| &s.shards)
+            .filter(|sh| sh.state != ShardState::Expired)
+            .count();
+        let ids_kept = (IDS_TOTAL_MAX / holding.max(1)).min(IDS_PER_SHARD_MAX);
         for (si, s) in self.streams.iter_mut().enumerate() {
             let mut sum = SecondCounters::default();
             for sh in &mut s.shards {
-                sum.add(&sh.close_second(second));
+                sum.add(&sh.close_second(second, ids_kept));
             }
             let m = &mut self.metrics[si];
             if m.len() == METRIC_SECONDS_KEPT {
@@ -336,7 +345,9 @@ impl World {
             f.close_second(second, self.now_ms);
         }
         for si in 0..self.streams.len() {
-            let hot = self.streams[si].on_demand_scale(self.now_ms);
+            let open: usize = self.streams.iter().map(|s| s.open_count()).sum();
+            let room = ACCOUNT_OPEN_SHARDS_MAX.saturating_sub(open);
+            let hot = self.streams[si].on_demand_scale(self.now_ms, room);
             if !hot.is_empty() {
                 let s = &self.streams[si];
                 let ids: Vec<String> = hot.iter().map(|&i| s.shards[i].shard_id()).collect();
