@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, status, pause } from './fixtures/app.mjs';
+import { openApp, status, pause, setSpeed } from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -179,7 +179,7 @@ test('the narration is polite, tells each situation once, and speaks in plain wo
   const live = page.locator('#narration');
   assert.equal(await live.getAttribute('role'), 'status');
   assert.equal(await live.getAttribute('aria-live'), 'polite');
-  await page.locator('#speed').fill('500'); // 10×: throttling and drops go on all the time
+  await setSpeed(page, 10); // throttling and drops go on all the time
   const said = await watchNarration(page);
   await page.waitForTimeout(12_000);
   const log = await said();
