@@ -12,6 +12,7 @@ import {
   formatPercent,
   formatShortCount,
   formatShortAge,
+  formatMiB,
 } from './format.js';
 import { lagFraction } from './consumers.js';
 import { consumerRow } from './sim.js';
@@ -521,7 +522,7 @@ export class Belt {
         frac: bytes / byteLimit,
         text: g.compact
           ? formatPercent(bytes / byteLimit)
-          : `${(bytes / 1048576).toFixed(2)}/${(byteLimit / 1048576).toFixed(0)}`,
+          : `${formatMiB(bytes)}/${formatMiB(byteLimit, 0)}`,
       },
     ];
     rows.forEach((r, k) => {

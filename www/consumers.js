@@ -5,7 +5,7 @@
 // screen reader is not handed a new tree every refresh.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatCount, formatDuration, formatSimTime, plural } from './format.js';
+import { formatCount, formatDuration, formatSimTime, plural, cssPercent } from './format.js';
 
 /** "polling" etc. → words for people; long and short forms. */
 export function kindWords(c) {
@@ -274,7 +274,7 @@ export class ConsumerPanel {
       const r = card.shardRows[k];
       if (!r) return;
       const f = lagFraction(s.iterator_age_ms);
-      r.fill.style.width = `${(f * 100).toFixed(1)}%`;
+      r.fill.style.width = cssPercent(f);
       r.fill.classList.toggle('far', s.iterator_age_ms >= 10_000);
       setText(r.age, formatDuration(s.iterator_age_ms));
       setText(r.behind, formatCount(s.behind_records));

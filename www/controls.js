@@ -2,7 +2,7 @@
 // innerHTML anywhere, so nothing from a scenario, a file or the address can become markup.
 
 import { producerColourVar } from './palette.js';
-import { formatCount, formatShare, errorMessages } from './format.js';
+import { formatCount, formatShare, formatPercent, errorMessages } from './format.js';
 
 /** Make an element: el('button', { type: 'button', class: 'x', text: 'Go' }, [children]). */
 export function el(tag, props = {}, children = []) {
@@ -126,7 +126,7 @@ export function buildProducerControls(container, layout, send, limits) {
     let hotOut = null;
     if (p.key_model === 'hot_key') {
       const share = Number(p.hot_key_share ?? 0);
-      hotOut = el('output', { for: `${base}-hot`, text: `${formatShare(share)}%` });
+      hotOut = el('output', { for: `${base}-hot`, text: formatPercent(share) });
       hotRange = el('input', {
         type: 'range',
         id: `${base}-hot`,
@@ -226,7 +226,7 @@ export function buildProducerControls(container, layout, send, limits) {
           p.hot_key_share !== undefined
         ) {
           r.hotRange.value = String(p.hot_key_share);
-          r.hotOut.textContent = `${formatShare(p.hot_key_share)}%`;
+          r.hotOut.textContent = formatPercent(p.hot_key_share);
           r.hotRange.setAttribute('aria-valuetext', `${formatShare(p.hot_key_share)} percent`);
         }
         r.setPauseLabel(!!p.paused);

@@ -15,6 +15,7 @@ import {
   formatBytes,
   formatCents,
   formatCount,
+  cssPercent,
   formatDuration,
   formatPercent,
   formatRange,
@@ -993,11 +994,10 @@ export class FirehosePanel {
     const sizeFrac = sizeLimit > 0 ? Math.min(1, r.buffered_bytes / sizeLimit) : 0;
     const waited = r.buffered_records > 0 ? r.buffer_age_ms : 0;
     const timeFrac = intervalMs > 0 ? Math.min(1, waited / intervalMs) : r.buffered_records ? 1 : 0;
-    const widthOf = (x) => `${(x * 100).toFixed(1)}%`;
-    v.sizeFill.style.width = widthOf(sizeFrac);
-    v.timeFill.style.width = widthOf(timeFrac);
+    v.sizeFill.style.width = cssPercent(sizeFrac);
+    v.timeFill.style.width = cssPercent(timeFrac);
     v.timeFill.dataset.fraction = String(timeFrac);
-    v.tankFill.style.height = widthOf(Math.max(sizeFrac, timeFrac));
+    v.tankFill.style.height = cssPercent(Math.max(sizeFrac, timeFrac));
     const inPerSecond = last ? Number(last.IncomingRecords) || 0 : 0;
     v.hose.classList.toggle('flowing', inPerSecond > 0);
     setText(v.inRate, `${formatCount(inPerSecond)} records/s in`);
@@ -1018,7 +1018,7 @@ export class FirehosePanel {
     );
     const fresh = r.data_freshness_ms;
     const freshFrac = intervalMs > 0 ? Math.min(1, fresh / (2 * intervalMs)) : 0;
-    v.freshFill.style.width = widthOf(freshFrac);
+    v.freshFill.style.width = cssPercent(freshFrac);
     v.freshFill.classList.toggle('late', intervalMs > 0 && fresh > intervalMs * 1.2);
     setText(v.freshText, `oldest record not yet in S3 is ${formatDuration(fresh)} old`);
     // the page's objects are oldest first: the last one is the newest

@@ -75,6 +75,16 @@ export function formatShortAge(ms) {
   return `${Math.round(v / 60_000)}m`;
 }
 
+/** A fraction (0–1) as a CSS length: 0.25 → "25.0%" (a bar's width or height). */
+export function cssPercent(fraction) {
+  return `${(Math.max(0, Number(fraction) || 0) * 100).toFixed(1)}%`;
+}
+
+/** Bytes in MiB with `digits` decimals, without the unit: 545288 → "0.52". */
+export function formatMiB(bytes, digits = 2) {
+  return (Math.max(0, Number(bytes) || 0) / 1048576).toFixed(digits);
+}
+
 /** Cents → "$12.34". */
 export function formatCents(cents) {
   const c = Math.round(Number(cents) || 0);

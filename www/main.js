@@ -9,6 +9,7 @@ import {
   formatBytes,
   formatDuration,
   formatSpeed,
+  formatMiB,
   formatPercent,
   speedFromSlider,
   sliderFromSpeed,
@@ -194,8 +195,9 @@ function narrateChanges(frame, ledger) {
     } else {
       w.explained.add('throttle');
       const they = throttled.length > 1 ? 'these shards get' : 'this shard gets';
+      const { write_records_per_second: records, write_bytes_per_second: bytes } = lay.limits;
       app.narrator.say(
-        `Throttling started on ${ids}: ${they} more than 1,000 records or 1 MiB per second, so some records are sent back to be retried.`,
+        `Throttling started on ${ids}: ${they} more than ${formatCount(records)} records or ${formatMiB(bytes, 0)} MiB per second, so some records are sent back to be retried.`,
         'throttle',
       );
     }

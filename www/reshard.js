@@ -6,7 +6,7 @@
 // DOM and SVG are built with createElement(NS) only: nothing becomes markup.
 
 import { el, replaceChildren, idPart } from './controls.js';
-import { formatHashRange, HASH_SPACE, errorMessages, plural } from './format.js';
+import { formatHashRange, HASH_SPACE, errorMessages, plural, listWords } from './format.js';
 import { readColours } from './palette.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -94,20 +94,18 @@ export function lineageSentences(lanes) {
     st.children.push(k);
     for (const p of k.parent_lanes) if (byLane.has(p)) st.parents.add(p);
   }
-  const list = (names) =>
-    names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const out = [];
   for (const { parents, children } of steps.values()) {
     const ps = [...parents].sort((x, y) => x - y).map((p) => byLane.get(p));
     const pNames = ps.map((p) => `${p.shard_id} (${p.state.toLowerCase()})`);
     const cNames = children.map((c) => c.shard_id);
     if (ps.length === 1 && children.length === 2) {
-      out.push(`${pNames[0]} was split into ${list(cNames)}.`);
+      out.push(`${pNames[0]} was split into ${listWords(cNames)}.`);
     } else if (ps.length === 2 && children.length === 1) {
-      out.push(`${list(pNames)} were merged into ${cNames[0]}.`);
+      out.push(`${listWords(pNames)} were merged into ${cNames[0]}.`);
     } else {
       out.push(
-        `${list(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${list(cNames)}: the shard count changed.`,
+        `${listWords(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${listWords(cNames)}: the shard count changed.`,
       );
     }
   }
