@@ -608,7 +608,7 @@ function advance(ticks) {
   if (app.pendingCommands > 0) {
     // the first notes of the next tick are those of the commands the page sent (the run
     // applies queued commands first): told when they were sent, they are not told again
-    app.noteBacklog.push(...app.run.newNotes());
+    collectNotes();
     app.echoes = app.pendingCommands;
     app.pendingCommands = 0;
   }
@@ -617,15 +617,22 @@ function advance(ticks) {
   if (app.run.syncLayout()) onLayout(false);
 }
 
-/** The notes since the last refresh, the page's own commands' marked `echo`. */
-function takeNotes() {
-  const fresh = app.noteBacklog.concat(
-    app.run.newNotes().map((n) => {
-      if (app.echoes <= 0) return n;
+/** Read the run's new notes into the backlog, the first `app.echoes` of them marked `echo`. */
+function collectNotes() {
+  for (const n of app.run.newNotes()) {
+    if (app.echoes > 0) {
       app.echoes -= 1;
-      return { ...n, echo: true };
-    }),
-  );
+      app.noteBacklog.push({ ...n, echo: true });
+    } else {
+      app.noteBacklog.push(n);
+    }
+  }
+}
+
+/** The notes since the last refresh, those of the page's own commands marked `echo`. */
+function takeNotes() {
+  collectNotes();
+  const fresh = app.noteBacklog;
   app.noteBacklog = [];
   return fresh;
 }

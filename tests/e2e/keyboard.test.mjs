@@ -205,9 +205,17 @@ test('a rate slider moved with the arrow keys is told once, at its last value', 
   for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => /608 records per second/.test(window.__said.join(' ')));
   await page.waitForTimeout(800);
-  const rates = (await said()).filter(([, t]) => /web now sends/.test(t));
+  const log = await said();
+  const rates = log.filter(([, t]) => /web now sends/i.test(t));
   assert.equal(rates.length, 1, `one message, not one per key: ${rates}`);
   assert.match(rates[0][1], /web now sends 608 records per second\./);
+  // and not a second time when the run applies it (its note says the same)
+  const told =
+    log
+      .map(([, t]) => t)
+      .join(' ')
+      .match(/web now sends/gi) || [];
+  assert.equal(told.length, 1, `told once: ${log.map(([, t]) => t).join(' | ')}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
