@@ -4,10 +4,10 @@
 
 use std::time::Instant;
 
-use streamsim::sim::app::{write_record, Template};
-use streamsim::sim::compress::{estimate, measure};
+use streamsim::sim::base::content::{write_record, Template};
+use streamsim::sim::base::rng::mix64;
+use streamsim::sim::firehose::compress::{estimate, measure};
 use streamsim::sim::firehose::{Compression, ObjectSample, RecordLines, Sample};
-use streamsim::sim::rng::mix64;
 
 struct Lines(Option<Template>, &'static str);
 

@@ -24,14 +24,17 @@ try {
   const wasm = glue.initSync({ module: bytes });
   const result = { ok: true, memoryBytes: wasm.memory.buffer.byteLength, digest: null };
   // The facade may not exist yet (early in the project): instantiating is then the whole check.
-  if (typeof glue.presetNames === 'function' && typeof glue.Sim === 'function') {
-    const names = glue.presetNames();
+  if (typeof glue.preset_names === 'function' && typeof glue.Sim === 'function') {
+    const names = glue.preset_names();
     result.digests = {};
     for (const name of names) {
-      const errors = glue.validateScenario?.(glue.presetScenario(name)) ?? [];
-      if (errors.length) throw new Error(`preset ${name} does not validate: ${errors.join('; ')}`);
-      const sim = glue.Sim.fromPreset(name);
-      sim.step(Math.ceil(60_000 / sim.tickMs())); // one simulated minute
+      const errors = glue.validate_scenario?.(glue.preset_scenario(name)) ?? [];
+      if (errors.length) {
+        const said = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+        throw new Error(`preset ${name} does not validate: ${said}`);
+      }
+      const sim = glue.Sim.from_preset(name);
+      sim.step(Math.ceil(60_000 / sim.tick_ms())); // one simulated minute
       result.digests[name] = sim.digest();
       sim.free?.();
     }

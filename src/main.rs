@@ -11,7 +11,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use streamsim::sim::{self, hash, report::Report};
+    use streamsim::sim::{self, base::hash, report::Report};
 
     const USAGE: &str = "\
 streamsim: a deterministic simulator of Amazon Kinesis Data Streams
@@ -170,7 +170,7 @@ USAGE:
                 match number(
                     "--shards",
                     args.get(i + 1),
-                    sim::scenario::limits::SHARD_COUNT_MAX,
+                    sim::base::limits::SHARD_COUNT.max,
                 ) {
                     Ok(0) => return usage_error("--shards must be at least 1"),
                     Ok(n) => shards = Some(n as u32),

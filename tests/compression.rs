@@ -5,10 +5,12 @@
 
 use std::io::Read;
 
-use streamsim::sim::app::{write_record, Template};
-use streamsim::sim::compress::{self, estimate, measure, HADOOP_SNAPPY_BLOCK, SAMPLE_MAX_BYTES};
+use streamsim::sim::base::content::{write_record, Template};
+use streamsim::sim::base::rng::mix64;
+use streamsim::sim::firehose::compress::{
+    self, estimate, measure, HADOOP_SNAPPY_BLOCK, SAMPLE_MAX_BYTES,
+};
 use streamsim::sim::firehose::{Compression, ObjectSample, RecordLines, Sample};
-use streamsim::sim::rng::mix64;
 
 const FORMATS: [Compression; 4] = [
     Compression::Gzip,

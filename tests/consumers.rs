@@ -77,7 +77,7 @@ fn more_than_20_fan_out_consumers_are_refused() {
         r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": 1}}}}}}, "consumers": [{}]}}"#,
         consumers.join(",")
     );
-    let e = world_from_text(&text, None).unwrap_err().0.join("\n");
+    let e = world_from_text(&text, None).unwrap_err().to_string();
     assert!(
         e.contains("21 enhanced_fan_out consumers on stream \"s\"; at most 20"),
         "{e}"
@@ -169,8 +169,7 @@ fn at_and_after_sequence_number_start_at_that_record() {
         None,
     )
     .unwrap_err()
-    .0
-    .join("\n");
+    .to_string();
     assert!(
         e.contains("consumers[1].starting_sequence_number: \"12\" is not a sequence number"),
         "{e}"

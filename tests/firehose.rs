@@ -149,8 +149,7 @@ fn firehose_arguments_are_checked() {
         None,
     )
     .unwrap_err()
-    .0
-    .join("\n");
+    .to_string();
     assert!(
         e.contains("extended_s3_configuration.buffering_size: 129 is out of range 1..=128"),
         "{e}"
@@ -188,7 +187,7 @@ fn an_s3_outage_holds_the_data_and_delivers_it_when_s3_returns() {
     assert!(f.objects_total >= before + 59);
     assert_eq!(f.lost_records, 0);
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("that had waited for S3")));
 }
@@ -212,7 +211,7 @@ fn after_24_hours_of_outage_the_data_is_lost() {
     assert!(f.lost_records >= 2 * 8_900, "{}", f.lost_records);
     assert_eq!(f.delivered_records, 0);
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("gave up after 24 hours")));
 }
@@ -233,7 +232,7 @@ fn a_timed_out_write_is_written_again_duplicates_in_the_bucket() {
         "the same object key written twice"
     );
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("duplicates (at-least-once)")));
 }
@@ -243,7 +242,7 @@ const DAM_AND_RIVER: &str = r#"{"tick_ms": 100, "resource": {
       "aws_kinesis_firehose_delivery_stream": {"lake": {"destination": "extended_s3",
           "kinesis_source_configuration": {"kinesis_stream_arn": "payments"},
           "extended_s3_configuration": {"bucket_arn": "arn:aws:s3:::lake", "buffering_size": 64, "buffering_interval": 300}}}},
-    "producers": [{"name": "cards", "records_per_second": 200,
+    "producers": [{"name": "cards", "records_per_second": 200, "record_template": "card_transaction",
         "partition_keys": {"model": "hot_key", "count": 5000, "prefix": "card-", "hot_key": "card-stolen", "hot_key_share": 0.02}}],
     "consumers": [{"name": "river", "application": {"kind": "fraud_detector", "max_transactions": 5, "window_seconds": 10}}],
     "batch_jobs": [{"name": "dam", "delivery_stream_name": "lake", "every_seconds": 3600,
@@ -269,7 +268,7 @@ fn the_dam_and_the_river_same_alerts_very_different_delays() {
         dam.delay_ms_max
     );
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.starts_with("batch job dam ran over the lake")));
 }
@@ -289,7 +288,11 @@ fn the_lake_only_knows_what_firehose_has_delivered() {
     );
     assert_eq!(all.records, f.delivered_records);
     // Amounts are about $50 on average (uniform $1–$100, plus a few big ones).
-    assert!((4_800..=6_500).contains(&all.mean_amount_cents), "{all:?}");
+    assert_eq!(all.fields.len(), 1, "{all:?}");
+    let amount = &all.fields[0];
+    assert_eq!((amount.field, amount.unit), ("amount", "cents"));
+    assert_eq!(amount.records, all.records);
+    assert!((4_800..=6_500).contains(&amount.mean), "{all:?}");
     let first = f.query(0, 200_000);
     assert_eq!(first.objects, 1);
 }
@@ -308,7 +311,7 @@ fn a_configuration_change_raises_the_version_in_object_names() {
     let last = f.objects.back().unwrap();
     assert!(last.key.contains("/archive-2-"), "{}", last.key);
     assert_eq!(last.compression, "GZIP");
-    assert_eq!(f.cfg.buffering_interval_s, 120);
+    assert_eq!(f.cfg.buffering_interval_ms, 120_000);
     let replay = serde_json::to_string(&w.replay_scenario()).unwrap();
     let mut again = world(&replay);
     while again.tick < w.tick {
@@ -364,8 +367,7 @@ fn direct_put_over_its_quota_is_throttled_retried_and_dropped() {
 fn direct_put_apis_are_checked() {
     let e = world_from_text(&direct_put(10, "PutRecords", ""), None)
         .unwrap_err()
-        .0
-        .join("\n");
+        .to_string();
     assert!(
         e.contains(
             "\"PutRecords\" is not an API of Firehose: use \"PutRecord\" or \"PutRecordBatch\""
@@ -376,7 +378,7 @@ fn direct_put_apis_are_checked() {
         "\"delivery_stream_name\": \"clicks\"",
         "\"delivery_stream_name\": \"nope\"",
     );
-    let e = world_from_text(&text, None).unwrap_err().0.join("\n");
+    let e = world_from_text(&text, None).unwrap_err().to_string();
     assert!(
         e.contains("\"nope\" is not a Direct PUT delivery stream"),
         "{e}"
@@ -545,7 +547,7 @@ fn redshift_loads_what_was_staged_in_s3_and_skips_after_its_retry_duration() {
     let r = f.redshift.as_ref().unwrap();
     assert!(r.skipped_records > 0);
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("Redshift stayed unavailable")));
     // Skipped objects are still in S3.
@@ -557,8 +559,7 @@ fn redshift_loads_what_was_staged_in_s3_and_skips_after_its_retry_duration() {
     assert_eq!(rr.skipped_records, r.skipped_records);
     let e = world_from_text(&WAREHOUSE.replace("\"GZIP\"", "\"ZIP\""), None)
         .unwrap_err()
-        .0
-        .join("\n");
+        .to_string();
     assert!(
         e.contains("Redshift loads UNCOMPRESSED or GZIP only"),
         "{e}"
@@ -759,7 +760,7 @@ fn regression_a_scheduled_command_that_no_longer_fits_is_skipped_with_a_note() {
     let t = w.firehoses[0].transform.as_ref().unwrap();
     assert_eq!((t.dropped_rate, t.processing_failed_rate), (0.5, 0.0));
     let note = w
-        .notes
+        .notes()
         .iter()
         .find(|n| n.kind == "command")
         .expect("a note");
@@ -775,7 +776,7 @@ fn regression_a_scheduled_command_that_no_longer_fits_is_skipped_with_a_note() {
 fn base64_is_rfc_4648() {
     let enc = |s: &str| {
         let mut out = Vec::new();
-        streamsim::sim::firehose::base64_into(s.as_bytes(), &mut out);
+        streamsim::sim::base::content::base64_into(s.as_bytes(), &mut out);
         String::from_utf8(out).unwrap()
     };
     for (raw, b64) in [
@@ -932,4 +933,73 @@ fn a_transform_invocation_past_5_minutes_times_out_and_is_retried() {
     // last of 4 ended 20 minutes later.
     let ending = line["attemptEndingTimestamp"].as_u64().unwrap() - 1_735_689_600_000;
     assert_eq!(ending, 10_000 + 4 * 300_000);
+}
+
+#[test]
+fn regression_data_freshness_is_in_seconds_as_cloudwatch_gives_it() {
+    // DeliveryToS3.DataFreshness is in seconds in CloudWatch; the report once gave milliseconds
+    // under that name.
+    let mut w = world(&archive(10, 1000, r#", "buffering_interval": 60"#));
+    run_balanced(&mut w, 50_000);
+    let last = *w.firehoses[0].metrics.back().unwrap();
+    assert!(
+        (49_000..=50_000).contains(&last.data_freshness_ms),
+        "{last:?}"
+    );
+    let json = serde_json::to_value(last).unwrap();
+    assert_eq!(
+        json["DeliveryToS3.DataFreshness"].as_u64(),
+        Some(last.data_freshness_ms / 1000)
+    );
+}
+
+#[test]
+fn delivery_to_s3_success_is_the_share_of_puts_that_succeeded() {
+    // CloudWatch's DeliveryToS3.Success: successful puts over puts tried — 1 while S3 is up, 0
+    // in a second whose only put failed, and no data point in a second with no put.
+    let mut w = world(&archive(10, 1000, r#", "buffering_interval": 60"#));
+    run_balanced(&mut w, 61_000);
+    let ratios = |w: &World| -> Vec<Option<f64>> {
+        w.firehoses[0].metrics.iter().map(|s| s.success()).collect()
+    };
+    let r = ratios(&w);
+    assert_eq!(r.iter().flatten().collect::<Vec<_>>(), [&1.0]);
+    send(
+        &mut w,
+        r#"{"type": "set_s3_available", "delivery_stream_name": "archive", "available": false}"#,
+    );
+    run_balanced(&mut w, 120_000);
+    let failed: Vec<f64> = ratios(&w).into_iter().skip(61).flatten().collect();
+    assert!(
+        !failed.is_empty() && failed.iter().all(|&x| x == 0.0),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn regression_the_lake_offers_only_the_fields_its_records_have() {
+    // The lake query summed and averaged `amount` over game actions, which have no amount.
+    let mut w = world(streamsim::sim::preset("gaming").unwrap());
+    run_balanced(&mut w, 60_000);
+    let f = &w.firehoses[0];
+    assert!(f.objects_total > 0);
+    let fields: Vec<&str> = f.lake_fields().iter().map(|f| f.name()).collect();
+    assert_eq!(fields, ["score"]);
+    let all = f.query(0, u64::MAX);
+    assert_eq!(all.fields.len(), 1);
+    assert_eq!(all.fields[0].field, "score");
+    // Game scores are 0–99 (and one in a million 100,000): a mean near 50.
+    assert!((40..=60).contains(&all.fields[0].mean), "{all:?}");
+}
+
+#[test]
+fn regression_a_direct_put_producer_uses_put_record_batch_to_its_delivery_stream() {
+    // A Direct PUT producer read "PutRecords … stream " with an empty name: its API is
+    // PutRecordBatch and its target a delivery stream.
+    let w = world(streamsim::sim::preset("firehose-transform").unwrap());
+    let r = streamsim::sim::report::Report::of(&w);
+    let p = serde_json::to_value(&r.producers[0]).unwrap();
+    assert_eq!(p["api"], "PutRecordBatch");
+    assert_eq!(p["stream_name"], serde_json::Value::Null);
+    assert_eq!(p["delivery_stream_name"], "clickstream-archive");
 }

@@ -51,7 +51,7 @@ fn a_worker_crash_reprocesses_exactly_the_records_since_the_last_checkpoint() {
     assert_eq!(c.order.duplicates, delivered - checkpoint);
     assert_eq!(c.order.violations, 0);
     let note = w
-        .notes
+        .notes()
         .iter()
         .find(|n| n.text.contains("took over"))
         .expect("a note");
@@ -133,7 +133,7 @@ fn worker_commands_are_checked() {
             "\"nope\" is not a consumer",
         ),
     ] {
-        let e = parse_command(json, &w).unwrap_err().0.join("\n");
+        let e = parse_command(json, &w).unwrap_err().to_string();
         assert!(e.contains(needle), "{e}");
     }
     let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 1}}}, "consumers": [{"name": "c"}]}"#;
@@ -143,8 +143,7 @@ fn worker_commands_are_checked() {
         &w,
     )
     .unwrap_err()
-    .0
-    .join("\n");
+    .to_string();
     assert!(e.contains("is not a KCL application"), "{e}");
 }
 
@@ -189,7 +188,7 @@ fn regression_a_worker_restarted_within_the_failover_time_resumes_from_its_check
     let c = &w.consumers[0];
     assert_eq!(c.kcl.as_ref().unwrap().leases[0].owner, Some(1));
     assert_eq!(c.order.duplicates, delivered - checkpoint);
-    assert!(w.notes.iter().any(|n| n
+    assert!(w.notes().iter().any(|n| n
         .text
         .contains("restarts shardId-000000000000 from its checkpoint")));
 }

@@ -16,6 +16,12 @@ fn run_balanced(w: &mut World, ms: u64) {
 }
 
 fn scenario(mapping_extra: &str, function_extra: &str) -> String {
+    // A duration given in `function_extra` replaces the default one (a key may appear once).
+    let duration = if function_extra.contains("\"duration_ms\"") {
+        ""
+    } else {
+        r#", "duration_ms": 50"#
+    };
     format!(
         r#"{{"tick_ms": 100,
         "resource": {{
@@ -25,7 +31,7 @@ fn scenario(mapping_extra: &str, function_extra: &str) -> String {
                          "function_name": "detect", "starting_position": "TRIM_HORIZON" {mapping_extra}}}
           }}
         }},
-        "lambda_functions": [{{"name": "detect", "duration_ms": 50, "duration_ms_per_record": 1 {function_extra}}}],
+        "lambda_functions": [{{"name": "detect", "duration_ms_per_record": 1 {duration} {function_extra}}}],
         "producers": [{{"name": "p", "records_per_second": 200,
                         "partition_keys": {{"model": "list", "keys": ["a","b","c","d","e","f","g","h","bad"]}}}}]}}"#
     )
@@ -56,7 +62,11 @@ fn poison_after(w: &mut World, ms: u64) -> usize {
     w.command(c);
     run_balanced(w, 200);
     // The lane whose shard took the poison record.
-    let (p, n) = *w.poison.iter().next().unwrap();
+    let (p, n) = w
+        .producers
+        .iter()
+        .find_map(|p| p.poison.iter().next().map(|&n| (p.index, n)))
+        .unwrap();
     (0..w.streams[0].shards.len())
         .find(|&s| {
             let sh = &w.streams[0].shards[s];
@@ -85,10 +95,10 @@ fn a_poison_record_blocks_its_shard_with_default_settings() {
     );
     assert!(lanes[1 - bad].iterator_age_ms < 3_000);
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.kind == "lambda" && n.text.contains("is stuck retrying one batch")));
-    let layout = streamsim::sim::frame::layout(&w);
+    let layout = streamsim::sim::frame::layout::layout(&w);
     assert_eq!(layout.functions[0].name, "detect");
     assert_eq!(layout.consumers[0].kind, "lambda");
 }
@@ -112,7 +122,7 @@ fn bisect_and_a_retry_limit_isolate_the_poison_record_and_move_on() {
         .all(|x| x.iterator_age_ms < 3_000));
     assert_eq!(w.consumers[0].order.violations, 0);
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("gave up a batch of 1 record on")));
 }
@@ -180,8 +190,7 @@ fn mapping_arguments_are_checked_with_their_ranges() {
         None,
     )
     .unwrap_err()
-    .0
-    .join("\n");
+    .to_string();
     assert!(
         e.contains("trigger.batch_size: 0 is out of range 1..=10000"),
         "{e}"
@@ -201,8 +210,7 @@ fn mapping_arguments_are_checked_with_their_ranges() {
         None,
     )
     .unwrap_err()
-    .0
-    .join("\n");
+    .to_string();
     assert!(
         e.contains("\"nope\" is not defined in lambda_functions"),
         "{e}"

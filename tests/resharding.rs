@@ -3,7 +3,8 @@
 mod common;
 use common::*;
 
-use streamsim::sim::stream::{ShardState, RESHARD_MS};
+use streamsim::sim::base::limits::RESHARD_MS;
+use streamsim::sim::stream::ShardState;
 use streamsim::sim::World;
 
 const HOT_SHARD: &str = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 1}}},
@@ -298,7 +299,7 @@ fn per_key_order_holds_across_a_split_for_parents_first_and_breaks_for_naive() {
 #[test]
 fn on_demand_splits_a_busy_shard_and_a_hot_key_still_throttles() {
     // 4 shards to start (4 MB/s); 3,000 records/s of 1 KB over many keys is about 750 KB/s a
-    // shard: over 500 KB/s, so AWS splits them one by one, five minutes each, and the throttling
+    // shard: over 500 KB/s, so AWS splits them all after five minutes, and the throttling
     // ends. One key alone cannot go past one shard, split or not.
     let text = r#"{"tick_ms": 1000, "resource": {"aws_kinesis_stream": {"s": {"stream_mode_details": {"stream_mode": "ON_DEMAND"}}}},
         "producers": [{"name": "many", "records_per_second": 3000, "record_size_bytes": 1000,
@@ -312,7 +313,7 @@ fn on_demand_splits_a_busy_shard_and_a_hot_key_still_throttles() {
     run_balanced(&mut w, 2_000);
     assert_eq!(w.streams[0].status(), "UPDATING");
     assert!(w
-        .notes
+        .notes()
         .iter()
         .any(|n| n.text.contains("of on-demand stream s")));
     run_balanced(&mut w, 40 * 60_000);
@@ -328,7 +329,7 @@ fn on_demand_splits_a_busy_shard_and_a_hot_key_still_throttles() {
         .filter(|s| s.state == ShardState::Open && s.last_second.write_throttled > 0)
         .collect();
     assert_eq!(throttling.len(), 1);
-    let hot = streamsim::sim::hash::hash_key("hot");
+    let hot = streamsim::sim::base::hash::hash_key("hot");
     assert!(throttling[0].starting_hash_key <= hot && hot <= throttling[0].ending_hash_key);
 }
 
@@ -354,7 +355,7 @@ fn the_resharding_preset_splits_a_throttling_shard_kcl_in_order_naive_not() {
     let (kcl, naive) = (&w.consumers[0], &w.consumers[1]);
     assert_eq!(kcl.order.violations, 0);
     assert!(naive.order.violations > 0);
-    assert!(w.notes.iter().any(|n| n.text.contains("is ACTIVE again")));
+    assert!(w.notes().iter().any(|n| n.text.contains("is ACTIVE again")));
 }
 
 #[test]
@@ -376,4 +377,102 @@ fn regression_a_shard_of_one_hash_key_cannot_be_split() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn regression_the_reshard_note_names_every_closed_parent() {
+    // After UpdateShardCount the note named only the first new shard's parents.
+    let text = r#"{"tick_ms": 1000, "resource": {"aws_kinesis_stream": {"s": {"shard_count": 4}}},
+        "producers": [{"name": "p", "records_per_second": 100}], "consumers": [{"name": "c"}]}"#;
+    let mut w = world(text);
+    send(
+        &mut w,
+        r#"{"type": "update_shard_count", "target_shard_count": 8}"#,
+    );
+    run_balanced(&mut w, RESHARD_MS + 1_000);
+    let note = w
+        .notes()
+        .iter()
+        .find(|n| n.text.contains("is ACTIVE again"))
+        .unwrap()
+        .text
+        .clone();
+    for i in 0..4 {
+        assert!(note.contains(&format!("shardId-00000000000{i}")), "{note}");
+    }
+    assert!(note.contains("shardId-000000000011 open"), "{note}");
+}
+
+fn open_shards(w: &streamsim::sim::World) -> Vec<&streamsim::sim::stream::Shard> {
+    let mut open: Vec<_> = w.streams[0]
+        .shards
+        .iter()
+        .filter(|s| s.state == ShardState::Open)
+        .collect();
+    open.sort_by_key(|s| s.starting_hash_key);
+    open
+}
+
+#[test]
+fn regression_update_shard_count_doubles_by_splitting_every_shard_in_two() {
+    // AWS's UNIFORM_SCALING from 4 to 8 splits each shard exactly in two; the even split of 8
+    // used to give three children that straddled two parents by one hash key.
+    let text = r#"{"tick_ms": 1000, "resource": {"aws_kinesis_stream": {"s": {"shard_count": 4}}},
+        "producers": [{"name": "p", "records_per_second": 100}], "consumers": [{"name": "c"}]}"#;
+    let mut w = world(text);
+    send(
+        &mut w,
+        r#"{"type": "update_shard_count", "target_shard_count": 8}"#,
+    );
+    run_balanced(&mut w, RESHARD_MS + 1_000);
+    let open = open_shards(&w);
+    assert_eq!(open.len(), 8);
+    let first: Vec<(u128, u128)> = w.streams[0].shards[..4]
+        .iter()
+        .map(|s| (s.starting_hash_key, s.ending_hash_key))
+        .collect();
+    for (k, pair) in open.chunks(2).enumerate() {
+        assert_eq!(pair[0].parents, vec![k as u32]);
+        assert_eq!(pair[1].parents, vec![k as u32]);
+        assert_eq!(pair[0].starting_hash_key, first[k].0);
+        assert_eq!(pair[0].ending_hash_key + 1, pair[1].starting_hash_key);
+        assert_eq!(pair[1].ending_hash_key, first[k].1);
+    }
+    // And back: halving merges neighbouring pairs into the original ranges.
+    send(
+        &mut w,
+        r#"{"type": "update_shard_count", "target_shard_count": 4}"#,
+    );
+    run_balanced(&mut w, RESHARD_MS + 1_000);
+    let open = open_shards(&w);
+    assert_eq!(open.len(), 4);
+    for (k, s) in open.iter().enumerate() {
+        let (a, b) = (4 + 2 * k as u32, 5 + 2 * k as u32);
+        assert_eq!(s.parents, vec![a, b]);
+        assert_eq!((s.starting_hash_key, s.ending_hash_key), first[k]);
+    }
+    assert_eq!(w.ledger().expired_unread, 0);
+}
+
+#[test]
+fn regression_on_demand_stops_throttling_within_15_minutes_of_tenfold_traffic() {
+    // AWS splits hot shards of an on-demand stream "within ~15 minutes", several at once. One
+    // split per five sustained minutes still throttled 20 minutes after traffic grew tenfold.
+    let mut w = world(streamsim::sim::preset("on-demand").unwrap());
+    run_balanced(&mut w, 60_000 + 15 * 60_000);
+    let from = w.metrics[0].len();
+    run_balanced(&mut w, 5 * 60_000);
+    let throttled: u64 = w.metrics[0]
+        .iter()
+        .skip(from)
+        .map(|s| s.write_throttled)
+        .sum();
+    assert_eq!(throttled, 0);
+    // It did throttle after the jump, and more than one shard was split at a time.
+    assert!(w.metrics[0].iter().map(|s| s.write_throttled).sum::<u64>() > 0);
+    assert!(w
+        .notes()
+        .iter()
+        .any(|n| n.kind == "on_demand" && n.text.contains(" and ")));
+    assert!(w.streams[0].open_count() >= 8);
 }

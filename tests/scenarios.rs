@@ -1,9 +1,9 @@
 //! Scenario tests of the core: golden runs with exact counts, the ledger at every tick,
 //! determinism, the AWS figures.
 
+use streamsim::sim::base::limits;
+use streamsim::sim::base::limits::*;
 use streamsim::sim::report::Report;
-use streamsim::sim::scenario::limits;
-use streamsim::sim::stream::*;
 use streamsim::sim::{parse_command, preset, preset_names, world_from_text, World};
 
 include!("golden.in");
@@ -185,7 +185,7 @@ fn bad_commands_name_the_field() {
     )
     .unwrap_err();
     assert_eq!(
-        e.0,
+        e.lines(),
         ["command.records_per_second: 0 is out of range 1..=1000000"]
     );
     let e = parse_command(
@@ -193,13 +193,16 @@ fn bad_commands_name_the_field() {
         &w,
     )
     .unwrap_err();
-    assert!(e.0[0].contains("\"nobody\" is not a producer"), "{e}");
+    assert!(
+        e.0[0].to_string().contains("\"nobody\" is not a producer"),
+        "{e}"
+    );
     let e = parse_command(
         r#"{"type": "set_hot_key_share", "producer": "web", "hot_key_share": 0.5}"#,
         &w,
     )
     .unwrap_err();
-    assert!(e.0[0].contains("has no hot key"), "{e}");
+    assert!(e.0[0].to_string().contains("has no hot key"), "{e}");
 }
 
 #[test]
@@ -376,7 +379,7 @@ fn a_clicked_record_shows_its_key_hash_shard_and_sequence_number() {
         }
         let d = w.record_detail(lane, sh.log_end - 1).unwrap();
         let h: u128 = d.hash_key.parse().unwrap();
-        assert_eq!(h, streamsim::sim::hash::hash_key(&d.partition_key));
+        assert_eq!(h, streamsim::sim::base::hash::hash_key(&d.partition_key));
         assert!(h >= sh.starting_hash_key && h <= sh.ending_hash_key);
         assert_eq!(d.shard_id, sh.shard_id());
         assert_eq!(d.sequence_number.len(), 56);
@@ -410,15 +413,16 @@ fn the_aws_figures() {
     assert_eq!(READ_CALLS_PER_SECOND, 5);
     assert_eq!(GET_RECORDS_RECORDS_MAX, 10_000);
     assert_eq!(GET_RECORDS_BYTES_MAX, 10 * 1_048_576);
-    assert_eq!(limits::PUT_RECORDS_ENTRIES_MAX, 500);
+    assert_eq!(limits::PUT_RECORDS_ENTRIES.max, 500);
     assert_eq!(limits::PUT_RECORDS_BYTES_MAX, 5 * 1_048_576);
     assert_eq!(limits::PARTITION_KEY_CHARS_MAX, 256);
     assert_eq!(
-        (limits::RETENTION_HOURS_MIN, limits::RETENTION_HOURS_MAX),
+        (limits::RETENTION_PERIOD.min, limits::RETENTION_PERIOD.max),
         (24, 8_760)
     );
-    assert_eq!(limits::RETENTION_HOURS_DEFAULT, 24);
-    let d = streamsim::sim::scenario::RetryPolicy::default();
+    assert_eq!(limits::RETENTION_PERIOD.default, Some(24));
+    assert_eq!(limits::RETENTION_PERIOD.ms(24), 86_400_000);
+    let d = streamsim::sim::producer::RetryPolicy::default();
     assert_eq!(
         (d.max_attempts, d.base_delay_ms, d.max_backoff_ms),
         (3, 1_000, 20_000)
@@ -507,7 +511,7 @@ fn a_shard_keeps_one_run_per_second_so_memory_is_bounded() {
 fn a_note_says_when_a_shard_starts_throttling_and_names_the_hot_key() {
     let mut w = world(preset("hot-key").unwrap());
     w.run_for(5_000);
-    let first = &w.notes[0];
+    let first = &w.notes()[0];
     assert_eq!(first.t_ms, 1_000);
     assert!(
         first.text.starts_with("shardId-000000000001 is throttling: 1450 records/s against a limit of 1,000 — the key \"sensor-hot\" is hot"),
@@ -515,13 +519,13 @@ fn a_note_says_when_a_shard_starts_throttling_and_names_the_hot_key() {
         first.text
     );
     // Only when it starts: one note, however long it goes on.
-    assert_eq!(w.notes.len(), 1);
+    assert_eq!(w.notes().len(), 1);
     let mut w = world(preset("big-records").unwrap());
     w.run_for(2_000);
     assert!(
-        w.notes[0].text.contains("fill its 1 MiB/s limit"),
+        w.notes()[0].text.contains("fill its 1 MiB/s limit"),
         "{}",
-        w.notes[0].text
+        w.notes()[0].text
     );
 }
 
@@ -539,4 +543,22 @@ fn a_replay_taken_early_keeps_the_scenarios_later_commands() {
     w.run_for(9_000);
     assert_eq!(a.digest(), w.digest());
     assert_eq!(a.command_log.len(), 2);
+}
+
+#[test]
+fn regression_a_hash_key_with_leading_zeros_is_refused() {
+    // AWS's pattern for ExplicitHashKey and NewStartingHashKey is 0|([1-9]\d{0,38}): "0012"
+    // used to be accepted.
+    let text = r#"{"resource": {"aws_kinesis_stream": {"s": {"shard_count": 2}}},
+        "producers": [{"name": "p", "records_per_second": 10, "explicit_hash_key": "0012"}]}"#;
+    let e = world_from_text(text, None).unwrap_err();
+    assert_eq!(e.0[0].path, "producers[0].explicit_hash_key");
+    assert!(e.0[0].message.contains("without leading zeros"), "{e}");
+    let w = world(&text.replace("0012", "12"));
+    let e = parse_command(
+        r#"{"type": "split_shard", "shard_to_split": "shardId-000000000000", "new_starting_hash_key": "05"}"#,
+        &w,
+    )
+    .unwrap_err();
+    assert_eq!(e.0[0].path, "command.new_starting_hash_key");
 }

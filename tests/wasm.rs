@@ -40,7 +40,7 @@ fn the_facade_runs_the_same_as_the_core() {
     assert_eq!(sim.digest(), GOLDEN[0].2);
     assert_eq!(
         sim.shard_frame().len(),
-        4 * streamsim::sim::frame::SHARD_FIELDS
+        4 * streamsim::sim::frame::rows::SHARD_ROW.len()
     );
 }
 

@@ -1,17 +1,21 @@
 // The conveyor belt: draws producers, one lane per shard with its write-limit gauge, record
 // tiles riding to the consumer, throttled records bouncing back and dropped ones falling off.
-// It only reads what main.js hands it (typed-array rows of the facade) and remembers where it
-// drew each tile, so that a click can be turned back into (lane, recordIndex).
+// It only draws what main.js hands it (rows of the frame, read by field name, and the layout)
+// and remembers where it drew each tile, so that a click can be turned back into
+// (lane, recordIndex). Its colours are the stylesheet's (palette.js).
 
-import { keyStyle, producerColour, UI } from './palette.js';
-import { formatDuration, formatHashRange, formatCount } from './format.js';
+import { keyStyle, readColours } from './palette.js';
+import {
+  formatDuration,
+  formatHashRange,
+  formatCount,
+  formatPercent,
+  formatShortCount,
+  formatShortAge,
+  formatMiB,
+} from './format.js';
 import { lagFraction } from './consumers.js';
-
-export const SHARD_FIELDS = 8;
-export const PRODUCER_FIELDS = 6;
-export const CONSUMER_FIELDS = 4;
-export const RECORD_FIELDS = 7;
-export const EVENT_FIELDS = 6;
+import { consumerRow } from './sim.js';
 
 const EVENT_THROTTLED = 0;
 const EVENT_DROPPED = 1;
@@ -47,10 +51,17 @@ export class Belt {
     this.consumers = []; // sim.consumers(), as last handed over
     this.packets = []; // Lambda batches leaving: {consumer, lane, t0 (real ms), failed}
     this.rowOf = new Map(); // lane → row on the canvas (EXPIRED lanes have none: collapsed)
+    this.colours = readColours();
+    this.ui = this.colours.ui;
+  }
+
+  producerColour(p) {
+    const list = this.colours.producers;
+    return list[Math.abs(Math.floor(Number(p.colour) || 0)) % list.length];
   }
 
   /**
-   * The consumers' report (sim.consumers()): names, kinds and delays for their boxes; a
+   * The consumers' report (as the run gives it): names, kinds and delays for their boxes; a
    * Lambda trigger's new invocations become small packets leaving its box, per shard.
    */
   setConsumers(list, realNow) {
@@ -60,7 +71,7 @@ export class Belt {
     this.consumers = list;
     if (regroup && this.layout) this.relayout();
     if (this.reducedMotion || !this.layout) return;
-    const laneOf = new Map(this.layout.lanes.map((l) => [`${l.stream}|${l.shardId}`, l.lane]));
+    const laneOf = new Map(this.layout.lanes.map((l) => [`${l.stream}|${l.shard_id}`, l.lane]));
     for (const c of list) {
       const before = old.get(c.name);
       if (!c.lambda || !before || !before.lambda) continue;
@@ -90,10 +101,16 @@ export class Belt {
     if (on) this.sprites = [];
   }
 
-  setLayout(layout) {
+  /**
+   * A new layout; `reshaped` when lanes or producers came or went (the animations in flight
+   * name lanes and producers by number, so they are dropped then).
+   */
+  setLayout(layout, reshaped = true) {
     this.layout = layout;
-    this.sprites = [];
-    this.lastSpriteT.clear();
+    if (reshaped) {
+      this.sprites = [];
+      this.lastSpriteT.clear();
+    }
     this.relayout();
   }
 
@@ -182,8 +199,8 @@ export class Belt {
     const types = new Map(this.consumers.map((c) => [c.name, c.type]));
     const per = new Map();
     lay.consumers.forEach((c, idx) => {
-      if (!per.has(c.streamName)) per.set(c.streamName, []);
-      per.get(c.streamName).push({ name: c.name, idx, type: types.get(c.name) || '' });
+      if (!per.has(c.stream_name)) per.set(c.stream_name, []);
+      per.get(c.stream_name).push({ name: c.name, idx, type: types.get(c.name) || '' });
     });
     const maxCols = compact ? 3 : 5;
     for (const [stream, list] of per) {
@@ -211,19 +228,26 @@ export class Belt {
     return plan;
   }
 
-  /** Producer boxes spread over the lanes of their stream. */
+  /**
+   * Producer boxes spread over the lanes of their stream (a Direct PUT producer writes to a
+   * delivery stream, which has no lane: those are spread from the top).
+   */
   computeProducerBoxes() {
     const lay = this.layout;
     const g = this.g;
     if (!lay) return [];
     const boxes = [];
-    const byStream = new Map();
+    const byTarget = new Map();
     for (const p of lay.producers) {
-      if (!byStream.has(p.streamName)) byStream.set(p.streamName, []);
-      byStream.get(p.streamName).push(p);
+      const key = `${p.target_kind}:${p.target_name}`;
+      if (!byTarget.has(key)) byTarget.set(key, []);
+      byTarget.get(key).push(p);
     }
-    for (const [streamName, prods] of byStream) {
-      const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
+    for (const prods of byTarget.values()) {
+      const p0 = prods[0];
+      const lanes = lay.lanes.filter(
+        (l) => p0.target_kind === 'stream' && l.stream === p0.target_name && this.rowOf.has(l.lane),
+      );
       const first = lanes.length ? lanes[0].lane : 0;
       const last = lanes.length ? lanes[lanes.length - 1].lane : lay.lanes.length - 1;
       const y0 = this.laneTop(first) + 2;
@@ -239,35 +263,41 @@ export class Belt {
     return boxes;
   }
 
-  /** New write events (a flat EVENT_FIELDS array) become short animations. */
+  /** New write events (rows of the `event` row) become short animations. */
   addEvents(events, nowMs, travelMs) {
-    if (this.reducedMotion || !this.layout || events.length === 0) return;
-    const n = events.length / EVENT_FIELDS;
+    if (this.reducedMotion || !this.layout || events.count === 0) return;
+    const n = events.count;
     const life = travelMs * 0.4;
     // keep it readable: a busy shard throttles hundreds of records a second, and drawn all at
     // once they merge into one blob. On each path (producer, lane, kind) a new animation starts
     // only every life / PER_PATH ms, so a few separate tiles are seen going out and coming back.
     const gap = life / PER_PATH;
     for (let i = 0; i < n && this.sprites.length < MAX_SPRITES; i++) {
-      const o = i * EVENT_FIELDS;
-      const t0 = events[o + 1];
+      const t0 = events.get(i, 't_ms');
       if (nowMs - t0 > life) continue;
-      const path = `${events[o + 2]}:${events[o + 3]}:${events[o + 4]}`;
+      const producer = events.get(i, 'producer');
+      const lane = events.get(i, 'lane');
+      const kind = events.get(i, 'kind');
+      const path = `${producer}:${lane}:${kind}`;
       const last = this.lastSpriteT.get(path);
       if (last !== undefined && t0 >= last && t0 - last < gap) continue; // (t0 < last: a new run)
       this.lastSpriteT.set(path, t0);
       this.sprites.push({
         t0,
         life,
-        producer: events[o + 2],
-        lane: events[o + 3],
-        kind: events[o + 4],
-        keyColour: events[o + 5],
+        producer,
+        lane,
+        kind,
+        keyColour: events.get(i, 'key_colour'),
       });
     }
   }
 
-  /** Draw one frame. `d` = { nowMs, travelMs, shards, records, layout } */
+  /**
+   * Draw one frame. `d` = { nowMs, tickMs, travelMs, shards (Rows), records (Rows), consumer
+   * (Rows: per consumer, per lane of its stream), recentEvents (reduced motion: per lane, the
+   * last second's counts by kind) }.
+   */
   frame(d) {
     this.data = d;
     this.draw();
@@ -308,12 +338,12 @@ export class Belt {
       ctx.font = `600 ${g.small}px ${FONT}`;
       const tw = ctx.measureText(text).width;
       const y = this.laneMidY(lane);
-      ctx.fillStyle = 'rgba(255,255,255,0.92)';
+      ctx.fillStyle = this.ui.chip;
       ctx.fillRect(g.beltX + 2, y - g.small * 0.75, tw + 8, g.small * 1.5);
-      ctx.strokeStyle = UI.throttle;
+      ctx.strokeStyle = this.ui.throttle;
       ctx.lineWidth = 1;
       ctx.strokeRect(g.beltX + 2.5, y - g.small * 0.75 + 0.5, tw + 7, g.small * 1.5 - 1);
-      ctx.fillStyle = '#8a3000';
+      ctx.fillStyle = this.ui.warnInk;
       ctx.textAlign = 'left';
       ctx.fillText(text, g.beltX + 6, y);
     }
@@ -321,7 +351,7 @@ export class Belt {
 
   drawColumnTitles() {
     const { ctx, g } = this;
-    ctx.fillStyle = UI.muted;
+    ctx.fillStyle = this.ui.muted;
     ctx.font = `600 ${g.small}px ${FONT}`;
     ctx.textAlign = 'left';
     const y = g.compact ? 10 : 13;
@@ -337,16 +367,16 @@ export class Belt {
         ? '⟳ UPDATING'
         : `⟳ ${updating.map((st) => st.name).join(', ')} UPDATING: resharding`;
       const tw = ctx.measureText(label).width;
-      ctx.fillStyle = '#fff4d6';
+      ctx.fillStyle = this.ui.updatingBack;
       ctx.fillRect(x - 4, y - g.small * 0.8, tw + 8, g.small * 1.6);
       ctx.setLineDash([3, 2]);
-      ctx.strokeStyle = '#8a5a00';
+      ctx.strokeStyle = this.ui.updatingEdge;
       ctx.lineWidth = 1;
       ctx.strokeRect(x - 3.5, y - g.small * 0.8 + 0.5, tw + 7, g.small * 1.6 - 1);
       ctx.setLineDash([]);
-      ctx.fillStyle = '#6b4500';
+      ctx.fillStyle = this.ui.updatingInk;
       ctx.fillText(label, x, y);
-      ctx.fillStyle = UI.muted;
+      ctx.fillStyle = this.ui.muted;
     }
     ctx.textAlign = 'right';
     ctx.fillText(this.layout.consumers.length > 1 ? 'Consumers' : 'Consumer', g.W - g.pad, y);
@@ -360,14 +390,14 @@ export class Belt {
     const sy = this.stripY(i);
     // header: shard id and hash-key range (abbreviated; the full range is in the shard table)
     ctx.font = `600 ${g.font}px ${FONT}`;
-    ctx.fillStyle = l.state === 'OPEN' ? UI.ink : UI.muted;
+    ctx.fillStyle = l.state === 'OPEN' ? this.ui.ink : this.ui.muted;
     ctx.textAlign = 'left';
-    const idText = g.compact ? `shard ${shortShard(l.shardId)}` : l.shardId;
+    const idText = g.compact ? `shard ${shortShard(l.shard_id)}` : l.shard_id;
     ctx.fillText(idText, g.gateX, top + g.headerH / 2);
     const idW = ctx.measureText(idText).width;
     ctx.font = `${g.small}px ${FONT}`;
-    ctx.fillStyle = UI.muted;
-    const range = formatHashRange(l.startingHashKey, l.endingHashKey);
+    ctx.fillStyle = this.ui.muted;
+    const range = formatHashRange(l.starting_hash_key, l.ending_hash_key);
     const stateText =
       l.state === 'OPEN'
         ? ''
@@ -381,19 +411,19 @@ export class Belt {
     );
 
     // right: records not read yet (how far behind each consumer is: its column, at the end)
-    const unread = d.shards[i * SHARD_FIELDS + 5] || 0;
+    const unread = d.shards.get(i, 'unread_records') || 0;
     ctx.textAlign = 'right';
-    ctx.fillStyle = UI.muted;
+    ctx.fillStyle = this.ui.muted;
     ctx.font = `${g.small}px ${FONT}`;
     if (unread > 0 && !g.compact)
       ctx.fillText(`${formatCount(unread)} unread`, g.beltEnd, top + g.headerH / 2);
     ctx.textAlign = 'left';
 
     // the belt strip
-    ctx.fillStyle = UI.belt;
+    ctx.fillStyle = this.ui.belt;
     roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
     ctx.fill();
-    ctx.strokeStyle = UI.beltEdge;
+    ctx.strokeStyle = this.ui.beltEdge;
     ctx.lineWidth = 1;
     ctx.stroke();
     if (l.state !== 'OPEN') {
@@ -401,9 +431,9 @@ export class Belt {
       ctx.save();
       roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
       ctx.clip();
-      ctx.fillStyle = '#f3f4f6';
+      ctx.fillStyle = this.ui.closedBack;
       ctx.fillRect(g.beltX, sy, g.beltLen, g.stripH);
-      ctx.strokeStyle = '#c3c8cf';
+      ctx.strokeStyle = this.ui.closedStripe;
       ctx.lineWidth = 2;
       for (let k = -g.stripH; k < g.beltLen + g.stripH; k += 10) {
         ctx.beginPath();
@@ -413,7 +443,7 @@ export class Belt {
       }
       ctx.restore();
       ctx.setLineDash([5, 3]);
-      ctx.strokeStyle = UI.muted;
+      ctx.strokeStyle = this.ui.muted;
       ctx.lineWidth = 1;
       roundRect(ctx, g.beltX + 0.5, sy + 0.5, g.beltLen - 1, g.stripH - 1, 4);
       ctx.stroke();
@@ -424,7 +454,7 @@ export class Belt {
     ctx.save();
     roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
     ctx.clip();
-    ctx.strokeStyle = UI.beltStripe;
+    ctx.strokeStyle = this.ui.beltStripe;
     ctx.lineWidth = 2;
     const spacing = 24;
     const shift = this.reducedMotion
@@ -441,12 +471,13 @@ export class Belt {
 
   drawRoutes() {
     const { ctx, layout: lay } = this;
-    ctx.strokeStyle = '#c9ced6';
+    ctx.strokeStyle = this.ui.route;
     ctx.lineWidth = 1;
     for (const b of this.producerBoxes) {
       if (!b) continue;
       for (const l of lay.lanes) {
-        if (l.stream !== b.p.streamName || l.state !== 'OPEN') continue;
+        if (b.p.target_kind !== 'stream' || l.stream !== b.p.target_name) continue;
+        if (l.state !== 'OPEN') continue;
         const y = this.laneMidY(l.lane);
         ctx.beginPath();
         ctx.moveTo(b.cx, b.cy);
@@ -461,16 +492,15 @@ export class Belt {
   drawGauge(l, d) {
     const { ctx, g, layout: lay } = this;
     const i = l.lane;
-    const o = i * SHARD_FIELDS;
-    const recs = d.shards[o];
-    const bytes = d.shards[o + 1];
-    const throttled = d.shards[o + 2];
-    const recLimit = lay.limits.writeRecordsPerSecond || 1000;
-    const byteLimit = lay.limits.writeBytesPerSecond || 1048576;
+    const recs = d.shards.get(i, 'incoming_records');
+    const bytes = d.shards.get(i, 'incoming_bytes');
+    const throttled = d.shards.get(i, 'write_throttled');
+    const recLimit = lay.limits.write_records_per_second;
+    const byteLimit = lay.limits.write_bytes_per_second;
     const sy = this.stripY(i);
     if (l.state !== 'OPEN') {
       ctx.font = `600 ${g.small}px ${FONT}`;
-      ctx.fillStyle = UI.muted;
+      ctx.fillStyle = this.ui.muted;
       ctx.textAlign = 'left';
       ctx.fillText(g.compact ? '✕ closed' : '✕ closed: no writes', g.gateX, sy + g.stripH / 2);
       return;
@@ -483,42 +513,44 @@ export class Belt {
       {
         label: g.compact ? 'rec' : 'rec/s',
         frac: recs / recLimit,
-        text: g.compact ? pct(recs / recLimit) : `${formatCount(recs)}/${formatCount(recLimit)}`,
+        text: g.compact
+          ? formatPercent(recs / recLimit)
+          : `${formatCount(recs)}/${formatCount(recLimit)}`,
       },
       {
         label: g.compact ? 'MiB' : 'MiB/s',
         frac: bytes / byteLimit,
         text: g.compact
-          ? pct(bytes / byteLimit)
-          : `${(bytes / 1048576).toFixed(2)}/${(byteLimit / 1048576).toFixed(0)}`,
+          ? formatPercent(bytes / byteLimit)
+          : `${formatMiB(bytes)}/${formatMiB(byteLimit, 0)}`,
       },
     ];
     rows.forEach((r, k) => {
       const y = sy + 2 + k * (barH + 2);
       const atLimit = r.frac >= 0.995 || (throttled > 0 && r.frac >= 0.9);
       ctx.font = `${g.small}px ${FONT}`;
-      ctx.fillStyle = UI.muted;
+      ctx.fillStyle = this.ui.muted;
       ctx.textAlign = 'left';
       ctx.fillText(r.label, g.gateX, y + barH / 2);
-      ctx.fillStyle = UI.gaugeBack;
+      ctx.fillStyle = this.ui.gaugeBack;
       ctx.fillRect(barX, y, barW, barH);
       const fw = Math.min(1, Math.max(0, r.frac)) * barW;
       if (atLimit) {
-        hatch(ctx, barX, y, fw, barH, UI.gaugeWarn);
+        hatch(ctx, barX, y, fw, barH, this.ui.gaugeWarn, this.ui.hatchBack);
       } else {
-        ctx.fillStyle = r.frac >= 0.8 ? UI.gaugeHigh : UI.gaugeOk;
+        ctx.fillStyle = r.frac >= 0.8 ? this.ui.gaugeHigh : this.ui.gaugeOk;
         ctx.fillRect(barX, y, fw, barH);
       }
-      ctx.strokeStyle = atLimit ? UI.gaugeWarn : UI.beltEdge;
+      ctx.strokeStyle = atLimit ? this.ui.gaugeWarn : this.ui.beltEdge;
       ctx.lineWidth = atLimit ? 2 : 1;
       ctx.strokeRect(barX + 0.5, y + 0.5, barW - 1, barH - 1);
       // value text on a white chip, readable over any fill
       const label = atLimit ? (g.compact ? '⚠ MAX' : '⚠ LIMIT') : r.text;
       ctx.font = `600 ${g.small - 1}px ${FONT}`;
       const tw = ctx.measureText(label).width;
-      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillStyle = this.ui.chip;
       ctx.fillRect(barX + barW - tw - 5, y + 1, tw + 4, barH - 2);
-      ctx.fillStyle = atLimit ? '#8a3000' : UI.ink;
+      ctx.fillStyle = atLimit ? this.ui.warnInk : this.ui.ink;
       ctx.textAlign = 'right';
       ctx.fillText(label, barX + barW - 3, y + barH / 2 + 0.5);
       ctx.textAlign = 'left';
@@ -526,9 +558,9 @@ export class Belt {
     // the gate itself: a bar across the lane entrance, hatched while throttling
     const gx = g.gateX - (g.compact ? 3 : 5);
     if (throttled > 0) {
-      hatch(ctx, gx - 2, sy - 2, 4, g.stripH + 4, UI.throttle);
+      hatch(ctx, gx - 2, sy - 2, 4, g.stripH + 4, this.ui.throttle, this.ui.hatchBack);
     } else {
-      ctx.fillStyle = '#9aa1ab';
+      ctx.fillStyle = this.ui.gate;
       ctx.fillRect(gx - 1, sy, 2, g.stripH);
     }
   }
@@ -538,17 +570,17 @@ export class Belt {
     for (const b of this.producerBoxes) {
       if (!b) continue;
       const p = b.p;
-      ctx.fillStyle = '#ffffff';
+      ctx.fillStyle = this.ui.white;
       roundRect(ctx, b.x, b.y, b.w, b.h, 6);
       ctx.fill();
-      ctx.strokeStyle = producerColour(p.colour);
+      ctx.strokeStyle = this.producerColour(p);
       ctx.lineWidth = 2;
       if (p.paused) ctx.setLineDash([4, 3]);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = producerColour(p.colour);
+      ctx.fillStyle = this.producerColour(p);
       ctx.fillRect(b.x + 1, b.y + 4, 5, b.h - 8);
-      ctx.fillStyle = UI.ink;
+      ctx.fillStyle = this.ui.ink;
       ctx.font = `600 ${g.font}px ${FONT}`;
       ctx.textAlign = 'left';
       const name = fitText(ctx, p.name, b.w - 14);
@@ -556,8 +588,8 @@ export class Belt {
       ctx.fillText(name, b.x + 10, twoLines ? b.cy - g.font * 0.6 : b.cy);
       if (twoLines) {
         ctx.font = `${g.small}px ${FONT}`;
-        ctx.fillStyle = UI.muted;
-        const rate = p.paused ? 'paused' : `${formatCount(p.recordsPerSecond)}/s`;
+        ctx.fillStyle = this.ui.muted;
+        const rate = p.paused ? 'paused' : `${formatCount(p.records_per_second)}/s`;
         ctx.fillText(fitText(ctx, rate, b.w - 14), b.x + 10, b.cy + g.font * 0.65);
       }
     }
@@ -571,7 +603,6 @@ export class Belt {
   drawConsumers(d) {
     const { ctx, g, layout: lay } = this;
     const report = new Map(this.consumers.map((c) => [c.name, c]));
-    const laneCount = lay.lanes.length;
     const realNow = performance.now();
     for (const [streamName, cons] of this.plan) {
       const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
@@ -591,19 +622,19 @@ export class Belt {
         const reps = c.members.map((m) => report.get(m.name)).filter(Boolean);
         const rep = reps.length === 1 ? reps[0] : null;
         const names = new Set(c.members.map((m) => m.name));
-        ctx.fillStyle = UI.consumer;
+        ctx.fillStyle = this.ui.consumer;
         roundRect(ctx, x, y0, w, y1 - y0, 6);
         ctx.fill();
-        ctx.strokeStyle = UI.ink;
+        ctx.strokeStyle = this.ui.ink;
         ctx.lineWidth = 1.5;
         ctx.stroke();
         // header: name, then kind and delay
         ctx.textAlign = 'center';
-        ctx.fillStyle = UI.ink;
+        ctx.fillStyle = this.ui.ink;
         ctx.font = `600 ${g.small}px ${FONT}`;
         ctx.fillText(fitText(ctx, c.label, w - 2), x + w / 2, headY + g.small * 0.5);
         ctx.font = `${g.small}px ${FONT}`;
-        ctx.fillStyle = UI.muted;
+        ctx.fillStyle = this.ui.muted;
         let kind = '';
         if (reps.length > 1) {
           const got = reps.filter((r) => r.records_read > 0);
@@ -622,31 +653,32 @@ export class Belt {
           const sy = this.stripY(l.lane);
           let age = 0;
           for (const m of c.members) {
-            const a = d.consumer
-              ? d.consumer[(m.idx * laneCount + l.lane) * CONSUMER_FIELDS + 1]
-              : 0;
+            const r = d.consumer ? consumerRow(lay, m.idx, l.lane) : -1;
+            const a = r >= 0 ? d.consumer.get(r, 'iterator_age_ms') : 0;
             age = Math.max(age, a || 0);
           }
           const bx = x + 4;
           const bw = w - 8;
           const bh = Math.max(5, Math.min(9, g.stripH * 0.28));
           const by = sy + 3;
-          ctx.fillStyle = UI.gaugeBack;
+          ctx.fillStyle = this.ui.gaugeBack;
           ctx.fillRect(bx, by, bw, bh);
           const fw = lagFraction(age) * bw;
-          if (age >= 10_000) hatch(ctx, bx, by, fw, bh, UI.gaugeWarn);
+          if (age >= 10_000) hatch(ctx, bx, by, fw, bh, this.ui.gaugeWarn, this.ui.hatchBack);
           else {
-            ctx.fillStyle = age >= 2000 ? UI.gaugeHigh : UI.gaugeOk;
+            ctx.fillStyle = age >= 2000 ? this.ui.gaugeHigh : this.ui.gaugeOk;
             ctx.fillRect(bx, by, fw, bh);
           }
-          ctx.strokeStyle = UI.beltEdge;
+          ctx.strokeStyle = this.ui.beltEdge;
           ctx.lineWidth = 1;
           ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
           ctx.font = `${age >= 10_000 ? '600 ' : ''}${g.small}px ${FONT}`;
-          ctx.fillStyle = age >= 10_000 ? '#8a3000' : UI.ink;
+          ctx.fillStyle = age >= 10_000 ? this.ui.warnInk : this.ui.ink;
           ctx.textAlign = 'center';
           const upTo = c.members.length > 1 && age > 0 ? '≤ ' : '';
-          let label = g.compact ? upTo + shortAge(age) : `${upTo}${formatDuration(age)} behind`;
+          let label = g.compact
+            ? upTo + formatShortAge(age)
+            : `${upTo}${formatDuration(age)} behind`;
           if (ctx.measureText(label).width > w - 4) label = `${upTo}${formatDuration(age)}`;
           ctx.fillText(
             fitText(ctx, label, w - 2),
@@ -659,19 +691,21 @@ export class Belt {
         const disorder = reps.reduce((t, r) => t + (r.order_violations || 0), 0);
         const warn = [];
         if (dups > 0)
-          warn.push(g.compact ? `${shortCount(dups)} dup` : `${formatCount(dups)} dup.`);
+          warn.push(g.compact ? `${formatShortCount(dups)} dup` : `${formatCount(dups)} dup.`);
         const failedCalls = reps.reduce((t, r) => t + (r.lambda ? r.lambda.errors : 0), 0);
         if (failedCalls > 0)
           warn.push(
-            g.compact ? `${shortCount(failedCalls)} ✕` : `${formatCount(failedCalls)} failed`,
+            g.compact ? `${formatShortCount(failedCalls)} ✕` : `${formatCount(failedCalls)} failed`,
           );
         if (disorder > 0)
           warn.push(
-            g.compact ? `${shortCount(disorder)} ooo` : `${formatCount(disorder)} out of order`,
+            g.compact
+              ? `${formatShortCount(disorder)} ooo`
+              : `${formatCount(disorder)} out of order`,
           );
         if (warn.length) {
           ctx.font = `600 ${g.small}px ${FONT}`;
-          ctx.fillStyle = '#8a3000';
+          ctx.fillStyle = this.ui.warnInk;
           ctx.textAlign = 'center';
           warn.forEach((t, k) =>
             ctx.fillText(
@@ -691,12 +725,12 @@ export class Belt {
             const px = x + 2 + p * (w - s - 4);
             const py = this.stripY(pk.lane) - s - 3; // in the lane's header row, above the gauge
             ctx.globalAlpha = 1 - p * 0.6;
-            ctx.fillStyle = pk.failed ? UI.throttle : UI.retryOk;
+            ctx.fillStyle = pk.failed ? this.ui.throttle : this.ui.retryOk;
             ctx.fillRect(px, py, s, s);
-            ctx.strokeStyle = UI.ink;
+            ctx.strokeStyle = this.ui.ink;
             ctx.strokeRect(px + 0.5, py + 0.5, s - 1, s - 1);
             ctx.globalAlpha = 1;
-            if (pk.failed) mark(ctx, '✕', px + s + 1, py + s / 2, UI.throttle, g.small);
+            if (pk.failed) mark(ctx, '✕', px + s + 1, py + s / 2, this.ui.throttle, g.small);
           }
         }
       });
@@ -709,7 +743,9 @@ export class Belt {
   drawTiles(d) {
     const { ctx, g } = this;
     const rec = d.records;
-    const n = rec.length / RECORD_FIELDS;
+    const n = rec.count;
+    // field by name: rec.data[k * W + F.arrival_ms] is record k's arrival
+    const { data: D, width: W, f: F } = rec;
     const T = d.travelMs;
     const s = g.tile;
     const rows = 2;
@@ -717,16 +753,17 @@ export class Belt {
     // per lane: the unread records that already reached the end (the pile), oldest first
     const piles = new Map();
     const moving = new Map(); // unread records still riding, per lane
-    const spread = spreadWithinTicks(rec, n, d.tickMs || 100);
+    const spread = spreadWithinTicks(rec, d.tickMs || 100);
     this.batch = new Map(); // tiles by look, drawn together: one path per colour and shape
     const chips = [];
     for (let k = 0; k < n; k++) {
-      const o = k * RECORD_FIELDS;
-      const lane = rec[o];
+      const o = k * W;
+      const lane = D[o + F.lane];
       if (!this.rowOf.has(lane)) continue;
-      const idx = rec[o + 1];
-      const arrival = rec[o + 2];
-      const readAt = rec[o + 6];
+      const idx = D[o + F.index];
+      const arrival = D[o + F.arrival_ms];
+      const readAt = D[o + F.read_at_ms];
+      const colour = D[o + F.key_colour];
       const age = d.nowMs - arrival + spread[k];
       if (age < 0) continue;
       const read = readAt >= 0 && readAt <= d.nowMs;
@@ -735,7 +772,7 @@ export class Belt {
       const y = sy + rowGap + row * (s + rowGap);
       if (age < T) {
         const x = g.beltX + 2 + (age / T) * (g.beltLen - s - 4);
-        this.drawTile(x, y, s, rec[o + 3], 1, lane, idx);
+        this.drawTile(x, y, s, colour, 1, lane, idx);
         if (!read) moving.set(lane, (moving.get(lane) || 0) + 1);
       } else if (!read) {
         if (!piles.has(lane)) piles.set(lane, []);
@@ -746,14 +783,14 @@ export class Belt {
         const fade = T * 0.12;
         if (since < fade) {
           const x = g.beltEnd - s - 2 + (since / fade) * (s + 6);
-          this.drawTile(x, y, s, rec[o + 3], 1 - since / fade, lane, idx);
+          this.drawTile(x, y, s, colour, 1 - since / fade, lane, idx);
         }
       }
     }
     // piles: unread records waiting at the consumer end, the oldest nearest the consumer
     for (const l of this.layout.lanes) {
       if (!this.rowOf.has(l.lane)) continue;
-      const unread = d.shards[l.lane * SHARD_FIELDS + 5] || 0;
+      const unread = d.shards.get(l.lane, 'unread_records') || 0;
       const list = piles.get(l.lane) || [];
       const pileCount = Math.max(list.length, unread - (moving.get(l.lane) || 0));
       if (pileCount <= 0) continue;
@@ -761,18 +798,17 @@ export class Belt {
       const maxW = g.beltLen * 0.4;
       const pileW = Math.min(maxW, s + 4 + Math.sqrt(pileCount) * s * 0.9);
       const px = g.beltEnd - pileW;
-      ctx.fillStyle = 'rgba(27,31,36,0.10)';
+      ctx.fillStyle = this.ui.pile;
       ctx.fillRect(px, sy + 1, pileW, g.stripH - 2);
       const cols = Math.max(1, Math.floor((pileW - 2) / (s * 0.55)));
       const shown = Math.min(list.length, cols * rows);
       for (let j = 0; j < shown; j++) {
-        const k = list[j];
-        const o = k * RECORD_FIELDS;
+        const o = list[j] * W;
         const col = Math.floor(j / rows);
         const row = j % rows;
         const x = g.beltEnd - s - 2 - col * ((pileW - s - 4) / Math.max(1, cols - 1));
         const y = sy + rowGap + row * (s + rowGap);
-        this.drawTile(x, y, s, rec[o + 3], 1, l.lane, rec[o + 1]);
+        this.drawTile(x, y, s, D[o + F.key_colour], 1, l.lane, D[o + F.index]);
       }
       chips.push({ sy, pileW, pileCount });
     }
@@ -787,9 +823,9 @@ export class Belt {
           g.beltX + 2,
           Math.min(g.beltEnd - tw - 8, g.beltEnd - pileW / 2 - tw / 2 - 3),
         );
-        ctx.fillStyle = 'rgba(255,255,255,0.9)';
+        ctx.fillStyle = this.ui.chip;
         ctx.fillRect(cx, sy + g.stripH / 2 - g.small * 0.7, tw + 6, g.small * 1.4);
-        ctx.fillStyle = UI.ink;
+        ctx.fillStyle = this.ui.ink;
         ctx.textAlign = 'left';
         ctx.fillText(label, cx + 3, sy + g.stripH / 2);
       }
@@ -804,7 +840,7 @@ export class Belt {
     if (!batch) return;
     let selected = null;
     const sel = this.selected;
-    ctx.strokeStyle = 'rgba(27,31,36,0.75)';
+    ctx.strokeStyle = this.ui.tileEdge;
     ctx.lineWidth = 1;
     for (const [look, tiles] of batch) {
       const [colour, shape] = look.split('|');
@@ -823,10 +859,10 @@ export class Belt {
 
   ringSelected(x, y, s) {
     const { ctx } = this;
-    ctx.strokeStyle = UI.selection;
+    ctx.strokeStyle = this.ui.selection;
     ctx.lineWidth = 2.5;
     ctx.strokeRect(x - 3.5, y - 3.5, s + 7, s + 7);
-    ctx.strokeStyle = '#ffffff';
+    ctx.strokeStyle = this.ui.selectionHalo;
     ctx.lineWidth = 1;
     ctx.strokeRect(x - 5.5, y - 5.5, s + 11, s + 11);
   }
@@ -834,17 +870,18 @@ export class Belt {
   drawTile(x, y, s, keyColour, alpha, lane, recordIndex) {
     const { ctx } = this;
     const st = keyStyle(keyColour);
+    const fill = this.colours.okabeIto[st.index];
     if (this.batch && alpha >= 1 && lane !== undefined) {
-      const look = `${st.colour}|${st.shape}`;
+      const look = `${fill}|${st.shape}`;
       if (!this.batch.has(look)) this.batch.set(look, []);
       this.batch.get(look).push({ x, y, s, lane, recordIndex });
       return;
     }
     ctx.globalAlpha = alpha;
     shapePath(ctx, st.shape, x, y, s);
-    ctx.fillStyle = st.colour;
+    ctx.fillStyle = fill;
     ctx.fill();
-    ctx.strokeStyle = 'rgba(27,31,36,0.75)';
+    ctx.strokeStyle = this.ui.tileEdge;
     ctx.lineWidth = 1;
     ctx.stroke();
     ctx.globalAlpha = 1;
@@ -879,12 +916,12 @@ export class Belt {
         x = sx + (gx - sx) * q;
         y = sy + (gy - sy) * q;
         this.drawTile(x, y, s, sp.keyColour, 1);
-        ctx.strokeStyle = UI.throttle;
+        ctx.strokeStyle = this.ui.throttle;
         ctx.lineWidth = 2;
         ctx.setLineDash([3, 2]);
         ctx.strokeRect(x - 2, y - 2, s + 4, s + 4);
         ctx.setLineDash([]);
-        if (p > 0.4 && p < 0.75) mark(ctx, '↩', gx - 2, gy - 4, UI.throttle, g.small + 2);
+        if (p > 0.4 && p < 0.75) mark(ctx, '↩', gx - 2, gy - 4, this.ui.throttle, g.small + 2);
       } else if (sp.kind === EVENT_DROPPED) {
         if (p < 0.4) {
           const q = p / 0.4;
@@ -897,13 +934,13 @@ export class Belt {
           alpha = 1 - q * 0.8;
         }
         this.drawTile(x, y, s, sp.keyColour, alpha);
-        if (p >= 0.4) mark(ctx, '✕', x + s + 2, y + s / 2, UI.throttle, g.small + 1);
+        if (p >= 0.4) mark(ctx, '✕', x + s + 2, y + s / 2, this.ui.throttle, g.small + 1);
       } else if (sp.kind === EVENT_RETRY_OK) {
         const q = Math.min(1, p / 0.7);
         x = sx + (gx - sx) * q;
         y = sy + (gy - sy) * q;
         this.drawTile(x, y, s, sp.keyColour, p < 0.7 ? 1 : 1 - (p - 0.7) / 0.3);
-        ctx.strokeStyle = UI.retryOk;
+        ctx.strokeStyle = this.ui.retryOk;
         ctx.lineWidth = 2;
         ctx.beginPath();
         ctx.arc(x + s / 2, y + s / 2, s * 0.85, 0, Math.PI * 2);
@@ -948,14 +985,15 @@ export class Belt {
  * over that tick in arrival order (the first one furthest along), so they do not sit on top of
  * each other. Returns extra age in ms per record (0 … tickMs).
  */
-export function spreadWithinTicks(rec, n, tickMs) {
+export function spreadWithinTicks(rec, tickMs) {
+  const n = rec.count;
   const extra = new Float32Array(n);
   let start = 0;
   for (let k = 1; k <= n; k++) {
     const same =
       k < n &&
-      rec[k * RECORD_FIELDS] === rec[start * RECORD_FIELDS] &&
-      rec[k * RECORD_FIELDS + 2] === rec[start * RECORD_FIELDS + 2];
+      rec.get(k, 'lane') === rec.get(start, 'lane') &&
+      rec.get(k, 'arrival_ms') === rec.get(start, 'arrival_ms');
     if (same) continue;
     const len = k - start;
     if (len > 1) for (let j = 0; j < len; j++) extra[start + j] = (tickMs * (len - j - 0.5)) / len;
@@ -971,25 +1009,8 @@ const KIND_SHORT = {
   lambda: 'λ',
 };
 
-function shortCount(n) {
-  if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
-  return `${Math.round(n / 1_000_000)}M`;
-}
-
-function shortAge(ms) {
-  if (ms <= 0) return '0';
-  if (ms < 1000) return `${Math.round(ms / 100) / 10}s`;
-  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
-  return `${Math.round(ms / 60_000)}m`;
-}
-
 function compactOr(g, small, big) {
   return g.compact ? small : big;
-}
-
-function pct(f) {
-  return `${Math.round(Math.max(0, f) * 100)}%`;
 }
 
 function shortShard(id) {
@@ -1019,13 +1040,13 @@ function roundRect(ctx, x, y, w, h, r) {
 }
 
 /** Diagonal warning stripes: the "at limit" pattern that does not rely on colour. */
-function hatch(ctx, x, y, w, h, colour) {
+function hatch(ctx, x, y, w, h, colour, back) {
   if (w <= 0 || h <= 0) return;
   ctx.save();
   ctx.beginPath();
   ctx.rect(x, y, w, h);
   ctx.clip();
-  ctx.fillStyle = '#ffe3cf';
+  ctx.fillStyle = back;
   ctx.fillRect(x, y, w, h);
   ctx.strokeStyle = colour;
   ctx.lineWidth = 3;

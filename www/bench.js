@@ -1,7 +1,11 @@
 // Browser benchmark: fast-forward one preset (default "gaming") for one simulated hour and report
 // { simulatedMs, wallMs, wasmMemoryBytes, digest, ... } as JSON, in the page and on the console.
 // Driven headlessly by scripts/bench-browser.mjs, which waits for body[data-state="done"].
-// No inline script or style anywhere: the page runs under the server's strict CSP.
+// No inline script or style anywhere: the page runs under the server's strict CSP. Like the
+// simulator page, it reaches the wasm facade only through sim.js.
+
+import { loadEngine } from './sim.js';
+import { errorMessages } from './format.js';
 
 const params = new URLSearchParams(location.search);
 const preset = params.get('preset') || 'gaming';
@@ -15,37 +19,31 @@ const setState = (state) => {
 const setStatus = (text) => {
   $('status').textContent = text;
 };
-// Errors from the facade are plain objects { errors: string[] }, not Error instances.
-const describe = (err) =>
-  Array.isArray(err?.errors) ? err.errors.join('; ') : String(err?.message ?? err);
+const describe = (err) => errorMessages(err).join('; ');
 const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-let glue;
-let wasm;
+let engine;
 
 async function load() {
   try {
-    glue = await import('./pkg/streamsim.js');
+    engine = await loadEngine();
   } catch (err) {
     throw new Error(`cannot load ./pkg/streamsim.js (run \`make build\`): ${describe(err)}`, {
       cause: err,
     });
   }
-  wasm = await glue.default({
-    module_or_path: new URL('./pkg/streamsim_bg.wasm', import.meta.url),
-  });
 }
 
 async function run() {
-  const { Sim, presetNames } = glue;
-  if (!presetNames().includes(preset)) {
-    throw new Error(`unknown preset "${preset}"; known: ${presetNames().join(', ')}`);
+  const names = engine.presetNames();
+  if (!names.includes(preset)) {
+    throw new Error(`unknown preset "${preset}"; known: ${names.join(', ')}`);
   }
   if (!(seconds > 0) || !(chunkTicks >= 1)) throw new Error('seconds and chunk must be positive');
 
-  const sim = Sim.fromPreset(preset);
+  const sim = engine.fromPreset(preset);
   try {
-    const tickMs = sim.tickMs();
+    const tickMs = sim.tickMs;
     const ticks = Math.round((seconds * 1000) / tickMs);
     let done = 0;
     let stepMs = 0;
@@ -71,7 +69,7 @@ async function run() {
     return {
       simulatedMs,
       wallMs: Math.round(wallMs * 10) / 10,
-      wasmMemoryBytes: wasm.memory.buffer.byteLength,
+      wasmMemoryBytes: engine.wasm.memory.buffer.byteLength,
       digest: sim.digest(),
       preset,
       ticks,

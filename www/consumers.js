@@ -5,7 +5,7 @@
 // screen reader is not handed a new tree every refresh.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatCount, formatDuration, formatSimTime } from './format.js';
+import { formatCount, formatDuration, formatSimTime, plural, cssPercent } from './format.js';
 
 /** "polling" etc. → words for people; long and short forms. */
 export function kindWords(c) {
@@ -72,7 +72,7 @@ export class ConsumerPanel {
     this.key = null;
   }
 
-  /** `list` = sim.consumers(). */
+  /** `list` = the consumers' report. */
   update(list) {
     const key = structureKey(list);
     if (key !== this.key) {
@@ -274,7 +274,7 @@ export class ConsumerPanel {
       const r = card.shardRows[k];
       if (!r) return;
       const f = lagFraction(s.iterator_age_ms);
-      r.fill.style.width = `${(f * 100).toFixed(1)}%`;
+      r.fill.style.width = cssPercent(f);
       r.fill.classList.toggle('far', s.iterator_age_ms >= 10_000);
       setText(r.age, formatDuration(s.iterator_age_ms));
       setText(r.behind, formatCount(s.behind_records));
@@ -302,7 +302,7 @@ export class ConsumerPanel {
       if (a.kind === 'dashboard') {
         t = `As a ${what}: ${formatCount(a.records_last_second)} records in the last second, ${formatCount(a.records_seen)} in all.`;
       } else {
-        t = `As a ${what}: ${formatCount(a.alerts)} alert${a.alerts === 1 ? '' : 's'}`;
+        t = `As a ${what}: ${plural(a.alerts, 'alert')}`;
         if (a.alerts > 0) {
           t += `, caught on average ${formatDuration(a.detection_delay_ms_mean)} after it happened (at worst ${formatDuration(a.detection_delay_ms_max)})`;
         }
@@ -313,43 +313,43 @@ export class ConsumerPanel {
   }
 }
 
-/** The simulation's notes, newest first, capped; returns the new ones for the narration. */
+/**
+ * The simulation's notes, newest first, capped; `add` returns the new ones for the narration.
+ * Each item carries its note's kind (`data-kind`), for the styles.
+ */
 export class NotesFeed {
   constructor(list, cap = 40) {
     this.list = list;
     this.cap = cap;
-    this.lastSeq = -1;
   }
 
   reset() {
-    this.lastSeq = -1;
     replaceChildren(this.list, []);
   }
 
-  /** `notes` = sim.notes(this.lastSeq). */
-  add(notes) {
-    const fresh = [];
+  /**
+   * `notes` = the run's new notes (`{ seq, t_ms, kind, text }`); `shardIds` = the layout's. A
+   * shard near its limit starts and stops throttling every few seconds: of the throttle notes,
+   * only the newest about each shard is kept, so they do not push everything else out.
+   */
+  add(notes, shardIds = []) {
     for (const n of notes) {
-      if (n.seq <= this.lastSeq) continue;
-      this.lastSeq = n.seq;
-      fresh.push(n);
-      // a shard near its limit starts and stops throttling every few seconds: only the newest
-      // of those notes is kept per shard, so they do not push everything else out of the feed
-      const m = /^(shardId-\d+) (?:is throttling|stopped throttling)/.exec(n.text);
-      if (m) {
-        for (const li of this.list.querySelectorAll('li[data-throttle]')) {
-          if (li.dataset.throttle === m[1]) li.remove();
+      const shard =
+        n.kind === 'throttle' ? shardIds.find((id) => n.text.startsWith(`${id} `)) : undefined;
+      if (shard) {
+        for (const li of this.list.querySelectorAll('li[data-shard]')) {
+          if (li.dataset.shard === shard) li.remove();
         }
       }
       this.list.prepend(
-        el('li', { dataset: m ? { throttle: m[1] } : undefined }, [
+        el('li', { dataset: shard ? { kind: n.kind, shard } : { kind: n.kind } }, [
           el('span', { class: 'mono when', text: formatSimTime(n.t_ms) }),
           ` ${n.text}`,
         ]),
       );
     }
     while (this.list.children.length > this.cap) this.list.lastElementChild.remove();
-    return fresh;
+    return notes;
   }
 }
 
@@ -373,7 +373,7 @@ export class AlertsFeed {
     setText(this.summary, '');
   }
 
-  /** `list` = sim.consumers(); returns how many alerts were new. */
+  /** `consumers` = the consumers' report; returns how many alerts were new. */
   update(consumers) {
     const apps = consumers.filter((c) => c.application && c.application.kind !== 'dashboard');
     const fresh = [];
@@ -415,7 +415,7 @@ export class AlertsFeed {
         apps
           .map((c) => {
             const a = c.application;
-            const base = `${c.lambda ? c.lambda.function_name : c.name} (${appWords(a.kind)}): ${formatCount(a.alerts)} alert${a.alerts === 1 ? '' : 's'}`;
+            const base = `${c.lambda ? c.lambda.function_name : c.name} (${appWords(a.kind)}): ${plural(a.alerts, 'alert')}`;
             return a.alerts > 0
               ? `${base}, on average ${formatDuration(a.detection_delay_ms_mean)} after the event, at worst ${formatDuration(a.detection_delay_ms_max)}.`
               : `${base}.`;

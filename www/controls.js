@@ -1,8 +1,8 @@
 // DOM building blocks for the controls and panels. Text goes in with textContent only: no
 // innerHTML anywhere, so nothing from a scenario, a file or the address can become markup.
 
-import { producerColour } from './palette.js';
-import { formatCount, formatShare } from './format.js';
+import { producerColourVar } from './palette.js';
+import { formatCount, formatShare, formatPercent, errorMessages } from './format.js';
 
 /** Make an element: el('button', { type: 'button', class: 'x', text: 'Go' }, [children]). */
 export function el(tag, props = {}, children = []) {
@@ -35,28 +35,33 @@ export function idPart(s) {
     .slice(0, 40);
 }
 
-/** The rates a producer may be set to (the facade's set_rate range). */
-export const RATE_MIN = 1;
-export const RATE_MAX = 1_000_000;
-
 /** The largest value the rate slider offers for a producer now sending `rate` records/s. */
 export function rateSliderMax(rate) {
   const r = Math.max(0, Number(rate) || 0);
   return Math.max(5000, Math.ceil((r * 2) / 1000) * 1000);
 }
 
+/** What a producer writes to, in words: "PutRecords → stream clicks". */
+export function producerTarget(p) {
+  const where = p.target_kind === 'delivery_stream' ? 'delivery stream' : 'stream';
+  return `${p.api} → ${where} ${p.target_name}`;
+}
+
 /**
  * One fieldset per producer: rate (slider + number), hot-key share (when its key model is
- * hot_key), pause/resume. `send(commandObject)` queues a facade command and returns an error
- * list (empty when accepted).
+ * hot_key), pause/resume. `send(commandObject)` queues a facade command and returns its errors
+ * (empty when accepted); `limits` are the core's ranges (`rate`: producer.records_per_second,
+ * `hotKeyShare`: producer.hot_key_share).
  */
-export function buildProducerControls(container, layout, send) {
+export function buildProducerControls(container, layout, send, limits) {
+  const RATE_MIN = limits.rate.min;
+  const RATE_MAX = limits.rate.max;
   const rows = [];
   const nodes = layout.producers.map((p, i) => {
     const base = `p${i}-${idPart(p.name)}`;
     const err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
     const report = (errors) => {
-      err.textContent = errors.length ? errors.join(' ') : '';
+      err.textContent = errorMessages(errors).join(' ');
     };
 
     const num = el('input', {
@@ -66,22 +71,22 @@ export function buildProducerControls(container, layout, send) {
       max: RATE_MAX,
       step: 1,
       inputmode: 'numeric',
-      value: p.recordsPerSecond,
+      value: p.records_per_second,
       class: 'rate-number',
     });
     const range = el('input', {
       type: 'range',
       id: `${base}-rate-range`,
       min: RATE_MIN,
-      max: rateSliderMax(p.recordsPerSecond),
+      max: rateSliderMax(p.records_per_second),
       step: 1,
-      value: p.recordsPerSecond,
+      value: p.records_per_second,
       'aria-label': `${p.name}: records per second (slider)`,
-      'aria-valuetext': `${formatCount(p.recordsPerSecond)} records per second`,
+      'aria-valuetext': `${formatCount(p.records_per_second)} records per second`,
     });
     // The rate last sent (or shown by the layout): Enter and the change event that follows it,
     // or a value typed again, send no second command (each one is part of a shared replay).
-    let sentRate = p.recordsPerSecond;
+    let sentRate = p.records_per_second;
     const sendRate = (v) => {
       const value = Math.max(RATE_MIN, Math.min(RATE_MAX, Math.round(Number(v))));
       if (!Number.isFinite(value)) return;
@@ -119,14 +124,14 @@ export function buildProducerControls(container, layout, send) {
     let hot = null;
     let hotRange = null;
     let hotOut = null;
-    if (p.keyModel === 'hot_key') {
-      const share = Number(p.hotKeyShare ?? 0);
-      hotOut = el('output', { for: `${base}-hot`, text: `${formatShare(share)}%` });
+    if (p.key_model === 'hot_key') {
+      const share = Number(p.hot_key_share ?? 0);
+      hotOut = el('output', { for: `${base}-hot`, text: formatPercent(share) });
       hotRange = el('input', {
         type: 'range',
         id: `${base}-hot`,
-        min: 0,
-        max: 1,
+        min: limits.hotKeyShare.min,
+        max: limits.hotKeyShare.max,
         step: 0.05,
         value: share,
         'aria-valuetext': `${formatShare(share)} percent`,
@@ -168,10 +173,15 @@ export function buildProducerControls(container, layout, send) {
     });
 
     const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-    swatch.style.backgroundColor = producerColour(p.colour);
+    swatch.style.backgroundColor = producerColourVar(p.colour);
+    // a Direct PUT producer writes to a Firehose delivery stream: its keys choose no shard
     const facts = el('p', {
       class: 'hint',
-      text: `${p.api}, keys: ${describeKeyModel(p.keyModel)}, stream ${p.streamName}`,
+      id: `${base}-target`,
+      text:
+        p.target_kind === 'stream'
+          ? `${producerTarget(p)}, keys: ${describeKeyModel(p.key_model)}`
+          : producerTarget(p),
     });
     const fs = el('fieldset', { class: 'producer' }, [
       el('legend', {}, [swatch, `Producer ${p.name}`]),
@@ -198,26 +208,26 @@ export function buildProducerControls(container, layout, send) {
         const r = rows.find((x) => x.name === p.name);
         if (!r) continue;
         const active = document.activeElement;
-        r.setSentRate(p.recordsPerSecond);
+        r.setSentRate(p.records_per_second);
         if (
           active !== r.num &&
           active !== r.range &&
-          String(r.num.value) !== String(p.recordsPerSecond)
+          String(r.num.value) !== String(p.records_per_second)
         ) {
-          r.num.value = String(p.recordsPerSecond);
-          if (p.recordsPerSecond > Number(r.range.max))
-            r.range.max = String(rateSliderMax(p.recordsPerSecond));
-          r.range.value = String(p.recordsPerSecond);
+          r.num.value = String(p.records_per_second);
+          if (p.records_per_second > Number(r.range.max))
+            r.range.max = String(rateSliderMax(p.records_per_second));
+          r.range.value = String(p.records_per_second);
         }
         if (
           r.hotRange &&
           active !== r.hotRange &&
-          p.hotKeyShare !== null &&
-          p.hotKeyShare !== undefined
+          p.hot_key_share !== null &&
+          p.hot_key_share !== undefined
         ) {
-          r.hotRange.value = String(p.hotKeyShare);
-          r.hotOut.textContent = `${formatShare(p.hotKeyShare)}%`;
-          r.hotRange.setAttribute('aria-valuetext', `${formatShare(p.hotKeyShare)} percent`);
+          r.hotRange.value = String(p.hot_key_share);
+          r.hotOut.textContent = formatPercent(p.hot_key_share);
+          r.hotRange.setAttribute('aria-valuetext', `${formatShare(p.hot_key_share)} percent`);
         }
         r.setPauseLabel(!!p.paused);
       }

@@ -1,53 +1,51 @@
 // Faults a student can inject and take back, each one a facade command (so a shared link or a
 // downloaded run replays it): crash or restart a KCL worker, make a Lambda function fail and
-// recover, put a poison record, slow a consumer down and restore it. The panel remembers what it
-// (or the scenario's own schedule) did, to offer the way back.
+// recover, put a poison record, slow a consumer down and restore it. What each fault is now comes
+// from the run (the layout, the consumers' report, the commands applied), so the way back is
+// offered whoever made the change: this panel, a link or the scenario's own schedule.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatCount } from './format.js';
+import { formatCount, formatPercent, plural, errorMessages } from './format.js';
 
 const ERROR_RATES = [0, 0.1, 0.5, 1];
 const SLOW_RATES = [10, 50, 200, 1000];
 
-/** What the faults panel needs from a scenario's text (JSON.parse is fine: no big numbers used). */
-export function faultTargets(scenarioText, consumers, layout) {
-  let sc;
-  try {
-    sc = JSON.parse(scenarioText) || {};
-  } catch {
-    sc = {};
-  }
-  const scCons = Array.isArray(sc.consumers) ? sc.consumers : [];
-  const kcl = consumers
+/** What the faults panel offers, from the run's layout (read once per installed run). */
+export function faultTargets(layout) {
+  const kcl = layout.consumers
     .filter((c) => c.type === 'kcl')
-    .map((c) => {
-      const s = scCons.find((x) => x && x.name === c.name) || {};
-      const workers = Number.isInteger(s.workers) ? s.workers : 2;
-      return { name: c.name, workers };
-    });
-  const fns = Array.isArray(sc.lambda_functions) ? sc.lambda_functions : [];
-  const used = new Set(consumers.filter((c) => c.lambda).map((c) => c.lambda.function_name));
-  const functions = fns
-    .filter((f) => f && typeof f.name === 'string')
-    .map((f) => ({
-      name: f.name,
-      errorRate: Number(f.error_rate) || 0,
-      triggered: used.has(f.name),
-    }));
-  const lambdaStreams = new Set(consumers.filter((c) => c.lambda).map((c) => c.stream_name));
+    .map((c) => ({ name: c.name, workers: c.workers ?? 0 }));
+  const functions = layout.functions.map((f) => ({ name: f.name }));
+  const lambdaStreams = new Set(
+    layout.consumers.filter((c) => c.type === 'lambda').map((c) => c.stream_name),
+  );
   const producers = layout.producers
-    .filter((p) => lambdaStreams.has(p.streamName))
+    .filter((p) => p.target_kind === 'stream' && lambdaStreams.has(p.target_name))
     .map((p) => p.name);
-  const slowable = consumers
+  const slowable = layout.consumers
     .filter((c) => c.type !== 'lambda')
-    .map((c) => {
-      const s = scCons.find((x) => x && x.name === c.name) || {};
-      const rate = Number.isInteger(s.processing_records_per_second)
-        ? s.processing_records_per_second
-        : null;
-      return { name: c.name, rate };
-    });
+    .map((c) => ({ name: c.name }));
   return { kcl, functions, producers, slowable };
+}
+
+/**
+ * The faults as the run has them now: crashed workers (from the consumers' report), error rates
+ * and processing rates (from the layout), poison records put (from the commands applied).
+ */
+export function faultState(layout, consumers, appliedCommands) {
+  const crashed = new Set();
+  for (const c of consumers) {
+    for (const w of c.workers || []) {
+      const n = /(\d+)$/.exec(w.worker);
+      if (!w.alive && n) crashed.add(`${c.name}:${Number(n[1])}`);
+    }
+  }
+  return {
+    crashed,
+    errorRate: new Map(layout.functions.map((f) => [f.name, f.error_rate])),
+    slow: new Map(layout.consumers.map((c) => [c.name, c.processing_records_per_second ?? null])),
+    poisons: appliedCommands.filter((c) => c && c.type === 'put_poison_record').length,
+  };
 }
 
 export class FaultsPanel {
@@ -59,20 +57,21 @@ export class FaultsPanel {
     this.ui = null;
   }
 
-  /** Build for a freshly installed run. */
-  setup(targets) {
-    this.state = {
-      crashed: new Set(),
-      errorRate: new Map(targets.functions.map((f) => [f.name, f.errorRate])),
-      slow: new Map(targets.slowable.map((c) => [c.name, c.rate])),
-      poisons: 0,
-    };
+  /** Build for a freshly installed run: `targets` from faultTargets, `state` from faultState. */
+  setup(targets, state) {
+    this.state = state;
     this.targets = targets;
     this.build();
   }
 
-  /** A command was applied (sent from here or elsewhere, or scheduled): keep the state in step. */
-  applied(cmd) {
+  /** The run's faults as they are now (after the commands sent from here were applied). */
+  update(state) {
+    this.state = state;
+    this.sync();
+  }
+
+  /** A command this panel sent was accepted: shown at once, until the run applies it. */
+  sent(cmd) {
     if (!this.state || !cmd) return;
     switch (cmd.type) {
       case 'crash_worker':
@@ -105,12 +104,12 @@ export class FaultsPanel {
     const t = this.targets;
     const err = el('p', { class: 'control-error', role: 'alert', id: 'faults-err' });
     const report = (errors) => {
-      err.textContent = errors.join(' ');
+      err.textContent = errorMessages(errors).join(' ');
     };
     const sendAndNote = (cmd) => {
       const errors = this.send(cmd);
       report(errors);
-      if (!errors.length) this.applied(cmd);
+      if (!errors.length) this.sent(cmd);
     };
     const groups = [];
     this.ui = { workers: [], fns: [], slow: [], poison: null };
@@ -162,7 +161,7 @@ export class FaultsPanel {
           'select',
           { id },
           ERROR_RATES.map((r) =>
-            el('option', { value: String(r), text: `${Math.round(r * 100)}% of invocations fail` }),
+            el('option', { value: String(r), text: `${formatPercent(r)} of invocations fail` }),
           ),
         );
         const apply = el('button', {
@@ -319,7 +318,7 @@ export class FaultsPanel {
       setText(
         f.now,
         r > 0
-          ? `Now: ${Math.round(r * 100)}% of invocations of ${f.name} fail.`
+          ? `Now: ${formatPercent(r)} of invocations of ${f.name} fail.`
           : `Now: ${f.name} works.`,
       );
     }
@@ -333,12 +332,7 @@ export class FaultsPanel {
       );
     }
     if (this.ui.poison) {
-      setText(
-        this.ui.poison,
-        st.poisons
-          ? `${formatCount(st.poisons)} poison record${st.poisons === 1 ? '' : 's'} put.`
-          : '',
-      );
+      setText(this.ui.poison, st.poisons ? `${plural(st.poisons, 'poison record')} put.` : '');
     }
   }
 }

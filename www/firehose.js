@@ -1,17 +1,30 @@
 // The Firehose part of the page: per delivery stream, the hose into its buffer (a tank with two
-// bars: size toward buffering_size, time toward buffering_interval), the S3 bucket (objects by
-// hour prefix, error objects apart, duplicates marked; choose one to read it), the controls
-// (buffering, compression, S3 outage, timeouts, the transform Lambda's rates, a Redshift
-// outage), the batch-against-streaming delays (in words and on one chart) and a query over the
-// lake. Built once per set of delivery streams, then updated by text and attributes only.
-// `sim.firehoses()` rebuilds a report on every call: the page calls it at most 4 times a second.
+// bars: size toward the buffering size, time toward the buffering interval, both as the delivery
+// rule measures them), the S3 bucket (objects by hour prefix, error objects apart, duplicates
+// marked; choose one to read it), the controls (buffering, compression, S3 outage, timeouts, the
+// transform Lambda's rates, a Redshift outage), the batch-against-streaming delays (in words and
+// on one chart) and a query over the lake (of the numeric fields its records have).
+//
+// It draws what main.js hands it: each delivery stream's layout (its configuration now), its row
+// of the frame, its counts, the objects and metrics the page has read, and the consumers' report.
+// It holds no simulation and runs no clock: the main loop calls `animate` for the hose's dots.
+// Built once per set of delivery streams, then updated by text and attributes only.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatBytes, formatCount, formatDuration, formatSimTime } from './format.js';
+import {
+  formatBytes,
+  formatCents,
+  formatCount,
+  cssPercent,
+  formatDuration,
+  formatPercent,
+  formatRange,
+  formatSimTime,
+  errorMessages,
+  plural,
+} from './format.js';
 import { appWords } from './consumers.js';
-import { OKABE_ITO } from './palette.js';
-
-export const FIREHOSE_EVERY_MS = 250;
+import { readColours } from './palette.js';
 
 const COMPRESSIONS = ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'];
 const MIB = 1024 * 1024;
@@ -22,16 +35,37 @@ const TRIGGER_WORDS = {
   'processing-failed': 'the records could not be processed (an error object)',
 };
 
+/** How the lake's numeric fields read in an answer, by the unit the core keeps their sums in. */
+const UNIT_FORMAT = {
+  cents: (v) => formatCents(v),
+  points: (v) => `${formatCount(v)} points`,
+  tenths_of_a_degree: (v) => `${(Number(v) / 10).toFixed(1)} °C`,
+};
+
+/** A lake field's name in words ("amount" → "amounts"), for the answer and the choice. */
+const FIELD_WORDS = {
+  amount: { one: 'amount', many: 'amounts', sums: true },
+  score: { one: 'score', many: 'scores', sums: true },
+  temperature_c: { one: 'temperature', many: 'temperatures', sums: false },
+};
+
+function fieldWords(field) {
+  return FIELD_WORDS[field] || { one: field, many: field, sums: true };
+}
+
+/** One field of a lake answer (`{ field, unit, records, sum, mean }`) in words. */
+export function lakeFieldText(a) {
+  const w = fieldWords(a.field);
+  const fmt = UNIT_FORMAT[a.unit] || ((v) => `${formatCount(v)} ${a.unit}`);
+  return w.sums
+    ? `${w.many} sum to ${fmt(a.sum)}, mean ${fmt(a.mean)}`
+    : `${w.many} average ${fmt(a.mean)} over ${plural(a.records, 'record')}`;
+}
+
 /** "payments/2026/11/25/20/lake-1-…" → "2026/11/25/20/" (the hour prefix), or "". */
 export function hourPrefix(key) {
   const m = /(\d{4}\/\d\d\/\d\d\/\d\d)\//.exec(String(key));
   return m ? `${m[1]}/` : '';
-}
-
-/** Cents → "$12.34". */
-export function dollars(cents) {
-  const c = Math.round(Number(cents) || 0);
-  return `$${(c / 100).toFixed(2)}`;
 }
 
 /**
@@ -49,10 +83,10 @@ function outageBox(id, type, name, send, after) {
   return box;
 }
 
-function everyWords(seconds) {
-  if (seconds === 3600) return 'every hour';
-  if (seconds === 86400) return 'once a day';
-  return `every ${formatDuration(seconds * 1000)}`;
+function everyWords(ms) {
+  if (ms === 3_600_000) return 'every hour';
+  if (ms === 86_400_000) return 'once a day';
+  return `every ${formatDuration(ms)}`;
 }
 
 function minutesToMs(v) {
@@ -60,67 +94,10 @@ function minutesToMs(v) {
   return Number.isFinite(n) ? Math.max(0, Math.round(n * 60_000)) : 0;
 }
 
-/** The scenario's delivery stream block called `name` (its `name`, else its label), or null. */
-function streamBlock(scenario, name) {
-  const all = scenario?.resource?.aws_kinesis_firehose_delivery_stream;
-  if (!all || typeof all !== 'object') return null;
-  for (const [label, b] of Object.entries(all)) {
-    if (b && typeof b === 'object' && (b.name ?? label) === name) return b;
-  }
-  return null;
+/** The fields of `f.lake_fields` that records in the lake have (bit k of `bits` set). */
+export function lakeFieldsPresent(fields, bits) {
+  return fields.filter((_, k) => (Number(bits) & (1 << k)) !== 0);
 }
-
-/**
- * What the scenario says about delivery stream `name`'s transform Lambda and Redshift table (the
- * report has neither the rates nor the table): `{ transform: { functionName, rates, errorPrefix }
- * | null, redshift: { table, retryS } | null }`. The rates are where the run starts; commands
- * change them later (see `applied`).
- */
-export function destinationSetup(scenario, name) {
-  const b = streamBlock(scenario, name);
-  const out = { transform: null, redshift: null };
-  if (!b) return out;
-  // as the sim reads it: Redshift stages through its own s3_configuration
-  const s3 =
-    (b.destination === 'redshift'
-      ? b.redshift_configuration?.s3_configuration
-      : b.extended_s3_configuration) || {};
-  const pc = s3.processing_configuration;
-  const params = pc && pc.enabled !== false && pc.processors?.[0]?.parameters;
-  const arn = Array.isArray(params)
-    ? params.find((p) => p && p.parameter_name === 'LambdaArn')?.parameter_value
-    : null;
-  if (arn) {
-    // as the sim reads it: "arn:…:function:NAME[:qualifier]" or just NAME
-    const tail = String(arn).includes(':function:') ? String(arn).split(':function:')[1] : arn;
-    const functionName = String(tail).split(':')[0];
-    const fn = (scenario.lambda_functions || []).find((x) => x && x.name === functionName) || {};
-    out.transform = {
-      functionName,
-      errorPrefix: s3.error_output_prefix || 'processing-failed/',
-      rates: {
-        error_rate: Number(fn.error_rate) || 0,
-        dropped_rate: Number(fn.transform_dropped_rate) || 0,
-        processing_failed_rate: Number(fn.transform_processing_failed_rate) || 0,
-      },
-    };
-  }
-  const rs = b.redshift_configuration;
-  if (rs && typeof rs === 'object') {
-    out.redshift = {
-      table: String(rs.data_table_name ?? ''),
-      retryS: Number.isFinite(rs.retry_duration) ? rs.retry_duration : 3600,
-    };
-  }
-  return out;
-}
-
-/** 0.05 → "5%"; keeps one decimal for small shares (0.005 → "0.5%"). */
-export function percent(x) {
-  const p = (Number(x) || 0) * 100;
-  return `${p < 10 && p !== Math.round(p) ? p.toFixed(1) : Math.round(p)}%`;
-}
-
 // ---- the batch-against-streaming chart: delay on a log scale, seconds to hours ----------------
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -169,69 +146,40 @@ function chartTop(worstMs) {
 }
 
 export class FirehosePanel {
-  /** `card` = the section (hidden when there is no delivery stream); `send(cmd)` → errors. */
-  constructor(card, container, send, sim) {
+  /**
+   * `card` = the section (hidden when there is no delivery stream); `send(cmd)` → errors;
+   * `ask(index, fromMs, toMs)` → the lake's answer; `limits` = the core's ranges of the inputs
+   * (`size`, `interval`, `error`, `dropped`, `failed`, `timeout`).
+   */
+  constructor(card, container, { send, ask, limits }) {
     this.card = card;
     this.box = container;
     this.send = send;
-    this.getSim = sim;
+    this.ask = ask;
+    this.limits = limits;
     this.key = null;
     this.views = [];
-    this.lastT = -Infinity;
-    this.raf = 0;
-    this.clock = null; // { real, sim, travel }: how fast simulated time goes, for the hose
-    this.motionQuery =
-      typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
+    this.reducedMotion = false;
+    this.colours = null;
   }
 
   reset() {
     this.key = null;
-    this.lastT = -Infinity;
-    this.clock = null;
   }
 
-  reduceMotion() {
-    return Boolean(this.motionQuery && this.motionQuery.matches);
-  }
-
-  /** Runs the hose's frames while there is a delivery stream and motion is welcome. */
-  startPouring() {
-    if (this.raf || this.reduceMotion() || !this.views.length) return;
-    const frame = (t) => {
-      this.raf = 0;
-      if (!this.views.length || this.reduceMotion()) {
-        for (const v of this.views) this.drawPour(v, 0, 1);
-        return;
-      }
-      this.animate(t);
-      this.raf = requestAnimationFrame(frame);
-    };
-    this.raf = requestAnimationFrame(frame);
+  setReducedMotion(on) {
+    this.reducedMotion = on;
+    if (on) for (const v of this.views) this.drawPour(v, 0, 1);
   }
 
   /**
-   * One frame of the hose: each dot's place is simulated time over a travel time, so the dots
-   * stand still when the run is paused and go with the run's speed, never with the wall clock.
-   * The travel time (in simulated ms) is about 1.5 s of real time at the current speed, and
-   * changes only by a clear margin so the dots do not jump about.
+   * One frame of the hose (from the main loop): each dot's place is simulated time over a
+   * travel time, so the dots stand still when the run is paused and go with the run's speed,
+   * never with the wall clock. Nothing moves under reduced motion.
    */
-  animate(t) {
-    const sim = this.getSim();
-    if (!sim || this.card.hidden) return;
-    const now = sim.nowMs();
-    const c = this.clock;
-    if (!c) {
-      this.clock = { real: t, sim: now, travel: 1500 };
-    } else if (now !== c.sim && t > c.real) {
-      const speed = (now - c.sim) / (t - c.real);
-      const want = Math.min(3_600_000, Math.max(300, 1500 * speed));
-      if (Math.abs(want - c.travel) / c.travel > 0.3) c.travel = want;
-      c.real = t;
-      c.sim = now;
-    } else if (now === c.sim) {
-      c.real = t; // paused: the clock waits with the run
-    }
-    for (const v of this.views) this.drawPour(v, now, this.clock.travel);
+  animate(nowMs, travelMs) {
+    if (this.reducedMotion || this.card.hidden) return;
+    for (const v of this.views) this.drawPour(v, nowMs, travelMs);
   }
 
   drawPour(v, nowMs, travelMs) {
@@ -249,7 +197,7 @@ export class FirehosePanel {
     if (!n) return;
     const r = Math.max(2, h * 0.22);
     const phase = (nowMs % travelMs) / travelMs;
-    ctx.fillStyle = OKABE_ITO[4];
+    ctx.fillStyle = this.colours.okabeIto[4];
     for (let i = 0; i < n; i++) {
       const f = (phase + i / n) % 1;
       // a little up and down, by the dot's number, so the stream looks poured, not ruled
@@ -260,72 +208,79 @@ export class FirehosePanel {
     }
   }
 
-  /** A command the run applied (a scheduled one, e.g. from a link): keep the controls true. */
-  applied(c) {
-    const v = this.views.find((x) => x.name === c.delivery_stream_name);
-    if (!v) return;
-    if (c.type === 'set_s3_available') v.s3.checked = c.available === false;
-    else if (c.type === 'set_s3_timeout_rate') v.timeout.value = String(c.timeout_rate);
-    else if (c.type === 'set_redshift_available' && v.rs) {
-      v.rs.down.checked = c.available === false;
-      this.rsState(v);
-    } else if (c.type === 'set_transform_rates' && v.tf) this.tfAccepted(v, c);
-  }
-
-  /** Rates the sim took (a field left out keeps its value): the inputs and the words follow. */
-  tfAccepted(v, c) {
+  /** Rates the transform has now: the inputs and the words follow. */
+  tfShow(v, rates) {
     for (const k of Object.keys(v.tf.good)) {
-      if (Number.isFinite(c[k])) v.tf.good[k] = c[k];
-      v.tf.inputs[k].value = String(v.tf.good[k]);
+      if (Number.isFinite(rates[k])) v.tf.good[k] = rates[k];
+      if (document.activeElement !== v.tf.inputs[k]) v.tf.inputs[k].value = String(v.tf.good[k]);
     }
     const g = v.tf.good;
     setText(
       v.tf.now,
-      `Now: ${percent(g.error_rate)} of invocations fail; per record, ${percent(g.dropped_rate)} Dropped and ${percent(g.processing_failed_rate)} ProcessingFailed.`,
+      `Now: ${formatPercent(g.error_rate)} of invocations fail; per record, ${formatPercent(g.dropped_rate)} Dropped and ${formatPercent(g.processing_failed_rate)} ProcessingFailed.`,
     );
   }
 
-  scenario() {
-    try {
-      return JSON.parse(this.getSim().scenarioJson());
-    } catch {
-      return {};
-    }
-  }
-
-  /** Called with each panel refresh; asks the sim at most every FIREHOSE_EVERY_MS. */
-  maybeUpdate(t, force, consumers) {
-    if (!force && t - this.lastT < FIREHOSE_EVERY_MS) return;
-    this.lastT = t;
-    const sim = this.getSim();
-    const list = sim && typeof sim.firehoses === 'function' ? sim.firehoses() : [];
-    this.update(list || [], consumers || []);
-  }
-
-  update(list, consumers) {
-    const key = list.map((f) => f.name).join('|');
+  /**
+   * The delivery streams as the run has them now (`layout().firehoses`): built when the set
+   * changes; otherwise the controls follow the configuration (a change applied from here, a
+   * link or the scenario's schedule). Called when the layout changed and no command the page
+   * sent is waiting to be applied, so nothing the student just did is undone.
+   */
+  setLayout(firehoses) {
+    const key = firehoses.map((f) => f.name).join('|');
+    this.card.hidden = firehoses.length === 0;
     if (key !== this.key) {
       this.key = key;
-      this.build(list);
+      this.colours ??= readColours();
+      this.views = firehoses.map((f, i) => this.buildOne(f, i));
+      replaceChildren(
+        this.box,
+        this.views.map((v) => v.node),
+      );
     }
-    this.card.hidden = list.length === 0;
-    this.startPouring();
-    list.forEach((f, i) => this.fill(this.views[i], f, consumers));
+    firehoses.forEach((f, i) => this.syncControls(this.views[i], f));
   }
 
-  build(list) {
-    const scenario = list.length ? this.scenario() : {};
-    this.views = list.map((f, i) => this.buildOne(f, i, destinationSetup(scenario, f.name)));
-    replaceChildren(
-      this.box,
-      this.views.map((v) => v.node),
+  syncControls(v, f) {
+    if (!v) return;
+    v.f = f;
+    const keep = (input, value) => {
+      if (document.activeElement !== input) input.value = String(value);
+    };
+    keep(v.size, f.buffering_size_bytes / MIB);
+    keep(v.interval, f.buffering_interval_ms / 1000);
+    keep(v.compression, f.compression_format);
+    keep(v.timeout, f.s3_timeout_rate);
+    v.s3.checked = !f.s3_available;
+    if (v.tf && f.transform) this.tfShow(v, f.transform);
+    if (v.rs && f.redshift) {
+      v.rs.down.checked = !f.redshift.available;
+      this.rsState(v);
+    }
+    setText(v.source, f.source_stream ? `from ${f.source_stream}` : 'Direct PUT');
+    const from = f.source_stream
+      ? `the stream ${f.source_stream}`
+      : 'producers calling PutRecordBatch (Direct PUT)';
+    setText(
+      v.caption,
+      `Firehose collects records from ${from} until the first of ${f.buffering_size_bytes / MIB} MiB or ${f.buffering_interval_ms / 1000} s, then writes one file to S3 (${f.bucket_arn}, ${f.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${f.compression_format}`})${v.rs ? `, and Redshift loads each file into ${v.rs.table} with a COPY` : ''}.`,
     );
   }
 
-  buildOne(f, i, setup) {
+  /**
+   * Each refresh: `views[i]` = { row (the frame's firehose row as an object), counts
+   * (firehose_counts()[i]), store ({ objects, objectsVersion, metrics, lakeKnownUntilMs }) };
+   * `consumers` = the consumers' report.
+   */
+  update(views, consumers) {
+    views.forEach((view, i) => this.fill(this.views[i], view, consumers || []));
+  }
+
+  buildOne(f, i) {
     const base = `fh${i}-${idPart(f.name)}`;
-    const v = { index: i, name: f.name, base, objectsTotal: -1, objects: [], chosen: null };
-    v.setup = setup;
+    const L = this.limits;
+    const v = { index: i, name: f.name, base, f, objectsVersion: -1, objects: [], chosen: null };
 
     // --- the hose and the tank ---
     v.caption = el('p', { class: 'fh-caption' });
@@ -390,24 +345,24 @@ export class FirehosePanel {
 
     // --- controls ---
     v.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
-    const report = (errors) => setText(v.err, errors.length ? errors.join(' ') : '');
+    const report = (errors) => setText(v.err, errorMessages(errors).join(' '));
     v.size = el('input', {
       type: 'number',
       id: `${base}-size`,
-      min: 1,
-      max: 128,
+      min: L.size.min,
+      max: L.size.max,
       step: 1,
       inputmode: 'numeric',
-      value: f.buffering_size_mib,
+      value: f.buffering_size_bytes / MIB,
     });
     v.interval = el('input', {
       type: 'number',
       id: `${base}-interval`,
-      min: 0,
-      max: 900,
+      min: L.interval.min,
+      max: L.interval.max,
       step: 1,
       inputmode: 'numeric',
-      value: f.buffering_interval_s,
+      value: f.buffering_interval_ms / 1000,
     });
     v.compression = el(
       'select',
@@ -433,11 +388,11 @@ export class FirehosePanel {
     v.timeout = el('input', {
       type: 'number',
       id: `${base}-timeout`,
-      min: 0,
-      max: 1,
+      min: L.timeout.min,
+      max: L.timeout.max,
       step: 0.05,
       inputmode: 'decimal',
-      value: 0,
+      value: f.s3_timeout_rate,
     });
     const applyTimeout = el('button', {
       type: 'button',
@@ -456,15 +411,15 @@ export class FirehosePanel {
       el('div', { class: 'fh-field' }, [el('label', { for: input.id, text: label }), input]);
     const controls = el('fieldset', { class: 'fh-controls' }, [
       el('legend', { text: `Configure ${f.name}` }),
-      field(v.size, 'Buffer size (MiB, 1–128)'),
-      field(v.interval, 'Buffer interval (seconds, 0–900)'),
+      field(v.size, `Buffer size (${formatRange(L.size)})`),
+      field(v.interval, `Buffer interval (${formatRange(L.interval)})`),
       field(v.compression, 'Compression'),
       applyBuffer,
       el('div', { class: 'fh-field fh-check' }, [
         v.s3,
         el('label', { for: v.s3.id, text: 'S3 is down (outage)' }),
       ]),
-      field(v.timeout, 'Share of S3 writes that time out (0–1)'),
+      field(v.timeout, `Share of S3 writes that time out (${formatRange(L.timeout)})`),
       applyTimeout,
       v.err,
     ]);
@@ -488,7 +443,7 @@ export class FirehosePanel {
     v.chart = this.buildChart(base);
     v.versusBox = el('section', { class: 'fh-versus-box', hidden: true }, [v.versus, v.chart.node]);
 
-    // --- lake query ---
+    // --- lake query: over the numeric fields the delivered records have ---
     v.from = el('input', {
       type: 'number',
       id: `${base}-from`,
@@ -505,6 +460,13 @@ export class FirehosePanel {
       value: 60,
       inputmode: 'decimal',
     });
+    v.lakeField = el('select', { id: `${base}-field` });
+    v.lakeFieldBox = el('div', { class: 'fh-field', hidden: true }, [
+      el('label', { for: v.lakeField.id, text: 'Sum and mean of' }),
+      v.lakeField,
+    ]);
+    v.lakeFieldsKey = null;
+    v.lakeNone = el('p', { class: 'hint', id: `${base}-no-field` });
     v.answer = el('p', { class: 'fh-answer', id: `${base}-answer`, 'aria-live': 'polite' });
     v.known = el('p', { class: 'hint fh-known', id: `${base}-known` });
     const ask = el('button', {
@@ -517,6 +479,8 @@ export class FirehosePanel {
       el('legend', { text: 'Query the lake (like Athena over S3)' }),
       field(v.from, 'From (simulated minutes)'),
       field(v.to, 'To (simulated minutes)'),
+      v.lakeFieldBox,
+      v.lakeNone,
       ask,
       v.answer,
       v.known,
@@ -532,8 +496,8 @@ export class FirehosePanel {
         v.trigger,
         stats,
         controls,
-        setup.transform ? this.buildTransform(v, f, setup.transform) : null,
-        setup.redshift || f.redshift ? this.buildRedshift(v, f, setup.redshift) : null,
+        f.transform ? this.buildTransform(v, f) : null,
+        f.redshift ? this.buildRedshift(v, f) : null,
         v.bucketHeading,
         el('p', {
           class: 'hint',
@@ -549,20 +513,28 @@ export class FirehosePanel {
     return v;
   }
 
-  /** The transform Lambda: its three rates (set_transform_rates) and what it returned. */
-  buildTransform(v, f, t) {
+  buildTransform(v, f) {
     const base = v.base;
-    const tf = { good: { ...t.rates }, inputs: {} };
+    const t = f.transform;
+    const L = this.limits;
+    const tf = {
+      good: {
+        error_rate: t.error_rate,
+        dropped_rate: t.dropped_rate,
+        processing_failed_rate: t.processing_failed_rate,
+      },
+      inputs: {},
+    };
     v.tf = tf;
-    const rateInput = (key, idSuffix) => {
+    const rateInput = (key, idSuffix, limit) => {
       tf.inputs[key] = el('input', {
         type: 'number',
         id: `${base}-tf-${idSuffix}`,
-        min: 0,
-        max: 1,
+        min: limit.min,
+        max: limit.max,
         step: 0.05,
         inputmode: 'decimal',
-        value: t.rates[key],
+        value: tf.good[key],
       });
       return tf.inputs[key];
     };
@@ -584,10 +556,10 @@ export class FirehosePanel {
         if (errors.length) {
           // refused: the inputs go back to what the transform really does
           for (const [k, input] of Object.entries(tf.inputs)) input.value = String(tf.good[k]);
-          setText(tf.err, `Not changed: ${errors.join(' ')}`);
+          setText(tf.err, `Not changed: ${errorMessages(errors).join(' ')}`);
         } else {
           setText(tf.err, '');
-          this.tfAccepted(v, cmd);
+          this.tfShow(v, cmd);
         }
       },
     });
@@ -613,32 +585,38 @@ export class FirehosePanel {
     const field = (input, label) =>
       el('div', { class: 'fh-field' }, [el('label', { for: input.id, text: label }), input]);
     const node = el('fieldset', { class: 'fh-controls fh-transform', id: `${base}-tf` }, [
-      el('legend', { text: `Transform Lambda ${t.functionName}` }),
+      el('legend', { text: `Transform Lambda ${t.function_name}` }),
       el('p', {
         class: 'hint',
-        text: `Firehose hands the records to ${t.functionName} in batches. For each record it returns Ok (on to S3), Dropped (left out on purpose) or ProcessingFailed (written to error objects under ${t.errorPrefix}). A failed invocation is retried; when the retries run out, all its records are ProcessingFailed. Dropped and ProcessingFailed together cannot be more than 1.`,
+        text: `Firehose hands the records to ${t.function_name} in batches. For each record it returns Ok (on to S3), Dropped (left out on purpose) or ProcessingFailed (written to error objects under ${f.error_output_prefix}). A failed invocation is retried; when the retries run out, all its records are ProcessingFailed. Dropped and ProcessingFailed together cannot be more than 1.`,
       }),
-      field(rateInput('error_rate', 'error'), 'Invocations that fail (0–1)'),
-      field(rateInput('dropped_rate', 'dropped'), 'Records returned Dropped (0–1)'),
       field(
-        rateInput('processing_failed_rate', 'failed'),
-        'Records returned ProcessingFailed (0–1)',
+        rateInput('error_rate', 'error', L.error),
+        `Invocations that fail (${formatRange(L.error)})`,
+      ),
+      field(
+        rateInput('dropped_rate', 'dropped', L.dropped),
+        `Records returned Dropped (${formatRange(L.dropped)})`,
+      ),
+      field(
+        rateInput('processing_failed_rate', 'failed', L.failed),
+        `Records returned ProcessingFailed (${formatRange(L.failed)})`,
       ),
       apply,
       tf.err,
       tf.now,
       tf.statsList,
     ]);
-    this.tfAccepted(v, {});
+    this.tfShow(v, {});
     return node;
   }
 
   /** Redshift as the destination: staged in S3, then one COPY at a time into the table. */
-  buildRedshift(v, f, r) {
+  buildRedshift(v, f) {
     const base = v.base;
-    const table = r && r.table ? r.table : 'the table';
-    const retryS = r ? r.retryS : 3600;
-    const rs = { retryS, table };
+    const r = f.redshift;
+    const table = r.table || 'the table';
+    const rs = { retryMs: r.retry_duration_ms, table };
     v.rs = rs;
     rs.flow = el('p', { class: 'fh-rs-flow', id: `${base}-rs-flow` });
     rs.state = el('p', { class: 'fh-rs-state', id: `${base}-rs-state` });
@@ -651,7 +629,7 @@ export class FirehosePanel {
         ['loaded', `Rows loaded into ${table}`],
         ['copies', 'COPY commands done'],
         ['waiting', 'Staged objects waiting for a COPY'],
-        ['skipped', `Rows skipped (Redshift down longer than ${formatDuration(retryS * 1000)})`],
+        ['skipped', `Rows skipped (Redshift down longer than ${formatDuration(rs.retryMs)})`],
       ].flatMap(([key, text]) => [el('dt', { text }), rs.stats[key]]),
     );
     rs.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-rs-err` });
@@ -661,7 +639,7 @@ export class FirehosePanel {
       f.name,
       this.send,
       (errors) => {
-        setText(rs.err, errors.join(' '));
+        setText(rs.err, errorMessages(errors).join(' '));
         this.rsState(v);
       },
     );
@@ -680,10 +658,10 @@ export class FirehosePanel {
     return node;
   }
 
-  /** The transform's counts, when the report carries them (`f.transform`). */
-  fillTransform(v, f) {
+  /** The transform's counts (`firehose_counts()`'s `transform`). */
+  fillTransform(v, counts) {
     const tf = v.tf;
-    const t = f.transform;
+    const t = counts.transform;
     if (!tf) return;
     tf.statsList.hidden = !t;
     if (!t) return;
@@ -696,13 +674,13 @@ export class FirehosePanel {
     tf.stats.errors.classList.toggle('warn', t.errors > 0);
   }
 
-  fillRedshift(v, f) {
+  fillRedshift(v, row, counts) {
     const rs = v.rs;
-    const r = f.redshift;
+    const r = counts.redshift;
     if (!rs || !r) return;
     setText(
       rs.flow,
-      `1. Staged in S3: ${formatCount(f.objects_total)} ${f.objects_total === 1 ? 'object' : 'objects'} (${formatCount(f.delivered_records)} records) → 2. COPY into ${rs.table}: ${formatCount(r.copies)} done, ${formatCount(r.loaded_records)} rows loaded.`,
+      `1. Staged in S3: ${plural(row.objects_total, 'object')} (${plural(row.delivered_records, 'record')}) → 2. COPY into ${rs.table}: ${formatCount(r.copies)} done, ${formatCount(r.loaded_records)} rows loaded.`,
     );
     setText(rs.stats.loaded, formatCount(r.loaded_records));
     setText(rs.stats.copies, formatCount(r.copies));
@@ -719,7 +697,7 @@ export class FirehosePanel {
     setText(
       rs.state,
       rs.down.checked
-        ? `Redshift is down: each COPY is retried every minute for up to ${formatDuration(rs.retryS * 1000)}, then skipped. A skipped object stays in S3; its rows never reach the table.`
+        ? `Redshift is down: each COPY is retried every minute for up to ${formatDuration(rs.retryMs)}, then skipped. A skipped object stays in S3; its rows never reach the table.`
         : 'Redshift is up: each staged object is loaded by one COPY (about 1 s plus 10 MB/s).',
     );
   }
@@ -741,15 +719,22 @@ export class FirehosePanel {
           patternTransform: 'rotate(45)',
         },
         [
-          svgEl('rect', { width: 6, height: 6, fill: OKABE_ITO[5] }),
-          svgEl('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#ffffff', 'stroke-width': 2 }),
+          svgEl('rect', { width: 6, height: 6, fill: this.colours.okabeIto[5] }),
+          svgEl('line', {
+            x1: 0,
+            y1: 0,
+            x2: 0,
+            y2: 6,
+            stroke: this.colours.ui.white,
+            'stroke-width': 2,
+          }),
         ],
       ),
     ]);
     const grid = svgEl('g', { class: 'fh-chart-grid' });
     const bars = svgEl('g', { class: 'fh-chart-bars' });
     const series = [
-      ['river', 'Streaming', 0, OKABE_ITO[4]],
+      ['river', 'Streaming', 0, this.colours.okabeIto[4]],
       ['dam', 'Batch', 62, `url(#${patternId})`],
     ];
     for (const [key, word, y0, fill] of series) {
@@ -767,7 +752,7 @@ export class FirehosePanel {
           height: 14,
           width: 0,
           fill,
-          stroke: key === 'river' ? OKABE_ITO[4] : OKABE_ITO[5],
+          stroke: key === 'river' ? this.colours.okabeIto[4] : this.colours.okabeIto[5],
           'stroke-width': 1,
           'fill-opacity': stat === 'mean' ? 1 : 0.45,
           'data-stat': stat,
@@ -883,104 +868,24 @@ export class FirehosePanel {
     setText(c.cells[key].alerts, who ? formatCount(who.alerts) : '0');
   }
 
-  fill(v, f, consumers) {
-    if (!v) return;
-    const sizeLimit = f.buffering_size_mib * MIB;
-    const intervalMs = f.buffering_interval_s * 1000;
-    const from = f.source_stream
-      ? `the stream ${f.source_stream}`
-      : 'producers calling PutRecordBatch (Direct PUT)';
-    setText(v.source, f.source_stream ? `from ${f.source_stream}` : 'Direct PUT');
-    setText(
-      v.caption,
-      `Firehose collects records from ${from} until the first of ${f.buffering_size_mib} MiB or ${f.buffering_interval_s} s, then writes one file to S3 (${f.bucket_arn}, ${f.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${f.compression_format}`})${v.rs ? `, and Redshift loads each file into ${v.rs.table} with a COPY` : ''}.`,
-    );
-    const last = f.metrics.length ? f.metrics[f.metrics.length - 1] : null;
-    const fresh = last ? Number(last['DeliveryToS3.DataFreshness']) || 0 : 0;
-    const sizeFrac = sizeLimit > 0 ? Math.min(1, f.buffered_bytes / sizeLimit) : 0;
-    const waited = f.buffered_records > 0 ? fresh : 0;
-    const timeFrac = intervalMs > 0 ? Math.min(1, waited / intervalMs) : f.buffered_records ? 1 : 0;
-    const pct = (x) => `${(x * 100).toFixed(1)}%`;
-    v.sizeFill.style.width = pct(sizeFrac);
-    v.timeFill.style.width = pct(timeFrac);
-    v.tankFill.style.height = pct(Math.max(sizeFrac, timeFrac));
-    const inPerSecond = last ? Number(last.IncomingRecords) || 0 : 0;
-    v.hose.classList.toggle('flowing', inPerSecond > 0);
-    setText(v.inRate, `${formatCount(inPerSecond)} records/s in`);
-    // more dots for more records, on a log scale (1 record/s: 1 dot; 100,000/s: 20)
-    const dots =
-      inPerSecond > 0 ? Math.min(20, Math.max(1, Math.round(4 * Math.log10(1 + inPerSecond)))) : 0;
-    if (dots !== v.dots) {
-      v.dots = dots;
-      if (this.reduceMotion()) this.drawPour(v, 0, 1); // still: the dots spread evenly
-    }
-    setText(
-      v.sizeText,
-      `${formatBytes(f.buffered_bytes)} of ${f.buffering_size_mib} MiB (${formatCount(f.buffered_records)} records)`,
-    );
-    setText(
-      v.timeText,
-      `${formatDuration(waited)} of ${f.buffering_interval_s} s since the oldest buffered record`,
-    );
-    const freshFrac = intervalMs > 0 ? Math.min(1, fresh / (2 * intervalMs)) : 0;
-    v.freshFill.style.width = pct(freshFrac);
-    v.freshFill.classList.toggle('late', intervalMs > 0 && fresh > intervalMs * 1.2);
-    setText(v.freshText, `oldest record not yet in S3 is ${formatDuration(fresh)} old`);
-    // the report lists the newest objects oldest first: the last one is the newest
-    const newest = f.objects.length ? f.objects[f.objects.length - 1] : null;
-    setText(
-      v.trigger,
-      newest
-        ? `Last object written at ${formatSimTime(newest.delivered_ms)}: ${TRIGGER_WORDS[newest.trigger] || newest.trigger}.`
-        : 'No object written yet: the buffer is still filling.',
-    );
-    setText(v.stats.received, formatCount(f.received_records));
-    setText(v.stats.buffered, formatCount(f.buffered_records));
-    setText(v.stats.retrying, formatCount(f.retrying_records));
-    setText(v.stats.delivered, formatCount(f.delivered_records));
-    setText(v.stats.objects, formatCount(f.objects_total));
-    setText(v.stats.lost, formatCount(f.lost_records));
-    setText(v.stats.dups, formatCount(f.duplicate_records));
-    v.stats.retrying.classList.toggle('warn', f.retrying_records > 0);
-    v.stats.lost.classList.toggle('warn', f.lost_records > 0);
-
-    if (document.activeElement !== v.size) v.size.value = String(f.buffering_size_mib);
-    if (document.activeElement !== v.interval) v.interval.value = String(f.buffering_interval_s);
-    if (document.activeElement !== v.compression) v.compression.value = f.compression_format;
-
-    this.fillTransform(v, f);
-    this.fillRedshift(v, f);
-
-    if (f.objects_total !== v.objectsTotal) {
-      v.objectsTotal = f.objects_total;
-      v.objects = f.objects;
-      this.buildBucket(v, f);
-    }
-    this.fillVersus(v, f, consumers);
-    setText(
-      v.known,
-      `The lake knows records up to ${formatSimTime(f.lake.known_until_ms)}: later ones are still in the hose.`,
-    );
-  }
-
-  buildBucket(v, f) {
+  /** The bucket's objects (`objects`: the newest the page has, oldest first) by folder. */
+  buildBucket(v, objects, objectsTotal) {
+    const f = v.f;
     setText(
       v.bucketHeading,
-      `S3 bucket ${f.bucket_arn.replace(/^arn:aws:s3:::/, '')}: ${formatCount(f.objects_total)} ${f.objects_total === 1 ? 'object' : 'objects'}${f.objects_total > f.objects.length ? ` (newest ${f.objects.length} shown)` : ''}`,
+      `S3 bucket ${f.bucket_arn.replace(/^arn:aws:s3:::/, '')}: ${plural(objectsTotal, 'object')}${objectsTotal > objects.length ? ` (newest ${objects.length} shown)` : ''}`,
     );
-    const errorCount = f.objects.filter((o) => o.trigger === 'processing-failed').length;
-    const dupCount = f.objects.filter((o) => o.duplicate).length;
+    const errorCount = objects.filter((o) => o.trigger === 'processing-failed').length;
+    const dupCount = objects.filter((o) => o.duplicate).length;
     const shown = [
-      errorCount
-        ? `${formatCount(errorCount)} error ${errorCount === 1 ? 'object' : 'objects'}`
-        : '',
+      errorCount ? plural(errorCount, 'error object') : '',
       dupCount
-        ? `${formatCount(dupCount)} ${dupCount === 1 ? 'duplicate' : 'duplicates'} (⧉, dashed: written twice after a write timed out)`
+        ? `${plural(dupCount, 'duplicate')} (⧉, dashed: written twice after a write timed out)`
         : '',
     ].filter(Boolean);
     setText(v.bucketNote, shown.length ? `Among them: ${shown.join('; ')}.` : '');
     v.bucketNote.hidden = !shown.length; // no empty row in the card's grid
-    if (!f.objects.length) {
+    if (!objects.length) {
       replaceChildren(v.bucketList, [el('p', { class: 'hint', text: 'The bucket is empty.' })]);
       return;
     }
@@ -991,7 +896,7 @@ export class FirehosePanel {
     // data objects by hour folder; error objects apart, by their own folder (the error prefix)
     const groups = new Map();
     const errorGroups = new Map();
-    f.objects.forEach((o, j) => {
+    objects.forEach((o, j) => {
       const h = hourPrefix(o.key) || 'other/';
       const isError = o.trigger === 'processing-failed';
       const folder = isError ? `${String(o.key).slice(0, String(o.key).indexOf(h))}${h}` : h;
@@ -1074,8 +979,106 @@ export class FirehosePanel {
     ]);
   }
 
-  fillVersus(v, f, consumers) {
-    const job = f.batch_job;
+  /** One delivery stream's numbers: `view` = { row, counts, store } (see `update`). */
+  fill(v, view, consumers) {
+    if (!v || !view) return;
+    const f = v.f;
+    const r = view.row;
+    const store = view.store;
+    const sizeLimit = f.buffering_size_bytes;
+    const intervalMs = f.buffering_interval_ms;
+    const last = store.metrics.length ? store.metrics[store.metrics.length - 1] : null;
+    // Both bars measure what the delivery rule does: the buffer's bytes against the size, and
+    // the time since the buffer started filling against the interval (not DataFreshness, which
+    // keeps growing while objects wait for S3 and each new buffer starts from 0 again).
+    const sizeFrac = sizeLimit > 0 ? Math.min(1, r.buffered_bytes / sizeLimit) : 0;
+    const waited = r.buffered_records > 0 ? r.buffer_age_ms : 0;
+    const timeFrac = intervalMs > 0 ? Math.min(1, waited / intervalMs) : r.buffered_records ? 1 : 0;
+    v.sizeFill.style.width = cssPercent(sizeFrac);
+    v.timeFill.style.width = cssPercent(timeFrac);
+    v.timeFill.dataset.fraction = String(timeFrac);
+    v.tankFill.style.height = cssPercent(Math.max(sizeFrac, timeFrac));
+    const inPerSecond = last ? Number(last.IncomingRecords) || 0 : 0;
+    v.hose.classList.toggle('flowing', inPerSecond > 0);
+    setText(v.inRate, `${formatCount(inPerSecond)} records/s in`);
+    // more dots for more records, on a log scale (1 record/s: 1 dot; 100,000/s: 20)
+    const dots =
+      inPerSecond > 0 ? Math.min(20, Math.max(1, Math.round(4 * Math.log10(1 + inPerSecond)))) : 0;
+    if (dots !== v.dots) {
+      v.dots = dots;
+      if (this.reducedMotion) this.drawPour(v, 0, 1); // still: the dots spread evenly
+    }
+    setText(
+      v.sizeText,
+      `${formatBytes(r.buffered_bytes)} of ${sizeLimit / MIB} MiB (${plural(r.buffered_records, 'record')})`,
+    );
+    setText(
+      v.timeText,
+      `${formatDuration(waited)} of ${intervalMs / 1000} s since the buffer started filling`,
+    );
+    const fresh = r.data_freshness_ms;
+    const freshFrac = intervalMs > 0 ? Math.min(1, fresh / (2 * intervalMs)) : 0;
+    v.freshFill.style.width = cssPercent(freshFrac);
+    v.freshFill.classList.toggle('late', intervalMs > 0 && fresh > intervalMs * 1.2);
+    setText(v.freshText, `oldest record not yet in S3 is ${formatDuration(fresh)} old`);
+    // the page's objects are oldest first: the last one is the newest
+    const newest = store.objects.length ? store.objects[store.objects.length - 1] : null;
+    setText(
+      v.trigger,
+      newest
+        ? `Last object written at ${formatSimTime(newest.delivered_ms)}: ${TRIGGER_WORDS[newest.trigger] || newest.trigger}.`
+        : 'No object written yet: the buffer is still filling.',
+    );
+    setText(v.stats.received, formatCount(r.received_records));
+    setText(v.stats.buffered, formatCount(r.buffered_records));
+    setText(v.stats.retrying, formatCount(r.retrying_records));
+    setText(v.stats.delivered, formatCount(r.delivered_records));
+    setText(v.stats.objects, formatCount(r.objects_total));
+    setText(v.stats.lost, formatCount(r.lost_records));
+    setText(v.stats.dups, formatCount(r.duplicate_records));
+    v.stats.retrying.classList.toggle('warn', r.retrying_records > 0);
+    v.stats.lost.classList.toggle('warn', r.lost_records > 0);
+
+    this.fillTransform(v, view.counts);
+    this.fillRedshift(v, r, view.counts);
+
+    if (store.objectsVersion !== v.objectsVersion) {
+      v.objectsVersion = store.objectsVersion;
+      v.objects = store.objects;
+      this.buildBucket(v, store.objects, r.objects_total);
+    }
+    this.fillVersus(v, view.counts, consumers);
+    this.fillLakeFields(v, r.lake_field_bits);
+    setText(
+      v.known,
+      `The lake knows records up to ${formatSimTime(store.lakeKnownUntilMs)}: later ones are still in the hose.`,
+    );
+  }
+
+  /** The lake's fields to choose from: only those its records have (none for clicks). */
+  fillLakeFields(v, bits) {
+    const present = lakeFieldsPresent(v.f.lake_fields, bits);
+    const key = present.map((x) => x.field).join(',');
+    if (key === v.lakeFieldsKey) return;
+    v.lakeFieldsKey = key;
+    const was = v.lakeField.value;
+    replaceChildren(
+      v.lakeField,
+      present.map((x) => el('option', { value: x.field, text: fieldWords(x.field).one })),
+    );
+    if (present.some((x) => x.field === was)) v.lakeField.value = was;
+    v.lakeFieldBox.hidden = present.length === 0;
+    setText(
+      v.lakeNone,
+      present.length
+        ? ''
+        : 'The records in this lake have no numeric field (yet): a query counts them.',
+    );
+    v.lakeNone.hidden = present.length > 0;
+  }
+
+  fillVersus(v, counts, consumers) {
+    const job = counts.batch_job;
     if (!job) {
       v.versusBox.hidden = true;
       return;
@@ -1087,8 +1090,8 @@ export class FirehosePanel {
       : 'The river (a consumer on the stream) has not raised an alert yet.';
     const damText =
       job.runs > 0 && job.alerts > 0
-        ? `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_seconds)}) caught the same kind of thing ${formatDuration(job.detection_delay_ms_mean)} later on average (at worst ${formatDuration(job.detection_delay_ms_max)}).`
-        : `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_seconds)}) has ${job.runs > 0 ? `run ${formatCount(job.runs)} times without an alert yet` : 'not run yet'}.`;
+        ? `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_ms)}) caught the same kind of thing ${formatDuration(job.detection_delay_ms_mean)} later on average (at worst ${formatDuration(job.detection_delay_ms_max)}).`
+        : `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_ms)}) has ${job.runs > 0 ? `run ${formatCount(job.runs)} times without an alert yet` : 'not run yet'}.`;
     const short =
       river && job.runs > 0 && job.alerts > 0
         ? `In short: the river reacted in ${formatDuration(river.application.detection_delay_ms_mean)}; the dam, ${formatDuration(job.detection_delay_ms_mean)} later. `
@@ -1109,7 +1112,7 @@ export class FirehosePanel {
       job.alerts > 0
         ? {
             name: job.name,
-            words: `batch job over the lake ${everyWords(job.every_seconds)}`,
+            words: `batch job over the lake ${everyWords(job.every_ms)}`,
             mean: job.detection_delay_ms_mean,
             max: job.detection_delay_ms_max,
             alerts: job.alerts,
@@ -1124,7 +1127,6 @@ export class FirehosePanel {
   }
 
   query(v) {
-    const sim = this.getSim();
     const fromMs = minutesToMs(v.from.value);
     const toMs = minutesToMs(v.to.value);
     if (toMs <= fromMs) {
@@ -1133,14 +1135,24 @@ export class FirehosePanel {
     }
     let r;
     try {
-      r = sim.lakeQuery(v.index, fromMs, toMs);
+      r = this.ask(v.index, fromMs, toMs);
     } catch {
+      r = null;
+    }
+    if (!r) {
       setText(v.answer, 'The lake could not answer.');
       return;
     }
+    const chosen = v.lakeFieldBox.hidden ? null : v.lakeField.value;
+    const a = chosen ? r.fields.find((x) => x.field === chosen) : null;
+    const about = chosen
+      ? a
+        ? `; ${lakeFieldText(a)}`
+        : `; none of them has a ${fieldWords(chosen).one}`
+      : '';
     setText(
       v.answer,
-      `From ${formatSimTime(fromMs)} to ${formatSimTime(toMs)}: ${formatCount(r.records)} records in ${formatCount(r.objects)} objects; amounts sum to ${dollars(r.sum_amount_cents)}, mean ${dollars(r.mean_amount_cents)}. The lake knows records up to ${formatSimTime(r.known_until_ms)}: later ones are still in the hose.`,
+      `From ${formatSimTime(fromMs)} to ${formatSimTime(toMs)}: ${plural(r.records, 'record')} in ${plural(r.objects, 'object')}${about}. The lake knows records up to ${formatSimTime(r.known_until_ms)}: later ones are still in the hose.`,
     );
   }
 }

@@ -40,12 +40,82 @@ export function formatCount(n) {
 /**
  * A share (0–1) as a percentage a student can read: whole percent from 10 %, two significant
  * digits below (0.0015 → "0.15", 0.025 → "2.5", 0.6 → "60"), so a small hot key is not shown
- * as "0". Without the sign: callers add "%" or " percent".
+ * as "0". Without the sign: callers add "%" or " percent" (or use formatPercent).
  */
 export function formatShare(share) {
   const pct = (Number(share) || 0) * 100;
   if (pct === 0 || pct >= 10) return String(Math.round(pct));
   return String(Number(pct.toPrecision(2)));
+}
+
+/** A share (0–1) with its sign: 0.05 → "5%", 0.005 → "0.5%". */
+export function formatPercent(share) {
+  return `${formatShare(share)}%`;
+}
+
+/** A count and its noun: (1, 'object') → "1 object", (2400, 'record') → "2,400 records". */
+export function plural(n, word, many = `${word}s`) {
+  return `${formatCount(n)} ${Math.round(Number(n) || 0) === 1 ? word : many}`;
+}
+
+/** A count in at most four characters, for a canvas label: 950, "12k", "3M". */
+export function formatShortCount(n) {
+  const v = Math.round(Number(n) || 0);
+  if (v < 1000) return String(v);
+  if (v < 1_000_000) return `${Math.round(v / 1000)}k`;
+  return `${Math.round(v / 1_000_000)}M`;
+}
+
+/** A duration in at most four characters, for a canvas label: "0", "0.4s", "12s", "3m". */
+export function formatShortAge(ms) {
+  const v = Number(ms) || 0;
+  if (v <= 0) return '0';
+  if (v < 1000) return `${Math.round(v / 100) / 10}s`;
+  if (v < 60_000) return `${Math.round(v / 1000)}s`;
+  return `${Math.round(v / 60_000)}m`;
+}
+
+/** A fraction (0–1) as a CSS length: 0.25 → "25.0%" (a bar's width or height). */
+export function cssPercent(fraction) {
+  return `${(Math.max(0, Number(fraction) || 0) * 100).toFixed(1)}%`;
+}
+
+/** Bytes in MiB with `digits` decimals, without the unit: 545288 → "0.52". */
+export function formatMiB(bytes, digits = 2) {
+  return (Math.max(0, Number(bytes) || 0) / 1048576).toFixed(digits);
+}
+
+/** Cents → "$12.34". */
+export function formatCents(cents) {
+  const c = Math.round(Number(cents) || 0);
+  return `$${(c / 100).toFixed(2)}`;
+}
+
+/** How the page says the unit of a limit (`limits()`'s `unit`), '' for plain numbers. */
+const UNIT_WORDS = {
+  milliseconds: 'ms',
+  seconds: 'seconds',
+  hours: 'hours',
+  bytes: 'bytes',
+  mebibytes: 'MiB',
+  megabytes: 'MB',
+  records_per_second: 'records/s',
+  cents: 'cents',
+  count: '',
+  share: '',
+};
+
+/** A limit's range for an input's label: { min: 1, max: 128, unit: 'mebibytes' } → "MiB, 1–128". */
+export function formatRange(limit) {
+  const unit = UNIT_WORDS[limit.unit] ?? String(limit.unit ?? '');
+  const range = `${formatCount(limit.min)}–${formatCount(limit.max)}`;
+  return unit ? `${unit}, ${range}` : range;
+}
+
+/** A list in words: "a", "a and b", "a, b and c". */
+export function listWords(items) {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** Bytes for people: 512 → "512 B", 2048 → "2.0 KiB", 1572864 → "1.50 MiB". */
@@ -108,37 +178,32 @@ export function formatSci(decimal) {
   return `${mant.toFixed(2)}e${exp}`;
 }
 
-// ---- speed slider: logarithmic, 0.1× … 1000× ----------------------------------------------
+// ---- speed slider: one stop per arrow key press, 0.1× … 1000× ------------------------------
 
-export const SPEED_MIN = 0.1;
-export const SPEED_MAX = 1000;
-export const SPEED_STEPS = 1000; // slider positions 0 … SPEED_STEPS
+/** The speeds the slider offers, one per position (0 … SPEED_STOPS.length − 1). */
+export const SPEED_STOPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+export const SPEED_MIN = SPEED_STOPS[0];
+export const SPEED_MAX = SPEED_STOPS[SPEED_STOPS.length - 1];
 
-/** Slider position (0 … SPEED_STEPS) → speed factor, rounded to a friendly value. */
+/** Slider position → speed factor (the stop at that position). */
 export function speedFromSlider(pos) {
-  const p = Math.min(SPEED_STEPS, Math.max(0, Number(pos) || 0));
-  const exp =
-    Math.log10(SPEED_MIN) + (p / SPEED_STEPS) * (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
-  return roundSpeed(10 ** exp);
+  const i = Math.round(Number(pos) || 0);
+  return SPEED_STOPS[Math.min(SPEED_STOPS.length - 1, Math.max(0, i))];
 }
 
-/** Speed factor → slider position. */
+/** Speed factor → slider position (the nearest stop, on a log scale). */
 export function sliderFromSpeed(speed) {
-  const s = Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number(speed) || 1));
-  const frac =
-    (Math.log10(s) - Math.log10(SPEED_MIN)) / (Math.log10(SPEED_MAX) - Math.log10(SPEED_MIN));
-  return Math.round(frac * SPEED_STEPS);
-}
-
-/** Two significant digits, clamped: 0.1, 0.25, 1, 1.5, 25, 250, 1000. */
-export function roundSpeed(s) {
-  const v = Number(Number(s).toPrecision(2));
-  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number.isFinite(v) ? v : 1));
+  const s = Math.log10(Math.min(SPEED_MAX, Math.max(SPEED_MIN, Number(speed) || 1)));
+  let best = 0;
+  SPEED_STOPS.forEach((v, i) => {
+    if (Math.abs(Math.log10(v) - s) < Math.abs(Math.log10(SPEED_STOPS[best]) - s)) best = i;
+  });
+  return best;
 }
 
 /** "0.1×", "1×", "250×". */
 export function formatSpeed(s) {
-  return `${Number(s.toPrecision(2))}×`;
+  return `${Number(Number(s).toPrecision(2))}×`;
 }
 
 // ---- URL: ?preset=NAME&seed=N and #scenario=<base64url JSON> --------------------------------
@@ -195,9 +260,26 @@ export function parseLocation(search, hash) {
   return out;
 }
 
-/** Errors thrown by the facade look like { errors: string[] }; anything else becomes one message. */
+/**
+ * A facade error (`{ path, message }`) for people: an AWS refusal as AWS words it
+ * ("ResourceInUseException: …"), anything else after the field it is about, without the
+ * "command." a command's fields start with ("records_per_second: 0 is out of range …").
+ */
+export function errorText(e) {
+  if (!e || typeof e !== 'object') return String(e);
+  const message = String(e.message ?? '');
+  if (/^[A-Z][A-Za-z]*Exception:/.test(message)) return message;
+  const path = String(e.path ?? '').replace(/^command\.?/, '');
+  return path ? `${path}: ${message}` : message;
+}
+
+/**
+ * What went wrong, as a list of messages: facade errors (`[{ path, message }]`, or thrown as
+ * `{ errors: [...] }`), an Error, or anything else.
+ */
 export function errorMessages(err) {
-  if (err && Array.isArray(err.errors)) return err.errors.map(String);
+  if (Array.isArray(err)) return err.map(errorText);
+  if (err && Array.isArray(err.errors)) return err.errors.map(errorText);
   if (err && typeof err.message === 'string') return [err.message];
   return [String(err)];
 }

@@ -1,7 +1,7 @@
-// App wiring: loads the wasm simulation, runs the fixed-step loop, connects controls, panels,
-// the belt and the narration. The simulation state lives in wasm; this file only asks for
-// numbers each frame and sends commands. Nothing here uses Math.random or Date.now:
-// requestAnimationFrame's timestamp (performance.now) only feeds the accumulator.
+// App wiring: the one fixed-step loop that drives everything, the narration, the tables,
+// scenarios and sharing. The simulation is reached only through sim.js (the page's one caller of
+// the wasm facade); the panels are handed plain data and draw it. Nothing here uses Math.random
+// or Date.now: requestAnimationFrame's timestamp (performance.now) only feeds the accumulator.
 
 import {
   formatSimTime,
@@ -9,6 +9,8 @@ import {
   formatBytes,
   formatDuration,
   formatSpeed,
+  formatMiB,
+  formatPercent,
   speedFromSlider,
   sliderFromSpeed,
   hashPercent,
@@ -17,21 +19,15 @@ import {
   base64UrlEncode,
   compactJson,
   errorMessages,
-  formatShare,
+  listWords,
+  plural,
 } from './format.js';
-import {
-  Belt,
-  beltTravelMs,
-  SHARD_FIELDS,
-  PRODUCER_FIELDS,
-  CONSUMER_FIELDS,
-  RECORD_FIELDS,
-  EVENT_FIELDS,
-} from './belt.js';
+import { loadEngine, consumerRow } from './sim.js';
+import { Belt, beltTravelMs } from './belt.js';
 import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
 import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
-import { FaultsPanel, faultTargets } from './faults.js';
+import { FaultsPanel, faultTargets, faultState } from './faults.js';
 import { FirehosePanel } from './firehose.js';
 
 const DEFAULT_PRESET = 'clickstream';
@@ -39,6 +35,7 @@ const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run 
 const MAX_FRAME_MS = 250; // longer gaps (a hidden tab) count as this much
 const STEP_BUDGET_MS = 12; // simulation time per frame, so the page stays responsive
 const PANEL_EVERY_MS = 200; // text panels refresh at most this often (real time)
+const FIREHOSE_EVERY_MS = 250; // the Firehose panel, at most 4 times a second
 const LIST_EVERY_MS = 1000;
 const NARRATE_GAP_MS = 2500; // at most one narration per this much real time
 const KEEP_RUNNING = 'The scenario that was running keeps running.';
@@ -46,22 +43,22 @@ const KEEP_RUNNING = 'The scenario that was running keeps running.';
 const $ = (id) => document.getElementById(id);
 
 const app = {
-  api: null,
-  sim: null,
+  engine: null,
+  run: null, // the running simulation (sim.js Run)
   layout: null,
   playing: true,
   speed: 1,
   acc: 0,
   lastFrameT: null,
-  layoutDirty: false,
   travelMs: 3000,
+  hoseTravelMs: 1500,
   msPerTick: 0.05, // measured cost of one tick (real ms), for the frame budget
   simMsDone: 0,
   realMsDone: 0,
   actualSpeed: null,
-  lastEventSeq: -1,
   selected: null,
   lastPanelT: -Infinity,
+  lastFirehoseT: -Infinity,
   lastListT: -Infinity,
   lastDrawT: -Infinity,
   panelTick: -1,
@@ -75,15 +72,18 @@ const app = {
   narrator: null,
   watch: null,
   pendingCommands: 0, // commands sent but not applied yet (the sim applies them at a tick)
-  layoutVersion: 0, // sim.layoutVersion() when the layout was last read
-  scheduled: [], // the scenario's own commands, sorted by at_ms
-  nextScheduled: 0, // the first of them not applied yet
+  echoes: 0, // notes of the page's own commands still to come (already told when sent)
+  noteBacklog: [], // notes read before a step that applies the page's commands
+  faultsDirty: false, // the layout changed: the faults panel reads the run's state again
+  reshardKey: '', // streams and lane states the resharding panel was built for
+  frame: null, // the last frame's rows
+  data: { consumers: [], ledger: null, firehoses: [] }, // what the panels were last handed
   consumerPanel: null,
   notesFeed: null,
   alertsFeed: null,
   reshard: null,
   faults: null,
-  reshardVersion: -1, // layout version the resharding panel was built for
+  firehose: null,
 };
 
 // ---- narration: polite, plain words, rate-limited ------------------------------------------
@@ -104,6 +104,13 @@ class Narrator {
     this.queue.push({ text, key });
   }
 
+  /** Of the queued entries whose key starts with `prefix`, keep only the newest `max`. */
+  keepNewest(prefix, max) {
+    const mine = this.queue.filter((q) => q.key.startsWith(prefix));
+    const drop = new Set(mine.slice(0, Math.max(0, mine.length - max)));
+    if (drop.size) this.queue = this.queue.filter((q) => !drop.has(q));
+  }
+
   /**
    * Speak what is queued, at most once per NARRATE_GAP_MS unless `force` (the answer to
    * something the student just did). Nothing queued is dropped: one kind of news has one entry.
@@ -115,7 +122,7 @@ class Narrator {
     this.queue = [];
     this.lastT = now;
     this.live.textContent = msg;
-    const stamp = app.sim ? formatSimTime(app.sim.nowMs()) : '';
+    const stamp = app.frame ? formatSimTime(app.frame.nowMs) : '';
     this.log.prepend(el('li', {}, [el('span', { class: 'mono', text: stamp }), ` ${msg}`]));
     while (this.log.children.length > 12) this.log.lastElementChild.remove();
   }
@@ -169,23 +176,28 @@ function episode(ep, active, simMs, realMs) {
   return null;
 }
 
-function narrateChanges(shards, ledger) {
+function narrateChanges(frame, ledger) {
   const lay = app.layout;
   const w = app.watch;
-  const simMs = app.sim.nowMs();
+  const shards = frame.shards;
+  const simMs = frame.nowMs;
   const realMs = performance.now();
 
-  const throttled = lay.lanes.filter((l) => shards[l.lane * SHARD_FIELDS + 2] > 0);
+  const throttled = lay.lanes.filter((l) => shards.get(l.lane, 'write_throttled') > 0);
   const t = episode(w.throttle, throttled.length > 0, simMs, realMs);
   if (t === true) {
-    const ids = listWords(throttled.map((l) => l.shardId));
+    const ids =
+      throttled.length > 3
+        ? `${throttled.length} shards`
+        : listWords(throttled.map((l) => l.shard_id));
     if (w.explained.has('throttle')) {
       app.narrator.say(`Throttling started again on ${ids}.`, 'throttle');
     } else {
       w.explained.add('throttle');
       const they = throttled.length > 1 ? 'these shards get' : 'this shard gets';
+      const { write_records_per_second: records, write_bytes_per_second: bytes } = lay.limits;
       app.narrator.say(
-        `Throttling started on ${ids}: ${they} more than 1,000 records or 1 MiB per second, so some records are sent back to be retried.`,
+        `Throttling started on ${ids}: ${they} more than ${formatCount(records)} records or ${formatMiB(bytes, 0)} MiB per second, so some records are sent back to be retried.`,
         'throttle',
       );
     }
@@ -217,7 +229,7 @@ function narrateChanges(shards, ledger) {
   let maxAge = 0;
   let maxLane = 0;
   for (const l of lay.lanes) {
-    const age = shards[l.lane * SHARD_FIELDS + 6];
+    const age = shards.get(l.lane, 'iterator_age_ms');
     if (age > maxAge) {
       maxAge = age;
       maxLane = l.lane;
@@ -226,7 +238,7 @@ function narrateChanges(shards, ledger) {
   if (!w.behind && maxAge >= 10_000) {
     w.behind = true;
     app.narrator.say(
-      `The consumer is falling behind: ${formatDuration(maxAge)} behind on ${lay.lanes[maxLane].shardId}.`,
+      `The consumer is falling behind: ${formatDuration(maxAge)} behind on ${lay.lanes[maxLane].shard_id}.`,
       'behind',
     );
   } else if (w.behind && maxAge < 3000) {
@@ -239,22 +251,36 @@ function narrateChanges(shards, ledger) {
   }
 }
 
-function listWords(items) {
-  if (items.length <= 1) return items.join('');
-  if (items.length > 3) return `${items.length} shards`;
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+/** At most this many of the simulation's notes are waiting to be spoken (the newest). */
+const NOTES_SPOKEN_MAX = 3;
+
+/**
+ * The simulation's notes go to the live region too: throttling is told by the page's own
+ * narration already, and the notes of the page's own commands were answered when they were
+ * sent. One entry per kind and moment, so a burst of notes (a worker's takeover of four shards
+ * in one tick) is spoken as its newest; and only the newest few wait to be spoken.
+ */
+function narrateNotes(fresh) {
+  for (const n of fresh) {
+    if (n.echo || n.kind === 'throttle') continue;
+    const t = n.text;
+    const text = t.charAt(0).toUpperCase() + t.slice(1);
+    app.narrator.say(/[.!?]$/.test(text) ? text : `${text}.`, `note-${n.kind}-${n.t_ms}`);
+  }
+  app.narrator.keepNewest('note-', NOTES_SPOKEN_MAX);
 }
 
 // ---- installing a simulation ----------------------------------------------------------------
 
-/** Make `sim` the running simulation; the old one is freed. */
-function install(sim, how) {
-  const old = app.sim;
-  app.sim = sim;
-  if (old && old !== sim && typeof old.free === 'function') old.free();
+/** Make `run` the running simulation; the old one is freed. */
+function install(run, how) {
+  const old = app.run;
+  app.run = run;
+  if (old && old !== run) old.free();
   app.acc = 0;
   app.pendingCommands = 0;
-  app.lastEventSeq = -1;
+  app.echoes = 0;
+  app.noteBacklog = [];
   app.selected = null;
   app.recentEvents = [];
   app.watch = newWatch();
@@ -263,17 +289,19 @@ function install(sim, how) {
   app.alertsFeed.reset();
   app.consumerPanel.reset();
   app.firehose.reset();
-  app.reshardVersion = -1;
-  refreshLayout(true);
-  const scenarioText = sim.scenarioJson();
-  app.faults.setup(faultTargets(scenarioText, sim.consumers(), app.layout));
-  $('scenario-text').value = scenarioText;
-  showDescription(scenarioText);
-  app.scheduled = scheduledCommands(scenarioText);
-  app.nextScheduled = 0;
+  app.layout = null;
+  app.reshardKey = '';
+  onLayout(true);
+  app.faults.setup(
+    faultTargets(run.layout),
+    faultState(run.layout, run.consumers(), run.appliedCommands()),
+  );
+  app.faultsDirty = false;
+  $('scenario-text').value = run.scenarioJson();
+  showDescription(run.description());
   $('share-link').value = '';
   setText($('share-status'), '');
-  $('seed').value = sim.seed();
+  $('seed').value = run.seed();
   replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
   app.panelTick = -1;
   app.listTick = -1;
@@ -283,48 +311,51 @@ function install(sim, how) {
 }
 
 /** The scenario's own words about itself (its top-level "description"), under the belt. */
-function showDescription(scenarioText) {
-  let text = '';
-  try {
-    const d = JSON.parse(scenarioText).description;
-    if (typeof d === 'string') text = d.trim();
-  } catch {
-    // no description
-  }
+function showDescription(description) {
+  const text = String(description || '').trim();
   const p = $('scenario-description');
   setText(p, text);
   p.hidden = text === '';
 }
 
-/** The facade's layout version (rises when streams, shards or producers change), if it has one. */
-function layoutVersion() {
-  return typeof app.sim.layoutVersion === 'function' ? app.sim.layoutVersion() : 0;
+/** The streams and lane states the resharding panel shows (it is rebuilt when they change). */
+function reshardKeyOf(lay) {
+  return JSON.stringify([
+    lay.streams.map((st) => [st.name, st.mode, st.status, st.open_shards]),
+    lay.lanes.map((l) => l.state),
+  ]);
 }
 
-function refreshLayout(rebuild) {
+/** The layout changed (or a run was installed): everything laid out by it follows. */
+function onLayout(rebuild) {
   const old = app.layout;
-  const lay = app.sim.layout();
-  app.layoutVersion = layoutVersion();
+  const lay = app.run.layout;
   app.layout = lay;
-  app.belt.setLayout(lay);
   // a scheduled add_producer brings a producer the controls and tables do not have yet
   const reshaped =
     !old || old.producers.length !== lay.producers.length || old.lanes.length !== lay.lanes.length;
+  app.belt.setLayout(lay, rebuild || reshaped);
   if (rebuild || reshaped || !app.producerUi) {
     const box = $('producer-controls');
     const focused = box.contains(document.activeElement) ? document.activeElement.id : '';
-    app.producerUi = buildProducerControls(box, lay, sendCommand);
+    app.producerUi = buildProducerControls(box, lay, sendCommand, {
+      rate: app.engine.limit('producer.records_per_second'),
+      hotKeyShare: app.engine.limit('producer.hot_key_share'),
+    });
     if (focused && $(focused)) $(focused).focus(); // the same control, rebuilt
     buildShardTable(lay);
     buildProducerTable(lay);
   } else {
     app.producerUi.sync(lay);
   }
-  if (rebuild || lay.version !== app.reshardVersion || reshaped) {
-    app.reshardVersion = lay.version;
+  const key = reshardKeyOf(lay);
+  if (rebuild || reshaped || key !== app.reshardKey) {
+    app.reshardKey = key;
     app.reshard.setLayout(lay);
     if (!rebuild && !reshaped) buildShardTable(lay); // a state changed (CLOSED, EXPIRED)
   }
+  app.firehose.setLayout(lay.firehoses);
+  app.faultsDirty = true;
 }
 
 /** A command in plain words, with the narration key that collapses repeats: [text, key]. */
@@ -338,17 +369,13 @@ function describeCommand(cmd) {
       ];
     case 'set_hot_key_share':
       return [
-        `${who} now puts ${formatShare(cmd.hot_key_share)}% of its records on its hot key.`,
+        `${who} now puts ${formatPercent(cmd.hot_key_share)} of its records on its hot key.`,
         `hot-${who}`,
       ];
     case 'pause_producer':
       return [`Producer ${who} paused.`, `pp-${who}`];
     case 'resume_producer':
       return [`Producer ${who} resumed.`, `pp-${who}`];
-    case 'add_producer': {
-      const name = cmd.producer && cmd.producer.name ? String(cmd.producer.name) : 'new';
-      return [`Producer ${name} added.`, `add-${name}`];
-    }
     case 'split_shard':
       return [`Splitting ${cmd.shard_to_split} of ${cmd.stream_name} in two.`, 'reshard'];
     case 'merge_shards':
@@ -358,7 +385,7 @@ function describeCommand(cmd) {
       ];
     case 'update_shard_count':
       return [
-        `Changing ${cmd.stream_name} to ${formatCount(cmd.target_shard_count)} shards.`,
+        `Changing ${cmd.stream_name} to ${plural(cmd.target_shard_count, 'shard')}.`,
         'reshard',
       ];
     case 'crash_worker':
@@ -379,7 +406,7 @@ function describeCommand(cmd) {
     case 'set_function_error_rate':
       return [
         Number(cmd.error_rate) > 0
-          ? `${cmd.function_name} now fails ${Math.round(Number(cmd.error_rate) * 100)}% of its invocations.`
+          ? `${cmd.function_name} now fails ${formatPercent(cmd.error_rate)} of its invocations.`
           : `${cmd.function_name} works again: no invocation fails.`,
         `fn-${cmd.function_name}`,
       ];
@@ -392,7 +419,7 @@ function describeCommand(cmd) {
       ];
     case 'set_s3_timeout_rate':
       return [
-        `${Math.round(cmd.timeout_rate * 100)}% of the S3 writes of ${cmd.delivery_stream_name} now time out; a timed-out write is written again, so some objects come twice.`,
+        `${formatPercent(cmd.timeout_rate)} of the S3 writes of ${cmd.delivery_stream_name} now time out; a timed-out write is written again, so some objects come twice.`,
         `s3t-${cmd.delivery_stream_name}`,
       ];
     case 'update_destination':
@@ -401,12 +428,15 @@ function describeCommand(cmd) {
         `dest-${cmd.delivery_stream_name}`,
       ];
     case 'set_transform_rates': {
-      const pct = (v) => `${formatShare(v)}%`;
       const parts = [];
-      if (cmd.error_rate !== undefined) parts.push(`${pct(cmd.error_rate)} of invocations fail`);
-      if (cmd.dropped_rate !== undefined) parts.push(`${pct(cmd.dropped_rate)} of records Dropped`);
+      if (cmd.error_rate !== undefined)
+        parts.push(`${formatPercent(cmd.error_rate)} of invocations fail`);
+      if (cmd.dropped_rate !== undefined)
+        parts.push(`${formatPercent(cmd.dropped_rate)} of records Dropped`);
       if (cmd.processing_failed_rate !== undefined)
-        parts.push(`${pct(cmd.processing_failed_rate)} ProcessingFailed (to the error prefix)`);
+        parts.push(
+          `${formatPercent(cmd.processing_failed_rate)} ProcessingFailed (to the error prefix)`,
+        );
       return [
         `The transform of ${cmd.delivery_stream_name} now: ${parts.join(', ') || 'unchanged'}.`,
         `tf-${cmd.delivery_stream_name}`,
@@ -431,57 +461,20 @@ function describeCommand(cmd) {
   }
 }
 
+/**
+ * Send a command the student made; returns the facade's errors (`[{ path, message }]`, empty
+ * when accepted). Its answer is told at once; the note the run leaves when it applies the
+ * command is then not told again (see `advance`).
+ */
 function sendCommand(cmd) {
-  try {
-    app.sim.command(JSON.stringify(cmd));
-  } catch (err) {
-    return errorMessages(err);
-  }
-  app.layoutDirty = true;
+  const errors = app.run.command(cmd);
+  if (errors.length) return errors;
   app.pendingCommands += 1;
   const said = describeCommand(cmd);
   if (said) app.narrator.say(...said);
   if (!app.playing) app.narrator.say('The change applies at the next tick.', 'next-tick');
   app.narrator.soon();
   return [];
-}
-
-/**
- * The scenario's own scheduled commands (a replayed run's changes, or a file's), sorted by
- * `at_ms` as the simulation applies them, so the page can follow them: the sim applies one in the
- * first tick that starts at or after its `at_ms`.
- */
-function scheduledCommands(scenarioText) {
-  let cmds;
-  try {
-    cmds = JSON.parse(scenarioText).commands;
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(cmds)) return [];
-  return cmds
-    .filter((c) => c && typeof c === 'object' && Number.isFinite(c.at_ms))
-    .sort((a, b) => a.at_ms - b.at_ms);
-}
-
-/** After stepping: note the scheduled commands the last ticks applied, and say what they did. */
-function followScheduled() {
-  const list = app.scheduled;
-  if (app.nextScheduled >= list.length) return;
-  const lastStart = app.sim.nowMs() - app.sim.tickMs(); // the last tick began here
-  const fired = [];
-  while (app.nextScheduled < list.length && list[app.nextScheduled].at_ms <= lastStart) {
-    fired.push(list[app.nextScheduled]);
-    app.nextScheduled += 1;
-  }
-  if (!fired.length) return;
-  app.layoutDirty = true;
-  for (const c of fired) {
-    app.faults.applied(c);
-    app.firehose.applied(c);
-    const said = describeCommand(c);
-    if (said) app.narrator.say(`Scheduled change: ${said[0]}`, said[1]);
-  }
 }
 
 // ---- tables ---------------------------------------------------------------------------------
@@ -501,11 +494,11 @@ function buildShardTable(lay) {
   app.shardCells = buildTable($('shard-table'), headers, lay.lanes.length);
   lay.lanes.forEach((l, i) => {
     const c = app.shardCells[i];
-    c[0].textContent = l.shardId;
+    c[0].textContent = l.shard_id;
     c[1].textContent = l.state.toLowerCase();
-    c[2].textContent = formatHashRange(l.startingHashKey, l.endingHashKey, 2);
-    c[3].textContent = l.startingHashKey;
-    c[4].textContent = l.endingHashKey;
+    c[2].textContent = formatHashRange(l.starting_hash_key, l.ending_hash_key, 2);
+    c[3].textContent = l.starting_hash_key;
+    c[4].textContent = l.ending_hash_key;
     c[3].className = 'mono';
     c[4].className = 'mono';
   });
@@ -513,13 +506,14 @@ function buildShardTable(lay) {
 
 /** Per producer, transposed (one column per producer) so it fits a narrow panel. */
 const PRODUCER_ROWS = [
-  ['Tried, last second', 0],
-  ['Accepted, last second', 1],
-  ['Throttled, last second', 2],
-  ['Dropped in all', 3],
-  ['Being retried now', 4],
-  ['In its buffer now', 5],
+  ['Tried, last second', 'attempted'],
+  ['Accepted, last second', 'accepted'],
+  ['Throttled, last second', 'throttled'],
+  ['Dropped in all', 'dropped_total'],
+  ['Being retried now', 'retrying'],
+  ['In its buffer now', 'buffered'],
 ];
+const PRODUCER_WARN = new Set(['throttled', 'dropped_total']);
 
 function buildProducerTable(lay) {
   const head = el('thead', {}, [
@@ -538,16 +532,47 @@ function buildProducerTable(lay) {
   replaceChildren($('producer-table'), [head, body]);
 }
 
-// ---- the frame loop -------------------------------------------------------------------------
+/** The ledger's places, in the order the table lists them (its cells are `[data-place]`). */
+const LEDGER_PLACES = [
+  'produced',
+  'producer_buffered',
+  'retrying',
+  'in_shard_unread',
+  'read',
+  'expired_unread',
+  'dropped',
+  'firehose_buffered',
+  'firehose_retrying',
+  'in_s3',
+  'transform_dropped',
+  'firehose_lost',
+];
+
+function updateLedger(lg) {
+  for (const place of LEDGER_PLACES) {
+    const cell = document.querySelector(`#ledger td[data-place="${place}"]`);
+    if (cell) setText(cell, formatCount(lg[place]));
+  }
+  const bal = $('lg-balanced');
+  setText(
+    bal,
+    lg.balanced
+      ? `✓ Balanced: the places add up to ${formatCount(lg.accounted)}, every record produced.`
+      : `✗ Not balanced: the places add up to ${formatCount(lg.accounted)} of ${formatCount(lg.produced)} produced.`,
+  );
+  bal.classList.toggle('bad', !lg.balanced);
+}
+
+// ---- the frame loop: the one clock of the page ---------------------------------------------
 
 function frame(t) {
   requestAnimationFrame(frame);
-  if (!app.sim) return;
+  if (!app.run) return;
   const dt = app.lastFrameT === null ? 0 : Math.min(Math.max(0, t - app.lastFrameT), MAX_FRAME_MS);
   app.lastFrameT = t;
   if (app.playing) {
     app.acc += dt * app.speed;
-    const tickMs = app.sim.tickMs();
+    const tickMs = app.run.tickMs;
     let n = Math.floor(app.acc / tickMs);
     // at most what fits in the frame budget (measured), so a big scenario at high speed slows
     // down instead of freezing the page; the debt is dropped, never chased
@@ -579,35 +604,64 @@ function frame(t) {
 }
 
 function advance(ticks) {
-  app.sim.step(ticks);
-  if (ticks > 0) app.pendingCommands = 0;
-  followScheduled();
-  // a resharding completes, or a producer is added, without a command at that tick
-  if (layoutVersion() !== app.layoutVersion) app.layoutDirty = true;
-  if (app.layoutDirty) {
-    app.layoutDirty = false;
-    refreshLayout(false);
+  if (ticks <= 0) return;
+  if (app.pendingCommands > 0) {
+    // the first notes of the next tick are those of the commands the page sent (the run
+    // applies queued commands first): told when they were sent, they are not told again
+    collectNotes();
+    app.echoes = app.pendingCommands;
+    app.pendingCommands = 0;
+  }
+  app.run.step(ticks);
+  // a resharding completes, or a scheduled command applies, without a command at that tick
+  if (app.run.syncLayout()) onLayout(false);
+}
+
+/** Read the run's new notes into the backlog, the first `app.echoes` of them marked `echo`. */
+function collectNotes() {
+  for (const n of app.run.newNotes()) {
+    if (app.echoes > 0) {
+      app.echoes -= 1;
+      app.noteBacklog.push({ ...n, echo: true });
+    } else {
+      app.noteBacklog.push(n);
+    }
   }
 }
 
+/** The notes since the last refresh, those of the page's own commands marked `echo`. */
+function takeNotes() {
+  collectNotes();
+  const fresh = app.noteBacklog;
+  app.noteBacklog = [];
+  return fresh;
+}
+
 function render(t, force) {
-  const sim = app.sim;
+  const run = app.run;
   const lay = app.layout;
-  const nowMs = sim.nowMs();
-  const shards = sim.shardFrame();
+  const fr = run.frame();
+  app.frame = fr;
+  const { nowMs, shards } = fr;
 
   // travel time of the belt: changes only by a clear margin, so tiles do not jump around
   let busiest = 0;
-  for (let i = 0; i < lay.lanes.length; i++) {
-    busiest = Math.max(busiest, shards[i * SHARD_FIELDS], shards[i * SHARD_FIELDS + 3]);
+  for (let i = 0; i < shards.count; i++) {
+    busiest = Math.max(
+      busiest,
+      shards.get(i, 'incoming_records'),
+      shards.get(i, 'records_this_second'),
+    );
   }
   if (busiest === 0) busiest = estimateLaneRate(lay);
   const target = beltTravelMs(app.speed, busiest);
   if (Math.abs(target - app.travelMs) / app.travelMs > 0.3) app.travelMs = target;
+  // the hose: about 1.5 s of real time from end to end at this speed
+  const hose = Math.min(3_600_000, Math.max(300, 1500 * app.speed));
+  if (Math.abs(hose - app.hoseTravelMs) / app.hoseTravelMs > 0.3) app.hoseTravelMs = hose;
 
-  const events = sim.writeEvents(app.lastEventSeq);
-  if (events.length) {
-    app.lastEventSeq = events[events.length - EVENT_FIELDS];
+  const events = run.newEvents();
+  if (events.count) {
     app.belt.addEvents(events, nowMs, app.travelMs);
     if (app.reducedMotion) rememberEvents(events, nowMs);
   }
@@ -616,30 +670,30 @@ function render(t, force) {
   if (force || t - app.lastDrawT >= drawEvery) {
     app.lastDrawT = t;
     // a little more than the belt shows, so that records waiting at the end can be drawn too
-    const records = sim.recentRecords(
+    const records = run.recentRecords(
       Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000))),
     );
     app.belt.frame({
       nowMs,
-      tickMs: sim.tickMs(),
+      tickMs: fr.tickMs,
       travelMs: app.travelMs,
       shards,
       records,
-      consumer: sim.consumerFrame(),
+      consumer: fr.consumers,
       recentEvents: app.reducedMotion ? countRecentEvents(nowMs) : null,
     });
   }
+  app.firehose.animate(nowMs, app.hoseTravelMs);
 
-  const tick = sim.tick();
-  if (force || (t - app.lastPanelT >= PANEL_EVERY_MS && tick !== app.panelTick)) {
+  if (force || (t - app.lastPanelT >= PANEL_EVERY_MS && fr.tick !== app.panelTick)) {
     app.lastPanelT = t;
-    app.panelTick = tick;
-    updatePanels(shards, force);
+    app.panelTick = fr.tick;
+    updatePanels(fr, t, force);
   }
-  if (force || (t - app.lastListT >= LIST_EVERY_MS && tick !== app.listTick)) {
+  if (force || (t - app.lastListT >= LIST_EVERY_MS && fr.tick !== app.listTick)) {
     if (force || !$('record-list').contains(document.activeElement)) {
       app.lastListT = t;
-      app.listTick = tick;
+      app.listTick = fr.tick;
       updateRecordList();
     }
   }
@@ -648,13 +702,13 @@ function render(t, force) {
 
 function estimateLaneRate(lay) {
   let total = 0;
-  for (const p of lay.producers) if (!p.paused) total += p.recordsPerSecond;
+  for (const p of lay.producers) if (!p.paused) total += p.records_per_second;
   return total / Math.max(1, lay.lanes.length);
 }
 
 function rememberEvents(events, nowMs) {
-  for (let o = 0; o < events.length; o += EVENT_FIELDS) {
-    app.recentEvents.push([events[o + 1], events[o + 3], events[o + 4]]);
+  for (let i = 0; i < events.count; i++) {
+    app.recentEvents.push([events.get(i, 't_ms'), events.get(i, 'lane'), events.get(i, 'kind')]);
   }
   const keepFrom = nowMs - 1000;
   let k = 0;
@@ -673,94 +727,104 @@ function countRecentEvents(nowMs) {
   return byLane;
 }
 
-function updatePanels(shards, force) {
-  const sim = app.sim;
+function updatePanels(fr, t, force) {
+  const run = app.run;
   const lay = app.layout;
-  setText($('st-time'), formatSimTime(sim.nowMs()));
-  setText($('st-tick'), formatCount(sim.tick()));
-  setText($('st-seed'), sim.seed());
-  setText($('st-digest'), sim.digest());
+  setText($('st-time'), formatSimTime(fr.nowMs));
+  setText($('st-tick'), formatCount(fr.tick));
+  setText($('st-seed'), run.seed());
+  setText($('st-digest'), run.digest());
   setText($('st-state'), stateText());
 
-  const lg = sim.ledger();
-  setText($('lg-produced'), formatCount(lg.produced));
-  setText($('lg-buffered'), formatCount(lg.producerBuffered));
-  setText($('lg-retrying'), formatCount(lg.retrying));
-  setText($('lg-unread'), formatCount(lg.inShardUnread));
-  setText($('lg-read'), formatCount(lg.read));
-  setText($('lg-expired'), formatCount(lg.expiredUnread));
-  setText($('lg-dropped'), formatCount(lg.dropped));
-  const bal = $('lg-balanced');
-  setText(
-    bal,
-    lg.balanced
-      ? '✓ Balanced: every record is accounted for.'
-      : '✗ Not balanced: some records are unaccounted for.',
-  );
-  bal.classList.toggle('bad', !lg.balanced);
+  const lg = run.ledger();
+  app.data.ledger = lg;
+  updateLedger(lg);
 
-  const pf = sim.producerFrame();
+  const pf = fr.producers;
   PRODUCER_ROWS.forEach(([, field], r) => {
     const row = app.producerCells[r];
     if (!row) return;
     lay.producers.forEach((p, i) => {
       const cell = row[i];
-      if (!cell) return;
-      const v = pf[i * PRODUCER_FIELDS + field];
+      if (!cell || i >= pf.count) return;
+      const v = pf.get(i, field);
       setText(cell, formatCount(v));
-      if (field === 2 || field === 3) cell.classList.toggle('warn', v > 0);
+      if (PRODUCER_WARN.has(field)) cell.classList.toggle('warn', v > 0);
     });
   });
 
-  const cf = lay.consumers.length > 1 ? sim.consumerFrame() : null;
+  const shards = fr.shards;
+  const several = lay.consumers.length > 1;
   lay.lanes.forEach((l, i) => {
     const c = app.shardCells[i];
-    if (!c) return;
-    const o = i * SHARD_FIELDS;
-    setText(c[5], formatCount(shards[o]));
-    setText(c[6], shards[o + 2] > 0 ? `${formatCount(shards[o + 2])} ⚠` : '0');
-    setText(c[7], formatCount(shards[o + 5]));
-    setText(c[8], behindText(l, i, shards[o + 6], cf));
-    c[6].classList.toggle('warn', shards[o + 2] > 0);
+    if (!c || i >= shards.count) return;
+    const throttled = shards.get(i, 'write_throttled');
+    setText(c[5], formatCount(shards.get(i, 'incoming_records')));
+    setText(c[6], throttled > 0 ? `${formatCount(throttled)} ⚠` : '0');
+    setText(c[7], formatCount(shards.get(i, 'unread_records')));
+    setText(c[8], behindText(l, shards.get(i, 'iterator_age_ms'), several ? fr.consumers : null));
+    c[6].classList.toggle('warn', throttled > 0);
   });
 
-  const consumers = sim.consumers();
+  const consumers = run.consumers();
+  app.data.consumers = consumers;
   app.belt.setConsumers(consumers, performance.now());
   app.consumerPanel.update(consumers);
-  app.firehose.maybeUpdate(performance.now(), force || !app.playing, consumers);
   app.alertsFeed.update(consumers);
-  narrateNotes(app.notesFeed.add(sim.notes(app.notesFeed.lastSeq)));
+  if (app.faultsDirty && app.pendingCommands === 0) {
+    app.faultsDirty = false;
+    app.faults.update(faultState(lay, consumers, run.appliedCommands()));
+  }
+  if (
+    lay.firehoses.length &&
+    (force || !app.playing || t - app.lastFirehoseT >= FIREHOSE_EVERY_MS)
+  ) {
+    app.lastFirehoseT = t;
+    updateFirehoses(fr, consumers);
+  }
+  const fresh = takeNotes();
+  app.notesFeed.add(
+    fresh,
+    lay.lanes.map((l) => l.shard_id),
+  );
+  narrateNotes(fresh);
 
-  narrateChanges(shards, lg);
+  narrateChanges(fr, lg);
 }
 
-/**
- * The simulation's own notes also go to the live region, the important ones: throttling is told
- * by the page's own narration already. One entry per kind, so a burst of notes (a worker's
- * takeover of four shards) is spoken as its newest.
- */
-function narrateNotes(fresh) {
-  for (const n of fresh) {
-    const t = n.text;
-    if (/throttl/i.test(t)) continue;
-    let key = 'note';
-    if (/took over|crashed|restarted|lease/i.test(t)) key = 'note-worker';
-    else if (/lambda|invocation|batch/i.test(t)) key = 'note-lambda';
-    else if (/split|merge|reshard|shard count|closed/i.test(t)) key = 'note-reshard';
-    const text = t.charAt(0).toUpperCase() + t.slice(1);
-    app.narrator.say(/[.!?]$/.test(text) ? text : `${text}.`, key);
-  }
+/** The Firehose panel's data: each delivery stream's row, counts, objects and metrics. */
+function updateFirehoses(fr, consumers) {
+  const run = app.run;
+  const stores = run.firehoseData(fr);
+  const counts = run.firehoseCounts();
+  const views = app.layout.firehoses.map((f, i) => ({
+    row: fr.firehoses.object(i),
+    counts: counts[i] || {},
+    store: stores[i],
+  }));
+  app.firehose.update(views, consumers);
+  // what the tests peek at: the page's own copy, as the panel was handed it
+  app.data.firehoses = app.layout.firehoses.map((f, i) => ({
+    ...f,
+    ...views[i].row,
+    transform: views[i].counts.transform ?? f.transform,
+    redshift: views[i].counts.redshift ?? f.redshift,
+    batch_job: views[i].counts.batch_job ?? f.batch_job,
+    objects: stores[i].objects,
+    metrics: stores[i].metrics,
+    lake_known_until_ms: stores[i].lakeKnownUntilMs,
+  }));
 }
 
 /** Iterator age on a lane: one number, or one per consumer of that stream when there are several. */
-function behindText(lane, laneIndex, shardAge, cf) {
+function behindText(lane, shardAge, cf) {
   if (!cf) return formatDuration(shardAge);
-  const lanes = app.layout.lanes.length;
   const parts = [];
   app.layout.consumers.forEach((c, k) => {
-    if (c.streamName !== lane.stream) return;
-    const age = cf[(k * lanes + laneIndex) * CONSUMER_FIELDS + 1];
-    parts.push(`${c.name} ${formatDuration(age)}`);
+    if (c.stream_name !== lane.stream) return;
+    const r = consumerRow(app.layout, k, lane.lane);
+    if (r < 0) return;
+    parts.push(`${c.name} ${formatDuration(cf.get(r, 'iterator_age_ms'))}`);
   });
   return parts.length ? parts.join(', ') : formatDuration(shardAge);
 }
@@ -769,36 +833,36 @@ function behindText(lane, laneIndex, shardAge, cf) {
 
 function updateRecordList() {
   const list = $('record-list');
-  const rec = app.sim.recentRecords(60_000);
+  const rec = app.run.recentRecords(60_000);
   const lay = app.layout;
   const perLane = new Map();
-  for (let o = rec.length - RECORD_FIELDS; o >= 0; o -= RECORD_FIELDS) {
-    const lane = rec[o];
+  for (let k = rec.count - 1; k >= 0; k--) {
+    const lane = rec.get(k, 'lane');
     if (!perLane.has(lane)) perLane.set(lane, []);
     const arr = perLane.get(lane);
-    if (arr.length < 3) arr.push(o);
+    if (arr.length < 3) arr.push(k);
   }
   const prevValue = list.value;
   const groups = [];
   for (const l of lay.lanes) {
-    const offsets = perLane.get(l.lane);
-    if (!offsets) continue;
+    const rows = perLane.get(l.lane);
+    if (!rows) continue;
     // Chrome does not give a screen reader the group's label, so each option says its shard
-    const g = el('optgroup', { label: l.shardId, 'aria-label': l.shardId });
-    for (const o of offsets) {
-      const idx = rec[o + 1];
-      const prod = lay.producers[rec[o + 4]];
-      const read = rec[o + 6] >= 0 ? 'read' : 'not read yet';
+    const g = el('optgroup', { label: l.shard_id, 'aria-label': l.shard_id });
+    for (const k of rows) {
+      const r = rec.object(k);
+      const prod = lay.producers[r.producer];
+      const read = r.read_at_ms >= 0 ? 'read' : 'not read yet';
       const from = prod ? prod.name : '?';
-      const at = formatSimTime(rec[o + 2]);
-      const size = formatBytes(rec[o + 5]);
+      const at = formatSimTime(r.arrival_ms);
+      const size = formatBytes(r.size_bytes);
       // the accessible name holds the visible text (WCAG 2.5.3), after the shard it is on
-      const text = `#${idx} · ${at} · ${from} · ${size} · ${read}`;
+      const text = `#${r.index} · ${at} · ${from} · ${size} · ${read}`;
       g.append(
         el('option', {
-          value: `${l.lane}:${idx}`,
+          value: `${l.lane}:${r.index}`,
           text,
-          'aria-label': `${l.shardId}: ${text}`,
+          'aria-label': `${l.shard_id}: ${text}`,
         }),
       );
     }
@@ -815,10 +879,10 @@ function updateRecordList() {
 function selectRecord(lane, recordIndex) {
   app.selected = { lane, recordIndex };
   app.belt.select(app.selected);
-  const d = app.sim.recordDetail(lane, recordIndex);
+  const d = app.run.recordDetail(lane, recordIndex);
   const box = $('record-detail');
   if (!d) {
-    const where = app.layout.lanes[lane] ? app.layout.lanes[lane].shardId : `lane ${lane}`;
+    const where = app.layout.lanes[lane] ? app.layout.lanes[lane].shard_id : `lane ${lane}`;
     replaceChildren(box, [
       el('p', {
         class: 'hint',
@@ -829,25 +893,25 @@ function selectRecord(lane, recordIndex) {
   }
   const laneInfo = app.layout.lanes[lane];
   const owns = laneInfo
-    ? `; this shard owns ${formatHashRange(laneInfo.startingHashKey, laneInfo.endingHashKey, 2)}`
+    ? `; this shard owns ${formatHashRange(laneInfo.starting_hash_key, laneInfo.ending_hash_key, 2)}`
     : '';
   const rows = [
-    ['Partition key', d.partitionKey, false],
-    ['Hash key (MD5 of the key)', d.hashKey, true],
+    ['Partition key', d.partition_key, false],
+    ['Hash key (MD5 of the key)', d.hash_key, true],
     [
       'Where in the key space',
-      `${hashPercent(d.hashKey, 2)}% of the way from 0 to 2^128−1${owns}`,
+      `${hashPercent(d.hash_key, 2)}% of the way from 0 to 2^128−1${owns}`,
       false,
     ],
-    ['Shard', d.shardId, false],
-    ['Stream', d.streamName, false],
-    ['Sequence number', d.sequenceNumber, true],
-    ['Arrived at', `${formatSimTime(d.arrivalMs)} (simulated time)`, false],
-    ['Size', `${formatCount(d.sizeBytes)} bytes (${formatBytes(d.sizeBytes)})`, false],
+    ['Shard', d.shard_id, false],
+    ['Stream', d.stream_name, false],
+    ['Sequence number', d.sequence_number, true],
+    ['Arrived at', `${formatSimTime(d.arrival_ms)} (simulated time)`, false],
+    ['Size', `${formatCount(d.size_bytes)} bytes (${formatBytes(d.size_bytes)})`, false],
     ['Producer', d.producer, false],
     ['Read by the consumer', d.read === undefined ? 'unknown' : d.read ? 'yes' : 'not yet', false],
   ];
-  if (d.explicitHashKey) rows.push(['Explicit hash key', String(d.explicitHashKey), true]);
+  if (d.explicit_hash_key) rows.push(['Explicit hash key', String(d.explicit_hash_key), true]);
   const dl = el(
     'dl',
     { class: 'detail-list' },
@@ -856,7 +920,7 @@ function selectRecord(lane, recordIndex) {
       el('dd', { text: String(v), class: mono ? 'mono' : undefined }),
     ]),
   );
-  replaceChildren(box, [el('h3', { text: `Record #${recordIndex} on ${d.shardId}` }), dl]);
+  replaceChildren(box, [el('h3', { text: `Record #${recordIndex} on ${d.shard_id}` }), dl]);
 }
 
 // ---- scenario loading ----------------------------------------------------------------------
@@ -878,31 +942,34 @@ function showErrors(target, intro, messages, outro) {
   ]);
 }
 
+/** The validator's messages about scenario text (empty when it is valid). */
+function validationMessages(text) {
+  try {
+    return errorMessages(app.engine.validate(text));
+  } catch (err) {
+    return errorMessages(err);
+  }
+}
+
 /** Validate and load scenario text; on failure show why and keep the running scenario. */
 function loadScenarioText(text, source) {
-  let errors;
-  try {
-    errors = app.api.validateScenario(text);
-  } catch (err) {
-    errors = errorMessages(err);
-  }
-  if (errors && errors.length) {
+  const errors = validationMessages(text);
+  if (errors.length) {
     showErrors(
       'scenario-errors',
       `The scenario from ${source} was not loaded:`,
       errors,
       KEEP_RUNNING,
     );
-    const s = errors.length > 1 ? 's' : '';
     app.narrator.say(
-      `The scenario from ${source} has ${errors.length} problem${s}; nothing changed.`,
+      `The scenario from ${source} has ${plural(errors.length, 'problem')}; nothing changed.`,
       'install',
     );
     return false;
   }
-  let sim;
+  let run;
   try {
-    sim = app.api.Sim.fromScenario(text);
+    run = app.engine.fromScenario(text);
   } catch (err) {
     showErrors(
       'scenario-errors',
@@ -913,14 +980,14 @@ function loadScenarioText(text, source) {
     return false;
   }
   showErrors('scenario-errors', '', []);
-  install(sim, `Loaded the scenario from ${source}.`);
+  install(run, `Loaded the scenario from ${source}.`);
   return true;
 }
 
 function loadPreset(name) {
-  let sim;
+  let run;
   try {
-    sim = app.api.Sim.fromPreset(name);
+    run = app.engine.fromPreset(name);
   } catch (err) {
     showErrors(
       'scenario-errors',
@@ -931,21 +998,21 @@ function loadPreset(name) {
     return false;
   }
   showErrors('scenario-errors', '', []);
-  install(sim, `Loaded the ${name} scenario.`);
+  install(run, `Loaded the ${name} scenario.`);
   return true;
 }
 
 function applySeed(seed) {
   const s = String(seed).trim();
-  let sim;
+  let run;
   try {
-    sim = app.sim.withSeed(s);
+    run = app.run.withSeed(s);
   } catch (err) {
     showErrors('run-errors', 'That seed was not used:', errorMessages(err), KEEP_RUNNING);
     return false;
   }
   showErrors('run-errors', '', []);
-  install(sim, `New run with seed ${sim.seed()}.`);
+  install(run, `New run with seed ${run.seed()}.`);
   return true;
 }
 
@@ -966,17 +1033,12 @@ function loadFromHash() {
 // ---- sharing a run ----------------------------------------------------------------------------
 
 /**
- * This run as a scenario file (the facade's replayScenario: scenario, seed, every command applied
- * so far at the moment it took effect), or null after showing why it cannot be replayed.
+ * This run as a scenario file (the run's replay: scenario, seed, every command applied so far
+ * at the moment it took effect), or null after showing why it cannot be replayed.
  */
 function replayText() {
-  const text = app.sim.replayScenario();
-  let errors;
-  try {
-    errors = app.api.validateScenario(text);
-  } catch (err) {
-    errors = errorMessages(err);
-  }
+  const text = app.run.replayScenario();
+  const errors = validationMessages(text);
   if (errors.length) {
     showErrors('scenario-errors', 'This run cannot be written as a replay:', errors);
     return null;
@@ -986,16 +1048,10 @@ function replayText() {
 }
 
 /** "… with 2 changes", and a word about a change made while paused that is not applied yet. */
-function shareSummary(text, what) {
-  let changes = 0;
-  try {
-    const cmds = JSON.parse(text).commands; // only counted: the seed may exceed 2^53
-    changes = Array.isArray(cmds) ? cmds.length : 0;
-  } catch {
-    // counted as none
-  }
-  const n = changes === 1 ? '1 change' : `${formatCount(changes)} changes`;
-  let msg = `${what} up to ${formatSimTime(app.sim.nowMs())} (tick ${formatCount(app.sim.tick())}), with seed ${app.sim.seed()} and ${n}.`;
+function shareSummary(what) {
+  const changes = app.run.appliedCommands().length;
+  const run = app.run;
+  let msg = `${what} up to ${formatSimTime(run.nowMs())} (tick ${formatCount(run.tick())}), with seed ${run.seed()} and ${plural(changes, 'change')}.`;
   if (app.pendingCommands > 0) {
     msg += ' A change made while paused takes effect at the next tick, so it is not in it yet.';
   }
@@ -1008,7 +1064,7 @@ function makeLink() {
   const base = `${location.origin}${location.pathname}`;
   const out = $('share-link');
   out.value = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
-  const msg = shareSummary(text, 'Link made: it replays this run');
+  const msg = shareSummary('Link made: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
   app.narrator.flush(performance.now(), true);
@@ -1026,7 +1082,7 @@ function downloadRun() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 0);
-  const msg = shareSummary(text, 'Saved streamsim-run.json: it replays this run');
+  const msg = shareSummary('Saved streamsim-run.json: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
   app.narrator.flush(performance.now(), true);
@@ -1044,7 +1100,7 @@ function setPlaying(on, say = true) {
   app.simMsDone = 0;
   app.realMsDone = 0;
   setText($('st-state'), stateText());
-  if (!on && app.sim) render(performance.now(), true); // the status bar shows where it stopped
+  if (!on && app.run) render(performance.now(), true); // the status bar shows where it stopped
   if (say) {
     app.narrator.say(on ? 'Playing.' : 'Paused.', 'play');
     app.narrator.flush(performance.now(), true);
@@ -1075,6 +1131,16 @@ function isTypingTarget(t) {
   return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.tagName === 'INPUT';
 }
 
+/**
+ * Where Space is free to play or pause although the focus is on a control: a slider (Space
+ * does nothing on one) and the record list (a list box: arrows move in it).
+ */
+function spacePlays(t) {
+  if (t === null) return true;
+  if (t.id === 'record-list') return true;
+  return t.tagName === 'INPUT' && t.type === 'range';
+}
+
 function canvasPoint(canvas, e) {
   const r = canvas.getBoundingClientRect();
   return [e.clientX - r.left, e.clientY - r.top];
@@ -1089,7 +1155,7 @@ function wireControls() {
   $('play').addEventListener('click', () => setPlaying(!app.playing));
   $('step').addEventListener('click', stepOnce);
   $('reset').addEventListener('click', () => {
-    install(app.sim.withSeed(app.sim.seed()), 'Reset: the same scenario and seed from the start.');
+    install(app.run.withSeed(app.run.seed()), 'Reset: the same scenario and seed from the start.');
   });
 
   const speed = $('speed');
@@ -1112,7 +1178,7 @@ function wireControls() {
     if (e.key === 'Enter') applySeed($('seed').value);
   });
   $('seed-random').addEventListener('click', () => {
-    const s = app.api.randomSeed();
+    const s = app.engine.randomSeed();
     $('seed').value = s;
     applySeed(s);
   });
@@ -1120,7 +1186,7 @@ function wireControls() {
   const presetSel = $('preset');
   replaceChildren(
     presetSel,
-    app.api.presetNames().map((n) => el('option', { value: n, text: n })),
+    app.engine.presetNames().map((n) => el('option', { value: n, text: n })),
   );
   $('preset-load').addEventListener('click', () => loadPreset(presetSel.value));
 
@@ -1144,7 +1210,7 @@ function wireControls() {
     input.value = '';
   });
   $('scenario-check').addEventListener('click', () => {
-    const errors = app.api.validateScenario($('scenario-text').value);
+    const errors = validationMessages($('scenario-text').value);
     if (errors.length) {
       showErrors('scenario-errors', 'The scenario text has problems:', errors);
     } else {
@@ -1163,7 +1229,7 @@ function wireControls() {
   // fresh entries when the list is entered (it stands still while it has the focus)
   $('record-list').addEventListener('focus', () => {
     app.lastListT = performance.now();
-    app.listTick = app.sim.tick();
+    app.listTick = app.run.tick();
     updateRecordList();
   });
   $('record-list').addEventListener('change', () => {
@@ -1184,9 +1250,9 @@ function wireControls() {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     const t = e.target instanceof Element ? e.target : null;
     const space = e.key === ' ' || e.code === 'Space';
-    // the record list is a list box: arrows move in it, but Space is free to play or pause, so
-    // a keyboard user can stop the records moving on without leaving the list
-    if (isTypingTarget(t) && !(space && t.id === 'record-list')) return;
+    // a field keeps its keys (a slider its arrows), but Space plays or pauses from a slider or
+    // the record list, so a keyboard user can stop the run without leaving the control
+    if (isTypingTarget(t) && !(space && spacePlays(t))) return;
     // Space on a button presses that button; elsewhere it plays or pauses
     const onButton = t !== null && t.closest('button, summary, a') !== null;
     // a scrolling table scrolls with the arrow keys
@@ -1210,6 +1276,7 @@ function wireControls() {
   const onMotion = () => {
     app.reducedMotion = mq.matches;
     app.belt.setReducedMotion(mq.matches);
+    app.firehose.setReducedMotion(mq.matches);
     $('motion-note').hidden = !mq.matches;
   };
   mq.addEventListener('change', onMotion);
@@ -1218,23 +1285,11 @@ function wireControls() {
 
 // ---- start ----------------------------------------------------------------------------------
 
-/** The facade reports its typed-array row widths; this page was written for these. */
-function rowFieldMismatch(api) {
-  if (typeof api.rowFields !== 'function') return null;
-  const f = api.rowFields();
-  const mine = { SHARD_FIELDS, PRODUCER_FIELDS, CONSUMER_FIELDS, RECORD_FIELDS, EVENT_FIELDS };
-  const off = Object.keys(mine).filter((k) => f[k] !== undefined && f[k] !== mine[k]);
-  return off.length
-    ? `row widths differ: ${off.map((k) => `${k} ${f[k]} (page expects ${mine[k]})`).join(', ')}`
-    : null;
-}
-
 async function boot() {
   app.narrator = new Narrator($('narration'), $('narration-log'));
-  let api;
+  let engine;
   try {
-    api = await import('./pkg/streamsim.js');
-    await api.default({ module_or_path: new URL('./pkg/streamsim_bg.wasm', import.meta.url) });
+    engine = await loadEngine();
   } catch (err) {
     setText($('st-state'), 'not loaded');
     showErrors(
@@ -1245,26 +1300,33 @@ async function boot() {
     );
     return;
   }
-  app.api = api;
-  const mismatch = rowFieldMismatch(api);
-  if (mismatch) showErrors('run-errors', 'This page and the simulation disagree:', [mismatch]);
+  app.engine = engine;
+  const mismatch = engine.mismatch();
+  if (mismatch.length) showErrors('run-errors', 'This page and the simulation disagree:', mismatch);
+  const limit = (name) => engine.limit(name);
   app.belt = new Belt($('belt'));
   app.consumerPanel = new ConsumerPanel($('consumer-panel'));
   app.notesFeed = new NotesFeed($('notes-feed'));
   app.alertsFeed = new AlertsFeed($('alerts-feed'), $('alerts-summary'));
-  app.reshard = new ReshardPanel($('reshard-panel'), sendCommand);
+  app.reshard = new ReshardPanel($('reshard-panel'), sendCommand, limit('stream.shard_count'));
   app.faults = new FaultsPanel($('faults-panel'), sendCommand);
-  app.firehose = new FirehosePanel(
-    $('firehose-card'),
-    $('firehose-panel'),
-    sendCommand,
-    () => app.sim,
-  );
+  app.firehose = new FirehosePanel($('firehose-card'), $('firehose-panel'), {
+    send: sendCommand,
+    ask: (index, fromMs, toMs) => app.run.lakeQuery(index, fromMs, toMs),
+    limits: {
+      size: limit('firehose.buffering_size'),
+      interval: limit('firehose.buffering_interval'),
+      error: limit('firehose.error_rate'),
+      dropped: limit('firehose.dropped_rate'),
+      failed: limit('firehose.processing_failed_rate'),
+      timeout: limit('firehose.timeout_rate'),
+    },
+  });
   wireControls();
 
   const loc = parseLocation(location.search, location.hash);
   const problems = [];
-  const names = api.presetNames();
+  const names = engine.presetNames();
   let presetName = DEFAULT_PRESET;
   let source = '';
   if (loc.preset) {
@@ -1277,20 +1339,20 @@ async function boot() {
       );
     }
   }
-  let sim = api.Sim.fromPreset(presetName);
+  let run = engine.fromPreset(presetName);
   $('preset').value = presetName;
   if (loc.seed !== null) {
     try {
-      const seeded = sim.withSeed(loc.seed);
-      sim.free?.();
-      sim = seeded;
+      const seeded = run.withSeed(loc.seed);
+      run.free();
+      run = seeded;
       source += ` with seed ${loc.seed}`;
     } catch (err) {
       problems.push(...errorMessages(err));
     }
   }
   if (problems.length) showErrors('run-errors', 'Part of the address was not used:', problems);
-  install(sim, `Running the ${presetName} scenario${source}.`);
+  install(run, `Running the ${presetName} scenario${source}.`);
   if (loc.scenario !== null || loc.scenarioError) loadFromHash();
   setPlaying(true, false);
   document.documentElement.dataset.ready = '1';
@@ -1299,7 +1361,8 @@ async function boot() {
 
 boot();
 
-// Read-only peeks for the end-to-end tests (and curious students): nothing here changes the run.
+// Read-only peeks for the end-to-end tests (and curious students): what the page holds, as it
+// last handed it to the panels; nothing here changes the run.
 window.streamsim = {
   visibleTiles: () =>
     app.belt
@@ -1310,20 +1373,22 @@ window.streamsim = {
           y: h.y + h.s / 2,
         }))
       : [],
-  digest: () => (app.sim ? app.sim.digest() : null),
-  tick: () => (app.sim ? app.sim.tick() : null),
+  digest: () => (app.run ? app.run.digest() : null),
+  tick: () => (app.run ? app.run.tick() : null),
   laneCount: () => (app.layout ? app.layout.lanes.length : 0),
-  shardIds: () => (app.layout ? app.layout.lanes.map((l) => l.shardId) : []),
+  shardIds: () => (app.layout ? app.layout.lanes.map((l) => l.shard_id) : []),
   lanes: () =>
     app.layout
       ? app.layout.lanes.map((l) => ({
-          shardId: l.shardId,
+          shardId: l.shard_id,
           state: l.state,
-          parentLanes: l.parentLanes,
+          parentLanes: l.parent_lanes,
           row: app.belt.rowOf.has(l.lane) ? app.belt.rowOf.get(l.lane) : null,
         }))
       : [],
   streams: () => (app.layout ? app.layout.streams.map((st) => ({ ...st })) : []),
-  consumers: () => (app.sim ? app.sim.consumers() : []),
-  firehoses: () => (app.sim && app.sim.firehoses ? app.sim.firehoses() : []),
+  producers: () => (app.layout ? app.layout.producers.map((p) => ({ ...p })) : []),
+  ledger: () => (app.data.ledger ? { ...app.data.ledger } : null),
+  consumers: () => app.data.consumers,
+  firehoses: () => app.data.firehoses,
 };

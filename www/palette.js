@@ -1,68 +1,90 @@
-// Colour-blind-safe colours (Okabe & Ito 2008; Paul Tol's "muted" scheme) and the mapping
-// from a partition key's 24-bit colour hash to a colour *and* a shape, so that two keys are told
-// apart by more than hue alone.
+// The page's colours are defined once, as CSS custom properties in style.css (:root); the
+// canvas and SVG drawings read them here with getComputedStyle. The partition key's colour hash
+// maps to a colour *and* a shape, so two keys are told apart by more than hue alone.
 
-/** Okabe–Ito: distinguishable under the common colour-vision deficiencies. */
-export const OKABE_ITO = [
-  '#E69F00', // orange
-  '#56B4E9', // sky blue
-  '#009E73', // bluish green
-  '#F0E442', // yellow
-  '#0072B2', // blue
-  '#D55E00', // vermillion
-  '#CC79A7', // reddish purple
-  '#000000', // black
+/** Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies. */
+export const OKABE_ITO_NAMES = [
+  'orange',
+  'sky',
+  'green',
+  'yellow',
+  'blue',
+  'vermillion',
+  'purple',
+  'black',
 ];
 
-/** Tol "muted" (plus two of Tol "bright"): the producers' colours, by layout index 0..11. */
-export const PRODUCER_COLOURS = [
-  '#332288', // indigo
-  '#117733', // green
-  '#CC6677', // rose
-  '#88CCEE', // cyan
-  '#882255', // wine
-  '#44AA99', // teal
-  '#999933', // olive
-  '#AA4499', // purple
-  '#DDCC77', // sand
-  '#4477AA', // blue
-  '#EE6677', // red
-  '#228833', // bright green
-];
+/** The producers' colours: Paul Tol's "muted" scheme plus two of his "bright" (12 in all). */
+export const PRODUCER_COLOUR_COUNT = 12;
 
 export const SHAPES = ['square', 'circle', 'triangle', 'diamond'];
 
-/** The page's own UI colours (also Okabe–Ito where they carry meaning). */
-export const UI = {
-  ink: '#1b1f24',
-  muted: '#57606a',
-  belt: '#e8eaed',
-  beltEdge: '#b6bcc4',
-  beltStripe: '#d6d9de',
-  laneAlt: '#f6f7f9',
-  gaugeBack: '#ffffff',
-  gaugeOk: '#0072B2',
-  gaugeWarn: '#D55E00',
-  gaugeHigh: '#E69F00',
-  throttle: '#D55E00',
-  retryOk: '#009E73',
-  selection: '#000000',
-  consumer: '#ffffff',
+/** The drawings' own colours, by the name the code uses → the CSS custom property. */
+const UI_PROPERTIES = {
+  ink: '--ink',
+  muted: '--muted',
+  belt: '--belt',
+  beltEdge: '--belt-edge',
+  beltStripe: '--belt-stripe',
+  gaugeBack: '--gauge-back',
+  gaugeOk: '--gauge-ok',
+  gaugeWarn: '--gauge-warn',
+  gaugeHigh: '--gauge-high',
+  hatchBack: '--hatch-back',
+  throttle: '--throttle',
+  warnInk: '--warn-ink',
+  retryOk: '--retry-ok',
+  selection: '--selection',
+  selectionHalo: '--selection-halo',
+  consumer: '--consumer-bg',
+  chip: '--chip',
+  route: '--route',
+  gate: '--gate',
+  pile: '--pile',
+  tileEdge: '--tile-edge',
+  closedBack: '--closed-back',
+  closedStripe: '--closed-stripe',
+  updatingBack: '--updating-back',
+  updatingEdge: '--updating-edge',
+  updatingInk: '--updating-ink',
+  hashOpen: '--hash-open',
+  hashOpenEdge: '--hash-open-edge',
+  hashClosed: '--hash-closed',
+  hashClosedStripe: '--hash-closed-stripe',
+  link: '--muted',
+  white: '--card',
 };
 
 /**
- * The look of a record tile for a partition key's colour hash (0 … 2^24 − 1):
- * `{ colour, shape, light }`; `light` tells a drawer to use a dark mark inside.
+ * The colours as the page's stylesheet defines them: `{ okabeIto: [8], producers: [12],
+ * ui: { ink, muted, … } }`. Read once per drawing surface (they do not change while it runs).
+ */
+export function readColours(root = document.documentElement) {
+  const cs = getComputedStyle(root);
+  const get = (name) => cs.getPropertyValue(name).trim();
+  const ui = {};
+  for (const [k, prop] of Object.entries(UI_PROPERTIES)) ui[k] = get(prop);
+  return {
+    okabeIto: OKABE_ITO_NAMES.map((n) => get(`--oi-${n}`)),
+    producers: Array.from({ length: PRODUCER_COLOUR_COUNT }, (_, i) => get(`--producer-${i}`)),
+    ui,
+  };
+}
+
+/**
+ * The look of a record tile for a partition key's colour hash (0 … 2^24 − 1): `{ index,
+ * shape, light }`, `index` into the Okabe–Ito colours; `light` tells a drawer to use a dark
+ * mark inside.
  */
 export function keyStyle(keyColour) {
   const h = Math.abs(Math.floor(Number(keyColour) || 0)) >>> 0;
-  const ci = h % OKABE_ITO.length;
-  const si = Math.floor(h / OKABE_ITO.length) % SHAPES.length;
-  return { colour: OKABE_ITO[ci], shape: SHAPES[si], light: ci === 3 || ci === 1 || ci === 0 };
+  const index = h % OKABE_ITO_NAMES.length;
+  const si = Math.floor(h / OKABE_ITO_NAMES.length) % SHAPES.length;
+  return { index, shape: SHAPES[si], light: index === 3 || index === 1 || index === 0 };
 }
 
-/** A producer's colour by layout colour index. */
-export function producerColour(index) {
-  const i = Math.abs(Math.floor(Number(index) || 0));
-  return PRODUCER_COLOURS[i % PRODUCER_COLOURS.length];
+/** A producer's colour (CSS custom property) by its layout colour index. */
+export function producerColourVar(index) {
+  const i = Math.abs(Math.floor(Number(index) || 0)) % PRODUCER_COLOUR_COUNT;
+  return `var(--producer-${i})`;
 }

@@ -6,7 +6,8 @@
 // DOM and SVG are built with createElement(NS) only: nothing becomes markup.
 
 import { el, replaceChildren, idPart } from './controls.js';
-import { formatHashRange, HASH_SPACE } from './format.js';
+import { formatHashRange, HASH_SPACE, errorMessages, plural, listWords } from './format.js';
+import { readColours } from './palette.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 const MAX_HASH = HASH_SPACE - 1n;
@@ -49,11 +50,6 @@ export function parseSplitPoint(text) {
   };
 }
 
-/** Facade reasons start with the field path ("command.ResourceInUseException: …"): drop it. */
-export function plainReason(msg) {
-  return String(msg).replace(/^command\.(?=[A-Za-z_]+(?:Exception)?:)/, '');
-}
-
 /** For each lane, how many generations of non-expired ancestors it has (0 = none). */
 function depths(lanes) {
   const byLane = new Map(lanes.map((l) => [l.lane, l]));
@@ -61,7 +57,7 @@ function depths(lanes) {
   const depth = (l, guard = 0) => {
     if (memo.has(l.lane)) return memo.get(l.lane);
     let d = 0;
-    for (const p of l.parentLanes || []) {
+    for (const p of l.parent_lanes || []) {
       const pl = byLane.get(p);
       if (pl && pl.state !== 'EXPIRED' && guard < 64) d = Math.max(d, depth(pl, guard + 1) + 1);
     }
@@ -78,13 +74,13 @@ function depths(lanes) {
  */
 export function lineageSentences(lanes) {
   const byLane = new Map(lanes.map((l) => [l.lane, l]));
-  const kids = lanes.filter((l) => (l.parentLanes || []).some((p) => byLane.has(p)));
+  const kids = lanes.filter((l) => (l.parent_lanes || []).some((p) => byLane.has(p)));
   // union children that share a parent
   const group = new Map(kids.map((k) => [k.lane, k.lane]));
   const find = (x) => (group.get(x) === x ? x : find(group.get(x)));
   const firstChildOf = new Map();
   for (const k of kids) {
-    for (const p of k.parentLanes) {
+    for (const p of k.parent_lanes) {
       if (!byLane.has(p)) continue;
       if (firstChildOf.has(p)) group.set(find(k.lane), find(firstChildOf.get(p)));
       else firstChildOf.set(p, k.lane);
@@ -96,22 +92,20 @@ export function lineageSentences(lanes) {
     if (!steps.has(root)) steps.set(root, { parents: new Set(), children: [] });
     const st = steps.get(root);
     st.children.push(k);
-    for (const p of k.parentLanes) if (byLane.has(p)) st.parents.add(p);
+    for (const p of k.parent_lanes) if (byLane.has(p)) st.parents.add(p);
   }
-  const list = (names) =>
-    names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const out = [];
   for (const { parents, children } of steps.values()) {
     const ps = [...parents].sort((x, y) => x - y).map((p) => byLane.get(p));
-    const pNames = ps.map((p) => `${p.shardId} (${p.state.toLowerCase()})`);
-    const cNames = children.map((c) => c.shardId);
+    const pNames = ps.map((p) => `${p.shard_id} (${p.state.toLowerCase()})`);
+    const cNames = children.map((c) => c.shard_id);
     if (ps.length === 1 && children.length === 2) {
-      out.push(`${pNames[0]} was split into ${list(cNames)}.`);
+      out.push(`${pNames[0]} was split into ${listWords(cNames)}.`);
     } else if (ps.length === 2 && children.length === 1) {
-      out.push(`${list(pNames)} were merged into ${cNames[0]}.`);
+      out.push(`${listWords(pNames)} were merged into ${cNames[0]}.`);
     } else {
       out.push(
-        `${list(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${list(cNames)}: the shard count changed.`,
+        `${listWords(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${listWords(cNames)}: the shard count changed.`,
       );
     }
   }
@@ -119,12 +113,17 @@ export function lineageSentences(lanes) {
 }
 
 export class ReshardPanel {
-  /** `send(cmd)` queues a command and returns an error list (empty when accepted). */
-  constructor(container, send) {
+  /**
+   * `send(cmd)` queues a command and returns its errors (empty when accepted); `shardCount` is
+   * the core's range of shard counts (`limits()['stream.shard_count']`).
+   */
+  constructor(container, send, shardCount) {
     this.box = container;
     this.send = send;
+    this.shardCount = shardCount;
     this.key = '';
     this.streams = [];
+    this.colours = null;
   }
 
   /** Rebuild for a new layout (keeps the focused control's id, and any half-typed key). */
@@ -160,11 +159,11 @@ export class ReshardPanel {
     const lanes = lay.lanes.filter((l) => l.stream === st.name);
     const open = lanes
       .filter((l) => l.state === 'OPEN')
-      .sort((a, b) => a.startFraction - b.startFraction);
+      .sort((a, b) => a.start_fraction - b.start_fraction);
     const err = el('p', { class: 'control-error', role: 'alert', id: `${base}-err` });
     const ok = el('p', { class: 'hint', id: `${base}-ok` });
     const report = (errs, okText = '') => {
-      err.textContent = errs.map(plainReason).join(' ');
+      err.textContent = errorMessages(errs).join(' ');
       ok.textContent = errs.length ? '' : okText;
     };
     const provisioned = st.mode === 'PROVISIONED';
@@ -180,7 +179,7 @@ export class ReshardPanel {
           id: `${base}-status`,
           text: updating ? '⟳ UPDATING' : 'ACTIVE',
         }),
-        ` · ${st.openShards} open shard${st.openShards === 1 ? '' : 's'}`,
+        ` · ${plural(st.open_shards, 'open shard')}`,
         updating
           ? ' · a resharding is under way: reads and writes go on, another resharding waits until it ends.'
           : '',
@@ -202,18 +201,18 @@ export class ReshardPanel {
     const rows = open.map((l, k) => {
       const next = open[k + 1];
       const adjacent =
-        next && BigInt(next.startingHashKey) === BigInt(l.endingHashKey) + 1n ? next : null;
+        next && BigInt(next.starting_hash_key) === BigInt(l.ending_hash_key) + 1n ? next : null;
       const split = el('button', {
         type: 'button',
         class: 'small',
         id: `${base}-split-${l.lane}`,
-        'aria-label': `Split in the middle: ${l.shardId}`,
+        'aria-label': `Split in the middle: ${l.shard_id}`,
         text: 'Split in the middle',
       });
       split.addEventListener('click', () =>
         report(
-          this.send({ type: 'split_shard', stream_name: st.name, shard_to_split: l.shardId }),
-          `Asked to split ${l.shardId}.`,
+          this.send({ type: 'split_shard', stream_name: st.name, shard_to_split: l.shard_id }),
+          `Asked to split ${l.shard_id}.`,
         ),
       );
       const merge = adjacent
@@ -221,8 +220,8 @@ export class ReshardPanel {
             type: 'button',
             class: 'small',
             id: `${base}-merge-${l.lane}`,
-            'aria-label': `Merge with ${shardNumber(adjacent.shardId)}: ${l.shardId} and the next shard, ${adjacent.shardId}`,
-            text: `Merge with ${shardNumber(adjacent.shardId)}`,
+            'aria-label': `Merge with ${shardNumber(adjacent.shard_id)}: ${l.shard_id} and the next shard, ${adjacent.shard_id}`,
+            text: `Merge with ${shardNumber(adjacent.shard_id)}`,
           })
         : null;
       merge?.addEventListener('click', () =>
@@ -230,15 +229,15 @@ export class ReshardPanel {
           this.send({
             type: 'merge_shards',
             stream_name: st.name,
-            shard_to_merge: l.shardId,
-            adjacent_shard_to_merge: adjacent.shardId,
+            shard_to_merge: l.shard_id,
+            adjacent_shard_to_merge: adjacent.shard_id,
           }),
-          `Asked to merge ${l.shardId} and ${adjacent.shardId}.`,
+          `Asked to merge ${l.shard_id} and ${adjacent.shard_id}.`,
         ),
       );
       return el('tr', {}, [
-        el('th', { scope: 'row', text: l.shardId }),
-        el('td', { text: formatHashRange(l.startingHashKey, l.endingHashKey, 2) }),
+        el('th', { scope: 'row', text: l.shard_id }),
+        el('td', { text: formatHashRange(l.starting_hash_key, l.ending_hash_key, 2) }),
         el('td', {}, [el('div', { class: 'actions' }, [split, merge])]),
       ]);
     });
@@ -263,8 +262,8 @@ export class ReshardPanel {
       { id: `${base}-split-pick` },
       open.map((l) =>
         el('option', {
-          value: l.shardId,
-          text: `${l.shardId} (${formatHashRange(l.startingHashKey, l.endingHashKey, 2)})`,
+          value: l.shard_id,
+          text: `${l.shard_id} (${formatHashRange(l.starting_hash_key, l.ending_hash_key, 2)})`,
         }),
       ),
     );
@@ -305,10 +304,10 @@ export class ReshardPanel {
     const count = el('input', {
       type: 'number',
       id: `${base}-count`,
-      min: 1,
-      max: 500,
+      min: this.shardCount.min,
+      max: this.shardCount.max,
       step: 1,
-      value: st.openShards,
+      value: st.open_shards,
       inputmode: 'numeric',
       class: 'rate-number',
     });
@@ -320,8 +319,8 @@ export class ReshardPanel {
     });
     const doCount = () => {
       const n = Number(count.value);
-      if (!Number.isInteger(n) || n < 1) {
-        report(['Enter a whole number of shards, 1 or more.']);
+      if (!Number.isInteger(n) || n < this.shardCount.min) {
+        report([`Enter a whole number of shards, ${this.shardCount.min} or more.`]);
         return;
       }
       report(
@@ -372,6 +371,8 @@ export class ReshardPanel {
 
   /** The hash-key space as a bar: open shards below, closed ancestors above, linked. */
   hashBar(lanes, id) {
+    this.colours ??= readColours();
+    const ui = this.colours.ui;
     const live = lanes.filter((l) => l.state !== 'EXPIRED');
     const d = depths(live);
     const closed = live.filter((l) => l.state === 'CLOSED');
@@ -396,8 +397,15 @@ export class ReshardPanel {
           patternTransform: 'rotate(45)',
         },
         [
-          svg('rect', { width: 8, height: 8, fill: '#eceef1' }),
-          svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, stroke: '#8c949e', 'stroke-width': 3 }),
+          svg('rect', { width: 8, height: 8, fill: ui.hashClosed }),
+          svg('line', {
+            x1: 0,
+            y1: 0,
+            x2: 0,
+            y2: 8,
+            stroke: ui.hashClosedStripe,
+            'stroke-width': 3,
+          }),
         ],
       ),
     ]);
@@ -405,12 +413,13 @@ export class ReshardPanel {
     const byLane = new Map(live.map((l) => [l.lane, l]));
     // links first, under the boxes
     for (const l of live) {
-      for (const p of l.parentLanes || []) {
+      for (const p of l.parent_lanes || []) {
         const pl = byLane.get(p);
         if (!pl) continue;
-        const cx = ((l.startFraction + l.endFraction) / 2) * W;
+        const cx = ((l.start_fraction + l.end_fraction) / 2) * W;
         const px =
-          ((Math.max(l.startFraction, pl.startFraction) + Math.min(l.endFraction, pl.endFraction)) /
+          ((Math.max(l.start_fraction, pl.start_fraction) +
+            Math.min(l.end_fraction, pl.end_fraction)) /
             2) *
           W;
         parts.push(
@@ -419,7 +428,7 @@ export class ReshardPanel {
             y1: y(rowOf(pl)) + H,
             x2: cx,
             y2: y(rowOf(l)),
-            stroke: '#57606a',
+            stroke: ui.link,
             'stroke-width': 2,
             'vector-effect': 'non-scaling-stroke',
           }),
@@ -429,8 +438,8 @@ export class ReshardPanel {
     const labels = [];
     const crowded = live.length > 8;
     for (const l of live) {
-      const x = l.startFraction * W;
-      const w = Math.max(1, (l.endFraction - l.startFraction) * W);
+      const x = l.start_fraction * W;
+      const w = Math.max(1, (l.end_fraction - l.start_fraction) * W);
       const isOpen = l.state === 'OPEN';
       const r = rowOf(l);
       parts.push(
@@ -439,8 +448,8 @@ export class ReshardPanel {
           y: y(r),
           width: Math.max(1, w - 2),
           height: H,
-          fill: isOpen ? '#d7e9f7' : `url(#${id}-hatch)`,
-          stroke: isOpen ? '#0059a8' : '#57606a',
+          fill: isOpen ? ui.hashOpen : `url(#${id}-hatch)`,
+          stroke: isOpen ? ui.hashOpenEdge : ui.link,
           'stroke-width': 1.5,
           'stroke-dasharray': isOpen ? 'none' : '5 3',
           'vector-effect': 'non-scaling-stroke',
@@ -451,11 +460,11 @@ export class ReshardPanel {
         class: `bar-label${isOpen ? '' : ' closed'}`,
         // Many slices leave no room for words: the number alone (the title keeps the rest).
         text: crowded
-          ? shardNumber(l.shardId)
-          : `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shardId)}`,
-        title: `${l.shardId}: ${l.state.toLowerCase()}, keys ${formatHashRange(l.startingHashKey, l.endingHashKey, 2)}`,
+          ? shardNumber(l.shard_id)
+          : `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shard_id)}`,
+        title: `${l.shard_id}: ${l.state.toLowerCase()}, keys ${formatHashRange(l.starting_hash_key, l.ending_hash_key, 2)}`,
       });
-      lab.style.left = `${((l.startFraction + l.endFraction) / 2) * 100}%`;
+      lab.style.left = `${((l.start_fraction + l.end_fraction) / 2) * 100}%`;
       lab.style.top = `${y(r) + H / 2}px`;
       lab.dataset.width = String(w);
       if (w < 30 || crowded) lab.classList.add('tiny');
@@ -468,9 +477,9 @@ export class ReshardPanel {
     ]);
     const openCount = live.filter((l) => l.state === 'OPEN').length;
     const label =
-      `The hash-key space from 0 to 2^128−1: ${openCount} open shard${openCount === 1 ? '' : 's'}` +
+      `The hash-key space from 0 to 2^128−1: ${plural(openCount, 'open shard')}` +
       (closed.length
-        ? `, and above them ${closed.length} closed parent shard${closed.length === 1 ? '' : 's'} (striped), linked to their children.`
+        ? `, and above them ${plural(closed.length, 'closed parent shard')} (striped), linked to their children.`
         : '.');
     const drawing = svg(
       'svg',

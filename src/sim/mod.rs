@@ -1,23 +1,36 @@
 //! The simulation core: pure Rust, no browser, no clock, no OS randomness. Everything here runs
-//! the same natively and in wasm; the facade (`crate::wasm`) and the CLI (`src/main.rs`) are thin
-//! layers over it.
+//! the same natively and in wasm; the facade (`crate::wasm`) and the CLI (`src/main.rs`) are
+//! thin layers over it.
+//!
+//! Layers, bottom to top (a module imports only from layers below it; `tests/layers.rs` checks):
+//! 1. [`base`]: JSON walking and errors, limits, time, record contents, per-key tables,
+//!    hashing, random streams, the digest;
+//! 2. one module per AWS concept, each owning its config and validation, state, commands and
+//!    report: [`stream`] (streams and shards), [`producer`], [`app`] (the consumers'
+//!    applications), [`lambda`], [`consumer`] (polling, fan-out, KCL), [`firehose`] (with S3,
+//!    Redshift and the lake);
+//! 3. [`command`] (the union of the concepts' commands), [`budget`] (what a run may cost),
+//!    [`scenario`] (the document), [`world`] (the tick);
+//! 4. what is read from a world: [`frame`] (the page's per-frame rows and layout) and
+//!    [`report`] (the CLI's report).
 
 pub mod app;
-pub mod compress;
+pub mod base;
+pub mod budget;
+pub mod command;
 pub mod consumer;
-pub mod digest;
 pub mod firehose;
 pub mod frame;
-pub mod hash;
 pub mod lambda;
 pub mod producer;
 pub mod report;
-pub mod rng;
 pub mod scenario;
 pub mod stream;
 pub mod world;
 
-pub use scenario::{parse_scenario, validate, Command, Errors, Scenario};
+pub use base::json::{Errors, FieldError};
+pub use command::Command;
+pub use scenario::{parse_scenario, validate, Scenario};
 pub use world::{Ledger, World};
 
 /// Built-in scenarios, by name.
@@ -67,6 +80,35 @@ pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(n, _)| *n).collect()
 }
 
+/// The error for a preset that does not exist.
+pub fn unknown_preset(name: &str) -> Errors {
+    Errors::one(
+        "preset",
+        format!(
+            "{} is not one of {}",
+            base::json::quoted(name),
+            preset_names().join(", ")
+        ),
+    )
+}
+
+/// A fresh run of `world`'s scenario (its scheduled commands included) with another seed, given
+/// as a decimal u64.
+pub fn world_with_seed(world: &World, seed: &str) -> Result<World, Errors> {
+    let seed = seed.trim().parse::<u64>().map_err(|_| {
+        Errors::one(
+            "seed",
+            format!(
+                "{} is not a whole number in 0..={}",
+                base::json::quoted(seed),
+                u64::MAX
+            ),
+        )
+    })?;
+    let text = world.scenario.source.to_string();
+    world_from_text(&text, Some(seed))
+}
+
 /// A world from scenario text, with the seed replaced when `seed` is given.
 pub fn world_from_text(text: &str, seed: Option<u64>) -> Result<World, Errors> {
     let mut s = parse_scenario(text)?;
@@ -79,31 +121,26 @@ pub fn world_from_text(text: &str, seed: Option<u64>) -> Result<World, Errors> {
     Ok(World::new(s))
 }
 
-/// Parses a command given as JSON (`{"type": "set_rate", ...}`) against the world's streams.
+/// Parses a command given as JSON (`{"type": "set_rate", ...}`) against the world: its form
+/// (the same parsers and limits as scenario files), then whether it fits the run as it is now.
 pub fn parse_command(text: &str, world: &World) -> Result<Command, Errors> {
-    let mut errs = Errors::default();
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            errs.0.push(format!("command: not valid JSON: {e}"));
-            return Err(errs);
-        }
+    let value = base::json::parse_text(text, "command")?;
+    let names = base::names::Names {
+        streams: world.streams.iter().map(|s| s.name.clone()).collect(),
+        direct_put: world
+            .firehoses
+            .iter()
+            .filter(|f| f.cfg.source_stream.is_none())
+            .map(|f| f.cfg.name.clone())
+            .collect(),
+        // The names a command refers to are checked against the run (`check_command`).
+        ..Default::default()
     };
-    let streams: Vec<String> = world.streams.iter().map(|s| s.name.clone()).collect();
-    let direct_put: Vec<String> = world
-        .firehoses
-        .iter()
-        .filter(|f| f.cfg.source_stream.is_none())
-        .map(|f| f.cfg.name.clone())
-        .collect();
-    let cmd = scenario::read_command(&value, "command", &streams, &direct_put, &[], &mut errs);
-    match cmd {
-        Some(c) if errs.is_empty() => match world.check_command(&c) {
+    let mut errs = Errors::default();
+    match command::parse(&value, "command", &names, &[], &mut errs) {
+        Some(c) if errs.is_empty() => match world.check_log_room().and(world.check_command(&c)) {
             Ok(()) => Ok(c),
-            Err(e) => {
-                errs.0.push(format!("command.{e}"));
-                Err(errs)
-            }
+            Err(e) => Err(e.under("command").into()),
         },
         _ => Err(errs),
     }

@@ -16,7 +16,7 @@ pub fn send(w: &mut World, json: &str) {
 
 /// The errors a command is refused with.
 pub fn refused(w: &World, json: &str) -> String {
-    parse_command(json, w).unwrap_err().0.join("\n")
+    parse_command(json, w).unwrap_err().to_string()
 }
 
 /// Runs `ms` of simulated time, checking the ledger, and `also`, after every tick.

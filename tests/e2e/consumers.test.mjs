@@ -287,7 +287,7 @@ test('every new preset runs without console errors and axe finds nothing serious
     'fan-out-vs-shared',
   ]) {
     const page = await openApp(browser, server, `?preset=${preset}`);
-    await setSpeed(page, 30);
+    await setSpeed(page, 50);
     await page.waitForTimeout(1500);
     const bad = (await runAxe(page)).filter(
       (v) => v.impact === 'serious' || v.impact === 'critical',

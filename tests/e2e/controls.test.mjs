@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, status, parseSimTime, focusBody, stepKeys } from './fixtures/app.mjs';
+import { openApp, status, parseSimTime, focusBody, stepKeys, setSpeed } from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -92,7 +92,7 @@ test('every control is reachable with Tab and has an accessible name', async () 
 test('setting web to 5,000 records/s makes throttling appear', async () => {
   const page = await openApp(browser, server);
   // speed up a little so the "last second" numbers fill quickly
-  await page.locator('#speed').fill('500'); // slider position 500 = 10×
+  await setSpeed(page, 10);
   const rate = page.locator('input[id$="-web-rate"]');
   await rate.fill('5000');
   await rate.press('Enter');

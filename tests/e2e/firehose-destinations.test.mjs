@@ -139,7 +139,7 @@ test('transform rates: raising ProcessingFailed puts error objects under the err
     '#fh0-clicks-tf-now',
     /Now: 0% of invocations fail.*0% Dropped and 0% ProcessingFailed/,
   );
-  await setSpeed(page, 30);
+  await setSpeed(page, 50);
   await page.waitForFunction(() => window.streamsim.firehoses()[0].objects_total >= 2, null, {
     timeout: 30_000,
   });
@@ -251,7 +251,7 @@ test('timed-out writes: the duplicates are marked in the bucket and in the detai
   await typeInto(page, 'fh0-clicks-timeout', '1');
   await page.locator('#fh0-clicks-timeout-apply').focus();
   await page.keyboard.press('Enter');
-  await setSpeed(page, 30);
+  await setSpeed(page, 50);
   await page.waitForFunction(() => window.streamsim.firehoses()[0].duplicate_records > 0, null, {
     timeout: 40_000,
   });
@@ -384,7 +384,7 @@ test('keyboard alone reaches every new control; axe finds nothing; phone width f
   const phone = await openScenario(browser, server, TRANSFORM, {
     context: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true },
   });
-  await setSpeed(phone, 30);
+  await setSpeed(phone, 50);
   await typeInto(phone, 'fh0-clicks-tf-failed', '0.5');
   await phone.click('#fh0-clicks-tf-apply');
   await phone.waitForSelector('#fh0-clicks-bucket .fh-errors button', { timeout: 40_000 });
@@ -414,7 +414,7 @@ test('the transform’s counts, as the report gives them', async (t) => {
   }
   await typeInto(page, 'fh0-clicks-tf-dropped', '0.2');
   await page.click('#fh0-clicks-tf-apply');
-  await setSpeed(page, 30);
+  await setSpeed(page, 50);
   await page.waitForFunction(() => window.streamsim.firehoses()[0].transform.dropped > 0, null, {
     timeout: 40_000,
   });

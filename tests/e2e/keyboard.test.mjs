@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, status, pause } from './fixtures/app.mjs';
+import { openApp, status, pause, setSpeed } from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -179,7 +179,7 @@ test('the narration is polite, tells each situation once, and speaks in plain wo
   const live = page.locator('#narration');
   assert.equal(await live.getAttribute('role'), 'status');
   assert.equal(await live.getAttribute('aria-live'), 'polite');
-  await page.locator('#speed').fill('500'); // 10×: throttling and drops go on all the time
+  await setSpeed(page, 10); // throttling and drops go on all the time
   const said = await watchNarration(page);
   await page.waitForTimeout(12_000);
   const log = await said();
@@ -205,9 +205,17 @@ test('a rate slider moved with the arrow keys is told once, at its last value', 
   for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => /608 records per second/.test(window.__said.join(' ')));
   await page.waitForTimeout(800);
-  const rates = (await said()).filter(([, t]) => /web now sends/.test(t));
+  const log = await said();
+  const rates = log.filter(([, t]) => /web now sends/i.test(t));
   assert.equal(rates.length, 1, `one message, not one per key: ${rates}`);
   assert.match(rates[0][1], /web now sends 608 records per second\./);
+  // and not a second time when the run applies it (its note says the same)
+  const told =
+    log
+      .map(([, t]) => t)
+      .join(' ')
+      .match(/web now sends/gi) || [];
+  assert.equal(told.length, 1, `told once: ${log.map(([, t]) => t).join(' | ')}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

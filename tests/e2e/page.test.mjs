@@ -2,8 +2,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runAxe, formatViolations, useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, status, parseSimTime } from './fixtures/app.mjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  runAxe,
+  formatViolations,
+  useServerAndBrowser,
+  server,
+  browser,
+  REPO_ROOT,
+} from './harness.mjs';
+import { openApp, status, parseSimTime, setSpeed } from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -68,6 +77,48 @@ test('with prefers-reduced-motion the simulation still runs', async () => {
   await page.waitForTimeout(1200);
   const t1 = parseSimTime((await status(page)).time);
   assert.ok(t1 > t0, 'time advances');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('colours are defined once, in the stylesheet, and the drawings take them from there', async () => {
+  // no colour literal in the page's scripts: they read the CSS custom properties
+  for (const f of await fs.readdir(path.join(REPO_ROOT, 'www'))) {
+    if (!f.endsWith('.js')) continue;
+    const src = await fs.readFile(path.join(REPO_ROOT, 'www', f), 'utf8');
+    assert.doesNotMatch(src, /['"`]#[0-9a-f]{3,8}['"`]|rgba?\(/i, `${f} has a colour of its own`);
+  }
+  const page = await openApp(browser, server, '?preset=batch-vs-streaming');
+  const colours = await page.evaluate(async () => (await import('/www/palette.js')).readColours());
+  // Okabe–Ito, the colour-blind-safe palette of the tiles, gauges and charts
+  assert.deepEqual(colours.okabeIto, [
+    '#e69f00',
+    '#56b4e9',
+    '#009e73',
+    '#f0e442',
+    '#0072b2',
+    '#d55e00',
+    '#cc79a7',
+    '#000000',
+  ]);
+  assert.equal(colours.producers.length, 12);
+  for (const c of colours.producers) assert.match(c, /^#[0-9a-f]{6}$/);
+  for (const [k, v] of Object.entries(colours.ui)) assert.notEqual(v, '', `--${k} is defined`);
+  assert.equal(colours.ui.gaugeOk, colours.okabeIto[4], 'gauges in Okabe–Ito blue');
+  // the chart's streaming bars are the stylesheet's blue
+  await setSpeed(page, 1000);
+  await page.waitForFunction(
+    () =>
+      Number(
+        document.querySelector('#fh0-lake-chart rect[data-stat="mean"]')?.getAttribute('width'),
+      ) > 0,
+    null,
+    { timeout: 60_000 },
+  );
+  const fill = await page
+    .locator('#fh0-lake-chart g[data-series="river"] rect[data-stat="mean"]')
+    .getAttribute('fill');
+  assert.equal(fill, colours.okabeIto[4]);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

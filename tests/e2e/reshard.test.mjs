@@ -225,7 +225,7 @@ test('split at a typed share of the key space (25%), then a link replays the spl
   await waitForText(
     replayed,
     '#narration, #narration-log',
-    /Scheduled change: Splitting shardId-000000000000/,
+    /SplitShard of shardId-000000000000: stream s is UPDATING/,
   );
   assert.deepEqual(replayed.problems, []);
   await replayed.context().close();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { openPage, REPO_ROOT, useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, pauseAtStart, stepKeys, fixture } from './fixtures/app.mjs';
+import { openApp, pauseAtStart, stepKeys, fixture, setSpeed } from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -187,7 +187,7 @@ test('a scenario’s scheduled commands show in the controls, the tables and the
   ];
   await page.locator('#scenario-text').fill(JSON.stringify(json));
   await page.click('#scenario-run');
-  await page.locator('#speed').fill('500'); // 10×
+  await setSpeed(page, 10);
   // the resharding completes some simulated seconds later: the parent closes, two children open
   await page.waitForFunction(
     () => document.querySelectorAll('#shard-table tbody tr').length === 3,
@@ -195,8 +195,9 @@ test('a scenario’s scheduled commands show in the controls, the tables and the
     { timeout: 20_000 },
   );
   assert.equal(await page.locator('input[id$="-solo-rate"]').inputValue(), '80');
+  // narrated from the run's note of the applied command
   await page.waitForFunction(() =>
-    /Scheduled change: solo now sends 80 records per second\./.test(
+    /Solo now sends 80 records\/s\./.test(
       document.getElementById('narration').textContent +
         document.getElementById('narration-log').textContent,
     ),

@@ -14,7 +14,7 @@
 
 use std::io::Write;
 
-use super::firehose::Compression;
+use super::config::Compression;
 
 /// DEFLATE level for GZIP and ZIP: 6, the default of gzip, zlib and Java's `Deflater` (AWS does
 /// not say which level Firehose uses).
@@ -306,7 +306,7 @@ mod tests {
         let mut data = Vec::new();
         for n in 0..2_000 {
             let key = format!("player-{}", n * 7 % 1_000);
-            crate::sim::app::write_record(
+            crate::sim::base::content::write_record(
                 None,
                 "p",
                 1,

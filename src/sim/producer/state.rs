@@ -1,14 +1,15 @@
-//! Producers: how many records each tick, with which partition keys and sizes, batching for
-//! PutRecords, and the retry queue.
+//! A producer's state: how many records each tick, with which partition keys and sizes,
+//! batching for PutRecords, the retry queue, and its counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::digest::Fnv;
-use super::hash::hash_key;
-use super::rng::{mix64, sub_seed, Purpose, SimRng};
-use super::scenario::limits::PUT_RECORDS_BYTES_MAX;
-use super::scenario::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
-use super::stream::Stream;
+use super::config::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
+
+use crate::sim::base::digest::Fnv;
+use crate::sim::base::hash::hash_key;
+use crate::sim::base::limits::{PUT_RECORDS_BYTES_MAX, PUT_RECORD_BATCH_BYTES_MAX};
+use crate::sim::base::rng::{mix64, sub_seed, Purpose, SimRng};
+use crate::sim::stream::Stream;
 
 /// A record waiting at its producer: not yet sent, or waiting to be sent again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +82,9 @@ pub struct Producer {
     pub totals: ProducerCounters,
     pub current: ProducerCounters,
     pub last_second: ProducerCounters,
-    keys: KeyTable,
+    keys: RouteCache,
+    /// Serial numbers of its records every Lambda function fails on (`put_poison_record`).
+    pub poison: BTreeSet<u64>,
 }
 
 /// Where a key's records go, what they weigh, and how they look.
@@ -125,7 +128,7 @@ impl KeyInfo {
 /// Per key: its [`KeyInfo`], computed on first use (a pure cache, not state: the digest leaves
 /// it out), valid for one routing epoch of the stream; and the Zipf table.
 #[derive(Clone, Debug, Default)]
-struct KeyTable {
+struct RouteCache {
     info: Vec<u32>,
     epoch: u64,
     zipf_thresholds: Vec<u64>,
@@ -139,7 +142,7 @@ impl Producer {
         firehose: Option<usize>,
         world_seed: u64,
     ) -> Self {
-        let keys = KeyTable::new(&cfg.keys);
+        let keys = RouteCache::new(&cfg.keys);
         Self {
             rng: SimRng::new(sub_seed(
                 world_seed,
@@ -171,6 +174,7 @@ impl Producer {
             current: ProducerCounters::default(),
             last_second: ProducerCounters::default(),
             keys,
+            poison: BTreeSet::new(),
         }
     }
 
@@ -435,7 +439,7 @@ impl Producer {
                         });
                         request += 1;
                     }
-                    Api::PutRecords => {
+                    Api::PutRecords | Api::PutRecordBatch => {
                         let deadline = self.buffer_started_ms + self.cfg.batch_max_buffered_time_ms;
                         if !self.buffer.is_empty() && t >= deadline {
                             self.flush(deadline.max(now_ms), &mut request, out);
@@ -490,7 +494,7 @@ impl Producer {
     /// A batch request's byte limit: PutRecords 5 MiB, Firehose's PutRecordBatch 4 MiB.
     fn batch_bytes_max(&self) -> u64 {
         if self.firehose.is_some() {
-            4 * 1_048_576
+            PUT_RECORD_BATCH_BYTES_MAX
         } else {
             PUT_RECORDS_BYTES_MAX
         }
@@ -571,14 +575,9 @@ impl Producer {
     }
 }
 
-impl KeyTable {
+impl RouteCache {
     fn new(model: &KeyModel) -> Self {
-        let n = match model {
-            KeyModel::Uniform { count, .. } | KeyModel::Zipf { count, .. } => *count as usize,
-            KeyModel::HotKey { count, .. } => *count as usize + 1,
-            KeyModel::List { keys } => keys.len(),
-            KeyModel::Random => 0,
-        };
+        let n = model.key_count() as usize;
         let zipf_thresholds = match model {
             KeyModel::Zipf {
                 count, exponent, ..
@@ -628,13 +627,14 @@ pub fn colour_of(v: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::scenario::{RetryPolicy, StreamConfig, StreamMode, Traffic};
+    use crate::sim::producer::RetryPolicy;
+    use crate::sim::stream::{StreamConfig, StreamMode};
 
     fn stream() -> Stream {
         Stream::new(&StreamConfig {
             name: "s".into(),
             shard_count: 4,
-            retention_period_hours: 24,
+            retention_ms: 24 * 3_600_000,
             mode: StreamMode::Provisioned,
         })
     }

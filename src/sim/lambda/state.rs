@@ -10,17 +10,16 @@
 
 use std::collections::VecDeque;
 
-use super::digest::Fnv;
-use super::rng::{mix64, SimRng};
-use super::scenario::{EventSourceMapping, LambdaFunction};
-use super::stream::Shard;
+use super::config::{EventSourceMapping, LambdaFunction};
 
-/// A batch's payload may be at most 6 MB.
-pub const PAYLOAD_BYTES_MAX: u64 = 6 * 1_000_000;
-/// Records read but not yet invoked, per shard, before the mapping stops reading more.
-const QUEUED_PER_SHARD_MAX: usize = 20_000;
-/// After this many failures in a row a note says the shard is stuck.
-const STUCK_AFTER_FAILURES: u32 = 3;
+use crate::sim::base::digest::Fnv;
+use crate::sim::base::limits::{
+    LAMBDA_PAYLOAD_BYTES_MAX as PAYLOAD_BYTES_MAX,
+    LAMBDA_QUEUED_PER_SHARD_MAX as QUEUED_PER_SHARD_MAX,
+    LAMBDA_STUCK_AFTER_FAILURES as STUCK_AFTER_FAILURES,
+};
+use crate::sim::base::rng::{mix64, SimRng};
+use crate::sim::stream::Shard;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Queued {

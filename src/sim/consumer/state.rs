@@ -1,14 +1,16 @@
-//! Consumers: shared-throughput GetRecords pollers (each shard's 5 calls/s and 2 MiB/s shared by
-//! all of them) and enhanced fan-out subscribers (their own 2 MiB/s per shard, pushed), each
-//! reading every shard of its stream from TRIM_HORIZON or LATEST, optionally at a limited
-//! processing speed, following the shards' lineage after a resharding.
+//! A consumer's state: its view of each shard (its lanes), its order check and per-key table,
+//! and what it is besides a reader (a KCL application, a Lambda trigger, an application).
 
-use super::app::{AppState, Lazy, Seen};
-use super::digest::Fnv;
-use super::lambda::LambdaState;
-use super::producer::Producer;
-use super::scenario::{ConsumerConfig, ConsumerKind, KclConfig, ShardOrder, StartingPosition};
-use super::stream::{Run, Shard, ShardState, Taken};
+use super::config::{ConsumerConfig, ConsumerKind, ShardOrder};
+use super::kcl::{Kcl, Lease};
+use super::order::OrderCheck;
+use crate::sim::app::{AppState, Seen};
+use crate::sim::base::content::Lazy;
+use crate::sim::base::digest::Fnv;
+use crate::sim::base::keys::KeyTable;
+use crate::sim::lambda::LambdaState;
+use crate::sim::producer::Producer;
+use crate::sim::stream::{Run, Shard, ShardState, StartingPosition, Taken};
 
 /// The consumer's view of one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,118 +40,6 @@ pub struct ConsumerLane {
     pub delivered_end: u64,
 }
 
-/// What a consumer keeps per partition key: the latest record processed, as (shard position,
-/// index) packed into a u64 plus one (0 = none) — children have higher shard positions than
-/// their parents, so this is the order of sequence numbers a key's records must be processed in
-/// — and its application's counting window. One table for both, so a record costs one cache
-/// miss, not two.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KeyState {
-    pub last: u64,
-    pub window_start_ms: u32,
-    pub window_count: u32,
-}
-
-/// A consumer's [`KeyState`]s: per producer, per key id.
-#[derive(Clone, Debug, Default)]
-pub struct KeyTable(Vec<Vec<KeyState>>);
-
-impl KeyTable {
-    /// The state of key `key` of `producer` (None for keys that are fresh every record).
-    pub fn slot(
-        &mut self,
-        producer: usize,
-        key_space: Option<usize>,
-        key: u64,
-    ) -> Option<&mut KeyState> {
-        let n = key_space?;
-        if self.0.len() <= producer {
-            self.0.resize(producer + 1, Vec::new());
-        }
-        let table = &mut self.0[producer];
-        if table.len() < n {
-            table.resize(n, KeyState::default());
-        }
-        table.get_mut(key as usize)
-    }
-}
-
-/// Per-key order and duplicates, as one consumer processed records.
-#[derive(Clone, Debug, Default)]
-pub struct OrderCheck {
-    /// Records checked and in order (or with a fresh random key: nothing to be out of order with).
-    pub checked: u64,
-    /// Records processed after a later record of the same key.
-    pub violations: u64,
-    /// Records delivered again (a record read twice is one record with two deliveries).
-    pub duplicates: u64,
-    /// Records whose identity was no longer kept (the consumer was very far behind).
-    pub unchecked: u64,
-}
-
-impl OrderCheck {
-    fn see(&mut self, slot: Option<&mut KeyState>, position: u64) {
-        match slot {
-            Some(k) if position < k.last => self.violations += 1,
-            Some(k) => {
-                k.last = position;
-                self.checked += 1;
-            }
-            None => self.checked += 1,
-        }
-    }
-}
-
-/// One row of a KCL application's lease table (one per shard).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Lease {
-    /// Worker number (1-based) holding it.
-    pub owner: Option<u32>,
-    /// Record index processing restarts from after a failover.
-    pub checkpoint: u64,
-    pub renewed_at_ms: u64,
-    pub checkpointed_at_ms: u64,
-    pub since_checkpoint: u64,
-}
-
-/// A KCL application's workers and lease table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Kcl {
-    pub cfg: KclConfig,
-    /// Worker n (1-based) is alive when `alive[n - 1]`.
-    pub alive: Vec<bool>,
-    pub leases: Vec<Lease>,
-}
-
-/// A lease that changed hands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Takeover {
-    pub shard: usize,
-    pub from: Option<u32>,
-    pub to: u32,
-    /// Records between the checkpoint and what had been delivered: they will be processed again.
-    pub reprocess: u64,
-}
-
-impl Kcl {
-    fn leases_of(&self, worker: u32) -> usize {
-        self.leases
-            .iter()
-            .filter(|l| l.owner == Some(worker))
-            .count()
-    }
-
-    /// The live worker with the fewest leases (lowest number on a tie).
-    fn least_loaded(&self) -> Option<u32> {
-        (1..=self.alive.len() as u32)
-            .filter(|&w| self.alive[w as usize - 1])
-            .min_by_key(|&w| (self.leases_of(w), w))
-    }
-}
-
-/// Enhanced fan-out pushes a record about 70 ms after it arrives (AWS's average).
-pub const FAN_OUT_PROPAGATION_MS: u64 = 70;
-
 #[derive(Clone, Debug)]
 pub struct Consumer {
     pub cfg: ConsumerConfig,
@@ -157,7 +47,7 @@ pub struct Consumer {
     pub stream: usize,
     pub lanes: Vec<ConsumerLane>,
     pub order: OrderCheck,
-    keys: KeyTable,
+    pub(super) keys: KeyTable,
     pub kcl: Option<Kcl>,
     pub lambda: Option<Box<LambdaState>>,
     pub app: Option<AppState>,
@@ -254,101 +144,6 @@ impl Consumer {
         }
         if let Some(l) = &mut self.lambda {
             l.add_shards(n);
-        }
-    }
-
-    /// KCL: live workers renew their leases; a lease that is free, or not renewed for the
-    /// failover time, goes to the live worker with the fewest leases, which restarts from the
-    /// checkpoint. Returns the leases that changed hands (after the first assignment).
-    pub fn balance_leases(&mut self, now_ms: u64, shards: &[Shard]) -> Vec<Takeover> {
-        let Some(k) = &mut self.kcl else {
-            return Vec::new();
-        };
-        let mut moved = Vec::new();
-        for (s, sh) in shards.iter().enumerate().take(k.leases.len()) {
-            // A record processor that has reached the end of a closed shard checkpoints
-            // SHARD_END, even when it got there before the shard closed.
-            if sh.state != ShardState::Open
-                && self.lanes[s].position >= sh.log_end
-                && k.leases[s].owner.is_some_and(|w| k.alive[w as usize - 1])
-            {
-                k.leases[s].checkpoint = sh.log_end;
-            }
-            let owner = k.leases[s].owner;
-            let alive = owner.is_some_and(|w| k.alive[w as usize - 1]);
-            if alive {
-                k.leases[s].renewed_at_ms = now_ms;
-                continue;
-            }
-            let expired =
-                owner.is_none() || now_ms >= k.leases[s].renewed_at_ms + k.cfg.failover_time_ms;
-            if !expired {
-                continue;
-            }
-            let Some(to) = k.least_loaded() else { break };
-            let lane = &mut self.lanes[s];
-            let checkpoint = k.leases[s].checkpoint;
-            let reprocess = lane.delivered_end.saturating_sub(checkpoint);
-            lane.position = checkpoint;
-            let lease = &mut k.leases[s];
-            lease.owner = Some(to);
-            lease.renewed_at_ms = now_ms;
-            lease.checkpointed_at_ms = now_ms;
-            lease.since_checkpoint = 0;
-            if owner.is_some() {
-                moved.push(Takeover {
-                    shard: s,
-                    from: owner,
-                    to,
-                    reprocess,
-                });
-            }
-        }
-        moved
-    }
-
-    /// KCL: a crashed worker comes back as a new process: every lease it still holds restarts
-    /// from its checkpoint. Returns (shard, records to be processed again) for each.
-    pub fn restart_worker(&mut self, worker: u32) -> Vec<(usize, u64)> {
-        let Some(k) = &mut self.kcl else {
-            return Vec::new();
-        };
-        k.alive[worker as usize - 1] = true;
-        let mut out = Vec::new();
-        for (s, lease) in k.leases.iter_mut().enumerate() {
-            if lease.owner == Some(worker) {
-                let lane = &mut self.lanes[s];
-                out.push((s, lane.delivered_end.saturating_sub(lease.checkpoint)));
-                lane.position = lease.checkpoint;
-                lease.since_checkpoint = 0;
-            }
-        }
-        out
-    }
-
-    /// KCL: whether shard `s` has a live worker processing it.
-    pub fn has_live_worker(&self, s: usize) -> bool {
-        match &self.kcl {
-            None => true,
-            Some(k) => k.leases[s].owner.is_some_and(|w| k.alive[w as usize - 1]),
-        }
-    }
-
-    /// KCL: after processing, the record processor checkpoints every N records or T ms, and at
-    /// the end of a closed shard (SHARD_END).
-    pub fn maybe_checkpoint(&mut self, s: usize, now_ms: u64, count: u64, shard: &Shard) {
-        let Some(k) = &mut self.kcl else { return };
-        let lane = &self.lanes[s];
-        let lease = &mut k.leases[s];
-        lease.since_checkpoint += count;
-        let shard_end = shard.state != ShardState::Open && lane.position >= shard.log_end;
-        if shard_end
-            || lease.since_checkpoint >= k.cfg.checkpoint_every_records
-            || now_ms >= lease.checkpointed_at_ms + k.cfg.checkpoint_interval_ms
-        {
-            lease.checkpoint = lane.position;
-            lease.checkpointed_at_ms = now_ms;
-            lease.since_checkpoint = 0;
         }
     }
 
@@ -488,9 +283,7 @@ impl Consumer {
             let p = &producers[id.producer as usize];
             let mut slot = self.keys.slot(id.producer as usize, p.key_space(), id.key);
             if let Some(app) = &mut self.app {
-                if !run.is_some_and(|r| {
-                    (r.first_index..r.first_index + u64::from(r.count)).contains(&i)
-                }) {
+                if !run.is_some_and(|r| r.holds(i)) {
                     run = shard.run_of(i);
                 }
                 let key_string = || p.key_string(id.key);
@@ -516,6 +309,20 @@ impl Consumer {
             order.see(slot, position);
         }
         lane.delivered_end = end;
+    }
+
+    /// A Lambda trigger's lag: the age of the oldest record it has not finished with.
+    pub fn lambda_lag(&mut self, shards: &[Shard], now_ms: u64) {
+        for (s, shard) in shards.iter().enumerate().take(self.lanes.len()) {
+            let done_below = self.delivered_to(s).max(shard.log_start);
+            self.lanes[s].iterator_age_ms = if done_below < shard.log_end {
+                shard
+                    .arrival_of(done_below)
+                    .map_or(0, |a| now_ms.saturating_sub(a))
+            } else {
+                0
+            };
+        }
     }
 
     /// Mean delivery delay over all records delivered, ms.

@@ -1,38 +1,23 @@
-//! Streams and shards: admission under the write limits, the record log, retention, the read
-//! limits.
+//! One shard: admission under the write limits, the record log, retention, the read limits.
 //!
 //! The record log is kept as *runs*: one run per shard per tick (count, bytes, first and last
-//! arrival), not one object per record, so an hour of the `gaming` preset (72 million records)
-//! fits in a few tens of MB. The newest [`DETAIL_PER_SHARD`] records of each shard are also kept
-//! one by one, so a student can click any record on the belt and see its key, hash key and
-//! sequence number.
+//! arrival), merged into one run per second when the second ends, not one object per record, so
+//! an hour of the `gaming` preset (72 million records) fits in a few tens of MB. Past
+//! [`RUNS_PER_SHARD_MAX`] runs the oldest half is merged pairwise, so a shard's memory is
+//! bounded whatever its retention: old records keep their count and bytes exactly, their
+//! arrival times spread evenly over their run, and they expire record by record all the same. The newest
+//! [`DETAIL_PER_SHARD`] records of each shard are also kept one by one, so a student can click
+//! any record on the belt and see its key, hash key and sequence number.
 
 use std::collections::VecDeque;
 
-use super::hash::{even_split, shard_id};
-use super::rng::mix64;
-use super::scenario::{StreamConfig, StreamMode};
-
-/// Per shard and per second: 1,000 records …
-pub const WRITE_RECORDS_PER_SECOND: u32 = 1_000;
-/// … and 1 MiB, the partition key's bytes included.
-pub const WRITE_BYTES_PER_SECOND: u64 = 1_048_576;
-/// A record (data + partition key) may be at most 1 MiB.
-pub const RECORD_BYTES_MAX: u64 = 1_048_576;
-/// Shared-throughput reads, per shard, shared by every polling consumer: 2 MiB/s …
-pub const READ_BYTES_PER_SECOND: u64 = 2 * 1_048_576;
-/// … and 5 GetRecords calls per second.
-pub const READ_CALLS_PER_SECOND: u32 = 5;
-/// One GetRecords call returns at most 10 MiB …
-pub const GET_RECORDS_BYTES_MAX: u64 = 10 * 1_048_576;
-/// … and at most 10,000 records.
-pub const GET_RECORDS_RECORDS_MAX: u32 = 10_000;
-/// Records kept one by one per shard, for the belt and for clicking.
-pub const DETAIL_PER_SHARD: usize = 512;
-/// Identities kept per shard for records some consumer may still process (16 bytes each: 4 MiB
-/// a shard at most). A consumer further behind than this processes records it cannot check
-/// for order; they are counted as unchecked.
-pub const IDS_PER_SHARD_MAX: usize = 1 << 18;
+use crate::sim::base::digest::Fnv;
+use crate::sim::base::hash::shard_id;
+use crate::sim::base::limits::{
+    DETAIL_PER_SHARD, GET_RECORDS_BYTES_MAX, GET_RECORDS_RECORDS_MAX, IDS_PER_SHARD_MAX,
+    READ_BYTES_PER_SECOND, READ_CALLS_PER_SECOND, RUNS_PER_SHARD_MAX, WRITE_BYTES_PER_SECOND,
+    WRITE_RECORDS_PER_SECOND,
+};
 
 /// Who a record is: its producer, the producer's serial number of it, and its key, so consumers
 /// can check per-key order and applications can regenerate its contents from the seed.
@@ -76,6 +61,23 @@ impl Run {
     fn prefix_bytes(&self, k: u64) -> u64 {
         debug_assert!(k <= u64::from(self.count));
         ((u128::from(self.bytes) * u128::from(k)) / u128::from(self.count)) as u64
+    }
+
+    /// This run followed by the `next` one, as one run (None if its count would not fit).
+    fn join(&self, next: &Run) -> Option<Run> {
+        debug_assert_eq!(self.first_index + u64::from(self.count), next.first_index);
+        Some(Run {
+            first_index: self.first_index,
+            count: self.count.checked_add(next.count)?,
+            bytes: self.bytes + next.bytes,
+            first_arrival_ms: self.first_arrival_ms,
+            last_arrival_ms: next.last_arrival_ms,
+        })
+    }
+
+    /// Whether record `index` is in this run.
+    pub fn holds(&self, index: u64) -> bool {
+        (self.first_index..self.first_index + u64::from(self.count)).contains(&index)
     }
 
     /// Arrival of record `index` of this run (exact for the first and last; between them, spread
@@ -193,7 +195,7 @@ pub struct Shard {
 }
 
 impl Shard {
-    fn new(index: u32, range: (u128, u128)) -> Self {
+    pub(super) fn new(index: u32, range: (u128, u128)) -> Self {
         Self {
             index,
             starting_hash_key: range.0,
@@ -290,7 +292,7 @@ impl Shard {
         detail.index = index;
         detail.arrival_ms = t_ms;
         debug_assert_eq!(self.ids_start + self.ids.len() as u64, index);
-        if self.ids.len() == IDS_PER_SHARD_MAX {
+        if self.ids.len() >= IDS_PER_SHARD_MAX {
             self.ids.pop_front();
             self.ids_start += 1;
         }
@@ -307,8 +309,9 @@ impl Shard {
         index
     }
 
-    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs span at most
-    /// one second, so a record outlives its retention by less than a second.
+    /// Drops every run whose newest record arrived at least `retention_ms` ago. Runs of one
+    /// second or less go whole, so a record outlives its retention by less than a second; a
+    /// coarser run (merged when the shard had many) loses its expired records one by one.
     pub fn expire(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
         let mut expired = 0;
         while let Some(run) = self.runs.front() {
@@ -319,6 +322,7 @@ impl Shard {
             self.log_start = run.first_index + u64::from(run.count);
             self.runs.pop_front();
         }
+        expired += self.expire_inside_coarse_run(now_ms, retention_ms);
         while self
             .detail
             .front()
@@ -329,6 +333,60 @@ impl Shard {
         self.trim_ids_below(self.log_start);
         self.expired_total += expired;
         expired
+    }
+
+    /// The expired records at the front of the oldest run, when that run spans more than a
+    /// second: records of the whole seconds before `now_ms − retention_ms` go, the rest stays
+    /// (as a run of one second goes whole, so a record outlives its retention by less than a
+    /// second either way).
+    fn expire_inside_coarse_run(&mut self, now_ms: u64, retention_ms: u64) -> u64 {
+        let Some(&run) = self.runs.front() else {
+            return 0;
+        };
+        let Some(cutoff) = now_ms.checked_sub(retention_ms) else {
+            return 0;
+        };
+        let second_start_ms = cutoff / 1000 * 1000;
+        if run.last_arrival_ms - run.first_arrival_ms <= 1000
+            || run.first_arrival_ms >= second_start_ms
+        {
+            return 0;
+        }
+        let k = self.index_arrived_before(second_start_ms) - run.first_index;
+        debug_assert!(
+            k < u64::from(run.count),
+            "the run's newest record is not expired"
+        );
+        if k == 0 {
+            return 0;
+        }
+        let rest = Run {
+            first_index: run.first_index + k,
+            count: run.count - k as u32,
+            bytes: run.bytes - run.prefix_bytes(k),
+            first_arrival_ms: run.arrival_of(run.first_index + k),
+            last_arrival_ms: run.last_arrival_ms,
+        };
+        self.runs[0] = rest;
+        self.log_start = rest.first_index;
+        k
+    }
+
+    /// Past [`RUNS_PER_SHARD_MAX`] runs, the oldest half is merged pairwise: the log keeps its
+    /// counts and bytes, and the newest half keeps every second apart.
+    fn coarsen(&mut self) {
+        let pairs = self.runs.len() / 4;
+        let mut runs = VecDeque::with_capacity(self.runs.len());
+        let mut old = self.runs.drain(..);
+        for _ in 0..pairs {
+            let (a, b) = (old.next().expect("pair"), old.next().expect("pair"));
+            match a.join(&b) {
+                Some(ab) => runs.push_back(ab),
+                None => runs.extend([a, b]),
+            }
+        }
+        runs.extend(old);
+        self.runs = runs;
     }
 
     /// Forgets the identities of records below `index` (no consumer will process them again).
@@ -379,6 +437,11 @@ impl Shard {
 
     pub fn details(&self) -> impl DoubleEndedIterator<Item = &Detail> {
         self.detail.iter()
+    }
+
+    /// Identities kept (for per-key order checks), at most its share of the ids budget.
+    pub fn ids_kept(&self) -> usize {
+        self.ids.len()
     }
 
     pub fn run_count(&self) -> usize {
@@ -542,8 +605,13 @@ impl Shard {
 
     /// Ends simulated second `second`: its counters become `last_second`, and its runs (one per
     /// tick) are merged into one, so a day of retention costs 86,400 runs a shard rather than
-    /// 864,000. Reads and expiry then work to the second within that second's records.
-    pub fn close_second(&mut self, second: u64) -> SecondCounters {
+    /// 864,000. Reads and expiry then work to the second within that second's records. Keeps
+    /// at most `ids_kept` identities (the shard's share of [`crate::sim::base::limits::IDS_TOTAL_MAX`]).
+    pub fn close_second(&mut self, second: u64, ids_kept: usize) -> SecondCounters {
+        while self.ids.len() > ids_kept {
+            self.ids.pop_front();
+            self.ids_start += 1;
+        }
         let in_second = |r: &Run| r.first_arrival_ms / 1000 == second;
         let k = self.runs.iter().rev().take_while(|r| in_second(r)).count();
         if k > 1 {
@@ -557,11 +625,14 @@ impl Shard {
             }
             self.runs.push_back(merged);
         }
+        if self.runs.len() > RUNS_PER_SHARD_MAX {
+            self.coarsen();
+        }
         self.last_second = std::mem::take(&mut self.current);
         self.last_second
     }
 
-    pub(crate) fn digest_into(&self, h: &mut super::digest::Fnv) {
+    pub(crate) fn digest_into(&self, h: &mut Fnv) {
         h.u64(u64::from(self.index));
         h.u128(self.starting_hash_key);
         h.u128(self.ending_hash_key);
@@ -605,357 +676,6 @@ impl Shard {
         for d in &self.detail {
             h.u64(d.index ^ d.key.rotate_left(17) ^ d.arrival_ms.rotate_left(41));
             h.u64(u64::from(d.size_bytes) | (u64::from(d.producer) << 32));
-        }
-    }
-}
-
-/// The sequence number Kinesis would show for record `index` of a shard: a 56-digit decimal,
-/// increasing within the shard, not contiguous (gaps between neighbours vary).
-pub fn sequence_number(shard_index: u32, index: u64, arrival_ms: u64) -> String {
-    let gap = mix64(index ^ (u64::from(shard_index) << 40)) % 1000;
-    format!(
-        "49{shard_index:012}{arrival_ms:020}{:022}",
-        index * 1000 + gap
-    )
-}
-
-/// How long a stream stays UPDATING after a resharding request, before the new shards open.
-/// AWS says a resharding takes "a few seconds"; reads and writes go on meanwhile.
-pub const RESHARD_MS: u64 = 5_000;
-/// UpdateShardCount calls allowed in any 24 hours.
-pub const UPDATE_SHARD_COUNT_PER_DAY_MAX: usize = 10;
-/// Shards a stream may have had in all (open, closed and expired), to bound memory.
-pub const SHARDS_EVER_MAX: usize = 2_000;
-
-/// On-demand: a shard taking more than this many bytes a second …
-pub const ON_DEMAND_SPLIT_BYTES_PER_SECOND: u64 = 500_000;
-/// … (or throttling) for this many seconds in a row is split by AWS ("within about 15 minutes";
-/// here after 5).
-pub const ON_DEMAND_SPLIT_AFTER_SECONDS: u32 = 300;
-
-/// A resharding under way.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reshard {
-    Split {
-        shard: usize,
-        new_starting_hash_key: u128,
-    },
-    Merge {
-        shard: usize,
-        adjacent: usize,
-    },
-    UpdateShardCount {
-        target: u32,
-    },
-}
-
-/// The (shard index, record index) a sequence number of [`sequence_number`] names.
-pub fn parse_sequence_number(text: &str) -> Option<(u32, u64)> {
-    if text.len() != 56 || !text.starts_with("49") || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let shard = text[2..14].parse().ok()?;
-    let tail: u64 = text[34..].parse().ok()?;
-    Some((shard, tail / 1000))
-}
-
-#[derive(Clone, Debug)]
-pub struct Stream {
-    pub name: String,
-    pub mode: StreamMode,
-    pub retention_ms: u64,
-    pub shards: Vec<Shard>,
-    /// The OPEN shards' ranges, sorted by starting hash key, with their shard positions.
-    open_ranges: Vec<(u128, u128)>,
-    open_shards: Vec<usize>,
-    /// Changes whenever the OPEN shards change, so cached routes are dropped.
-    pub routing_epoch: u64,
-    /// A resharding in progress (the stream is UPDATING) and when it completes.
-    pub pending: Option<(u64, Reshard)>,
-    /// When UpdateShardCount was called, for the 10-per-24-hours quota.
-    update_shard_count_at_ms: Vec<u64>,
-}
-
-impl Stream {
-    pub fn new(cfg: &StreamConfig) -> Self {
-        let ranges = even_split(cfg.shard_count);
-        let shards: Vec<Shard> = ranges
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Shard::new(i as u32, *r))
-            .collect();
-        let mut s = Self {
-            name: cfg.name.clone(),
-            mode: cfg.mode,
-            retention_ms: u64::from(cfg.retention_period_hours) * 3_600_000,
-            shards,
-            open_ranges: Vec::new(),
-            open_shards: Vec::new(),
-            routing_epoch: 0,
-            pending: None,
-            update_shard_count_at_ms: Vec::new(),
-        };
-        s.reindex();
-        s
-    }
-
-    pub fn status(&self) -> &'static str {
-        if self.pending.is_some() {
-            "UPDATING"
-        } else {
-            "ACTIVE"
-        }
-    }
-
-    pub fn open_count(&self) -> usize {
-        self.open_shards.len()
-    }
-
-    /// Rebuilds the routing table from the OPEN shards.
-    fn reindex(&mut self) {
-        let mut open: Vec<usize> = (0..self.shards.len())
-            .filter(|&i| self.shards[i].state == ShardState::Open)
-            .collect();
-        open.sort_by_key(|&i| self.shards[i].starting_hash_key);
-        self.open_ranges = open
-            .iter()
-            .map(|&i| {
-                (
-                    self.shards[i].starting_hash_key,
-                    self.shards[i].ending_hash_key,
-                )
-            })
-            .collect();
-        self.open_shards = open;
-        self.routing_epoch += 1;
-    }
-
-    /// The position in `shards` of the OPEN shard holding `hash`.
-    pub fn route(&self, hash: u128) -> usize {
-        self.open_shards[super::hash::route(&self.open_ranges, hash)]
-    }
-
-    pub fn shard_position(&self, shard_id: &str) -> Option<usize> {
-        self.shards.iter().position(|s| s.shard_id() == shard_id)
-    }
-
-    /// Checks a resharding request as Kinesis would, naming what is wrong.
-    pub fn check_reshard(&self, r: &Reshard, now_ms: u64) -> Result<(), String> {
-        if self.mode == StreamMode::OnDemand {
-            return Err(format!(
-                "stream {:?} is ON_DEMAND: AWS splits and merges its shards itself; resharding is for PROVISIONED streams",
-                self.name
-            ));
-        }
-        if let Some((done, _)) = &self.pending {
-            return Err(format!(
-                "ResourceInUseException: stream {:?} is UPDATING until {} ms; one resharding at a time",
-                self.name, done
-            ));
-        }
-        let open = |i: usize, what: &str| -> Result<&Shard, String> {
-            let sh = &self.shards[i];
-            if sh.state != ShardState::Open {
-                return Err(format!(
-                    "{what}: {} is {}; only OPEN shards can be resharded",
-                    sh.shard_id(),
-                    sh.state.as_str()
-                ));
-            }
-            Ok(sh)
-        };
-        let new_shards = match r {
-            Reshard::Split {
-                shard,
-                new_starting_hash_key: k,
-            } => {
-                let sh = open(*shard, "shard_to_split")?;
-                if *k <= sh.starting_hash_key || *k > sh.ending_hash_key {
-                    return Err(format!(
-                        "new_starting_hash_key: {k} is outside {} (allowed {}..={})",
-                        sh.shard_id(),
-                        sh.starting_hash_key.saturating_add(1),
-                        sh.ending_hash_key
-                    ));
-                }
-                2
-            }
-            Reshard::Merge { shard, adjacent } => {
-                let a = open(*shard, "shard_to_merge")?;
-                let b = open(*adjacent, "adjacent_shard_to_merge")?;
-                let touching = a.ending_hash_key.checked_add(1) == Some(b.starting_hash_key)
-                    || b.ending_hash_key.checked_add(1) == Some(a.starting_hash_key);
-                if !touching || shard == adjacent {
-                    return Err(format!(
-                        "adjacent_shard_to_merge: {} and {} are not adjacent (their hash-key ranges must touch)",
-                        a.shard_id(),
-                        b.shard_id()
-                    ));
-                }
-                1
-            }
-            Reshard::UpdateShardCount { target } => {
-                let n = self.open_count() as u32;
-                let (lo, hi) = (n.div_ceil(2), n * 2);
-                if *target < lo || *target > hi || *target == n {
-                    return Err(format!(
-                        "target_shard_count: {target} is out of range {lo}..={hi} (at most double or half the {n} open shards, and not {n})"
-                    ));
-                }
-                let day_ago = now_ms.saturating_sub(24 * 3_600_000);
-                let recent = self
-                    .update_shard_count_at_ms
-                    .iter()
-                    .filter(|&&t| t > day_ago || now_ms < 24 * 3_600_000)
-                    .count();
-                if recent >= UPDATE_SHARD_COUNT_PER_DAY_MAX {
-                    return Err(format!(
-                        "LimitExceededException: UpdateShardCount at most {UPDATE_SHARD_COUNT_PER_DAY_MAX} times in 24 hours"
-                    ));
-                }
-                *target as usize
-            }
-        };
-        if self.shards.len() + new_shards > SHARDS_EVER_MAX {
-            return Err(format!(
-                "the stream has had {} shards; this simulator keeps at most {SHARDS_EVER_MAX}",
-                self.shards.len()
-            ));
-        }
-        Ok(())
-    }
-
-    /// Starts a checked resharding: the stream is UPDATING until `now + RESHARD_MS`.
-    pub fn begin_reshard(&mut self, r: Reshard, now_ms: u64) {
-        debug_assert!(self.check_reshard(&r, now_ms).is_ok());
-        if matches!(r, Reshard::UpdateShardCount { .. }) {
-            self.update_shard_count_at_ms.push(now_ms);
-        }
-        self.pending = Some((now_ms + RESHARD_MS, r));
-    }
-
-    /// Completes a resharding whose time has come: parents CLOSED, children OPEN (taking the
-    /// next shard ids). Returns the positions of the new shards.
-    pub fn finish_reshard(&mut self, now_ms: u64) -> Vec<usize> {
-        let due = matches!(self.pending, Some((t, _)) if t <= now_ms);
-        if !due {
-            return Vec::new();
-        }
-        let (_, r) = self.pending.take().expect("due");
-        let first_new = self.shards.len();
-        let close = |s: &mut Stream, i: usize| {
-            s.shards[i].state = ShardState::Closed;
-            s.shards[i].closed_at_ms = Some(now_ms);
-        };
-        let mut children: Vec<((u128, u128), Vec<u32>)> = Vec::new();
-        match r {
-            Reshard::Split {
-                shard,
-                new_starting_hash_key: k,
-            } => {
-                let (a, b) = (
-                    self.shards[shard].starting_hash_key,
-                    self.shards[shard].ending_hash_key,
-                );
-                close(self, shard);
-                children.push(((a, k - 1), vec![shard as u32]));
-                children.push(((k, b), vec![shard as u32]));
-            }
-            Reshard::Merge { shard, adjacent } => {
-                let (x, y) = (&self.shards[shard], &self.shards[adjacent]);
-                let range = (
-                    x.starting_hash_key.min(y.starting_hash_key),
-                    x.ending_hash_key.max(y.ending_hash_key),
-                );
-                close(self, shard);
-                close(self, adjacent);
-                children.push((range, vec![shard as u32, adjacent as u32]));
-            }
-            Reshard::UpdateShardCount { target } => {
-                // AWS reaches a uniform split through a series of splits and merges; here the
-                // open shards close at once and each new shard's parents are the old shards
-                // whose ranges overlap it, so readers still finish parents before children.
-                let old: Vec<usize> = self.open_shards.clone();
-                for &i in &old {
-                    close(self, i);
-                }
-                for range in even_split(target) {
-                    let parents = old
-                        .iter()
-                        .filter(|&&i| {
-                            let s = &self.shards[i];
-                            s.starting_hash_key <= range.1 && s.ending_hash_key >= range.0
-                        })
-                        .map(|&i| i as u32)
-                        .collect();
-                    children.push((range, parents));
-                }
-            }
-        }
-        for (range, parents) in children {
-            let mut child = Shard::new(self.shards.len() as u32, range);
-            child.parents = parents;
-            self.shards.push(child);
-        }
-        self.reindex();
-        (first_new..self.shards.len()).collect()
-    }
-
-    /// On-demand scaling, once a second: a shard that has taken more than 500 KB/s or 500
-    /// records/s (or throttled) for five minutes in a row is split at the middle of its range. Returns the
-    /// shard being split, if one is.
-    pub fn on_demand_scale(&mut self, now_ms: u64) -> Option<usize> {
-        if self.mode != StreamMode::OnDemand {
-            return None;
-        }
-        for sh in &mut self.shards {
-            // Half a shard's capacity, in bytes or in records: splitting there keeps the
-            // stream at about twice its peak, which is what on-demand promises.
-            let busy = sh.state == ShardState::Open
-                && (sh.last_second.incoming_bytes > ON_DEMAND_SPLIT_BYTES_PER_SECOND
-                    || sh.last_second.incoming_records > u64::from(WRITE_RECORDS_PER_SECOND / 2)
-                    || sh.last_second.write_throttled > 0);
-            sh.hot_seconds = if busy { sh.hot_seconds + 1 } else { 0 };
-        }
-        if self.pending.is_some() || self.shards.len() + 2 > SHARDS_EVER_MAX {
-            return None;
-        }
-        let hot = (0..self.shards.len())
-            .filter(|&i| self.shards[i].hot_seconds >= ON_DEMAND_SPLIT_AFTER_SECONDS)
-            .max_by_key(|&i| {
-                (
-                    self.shards[i].last_second.incoming_bytes,
-                    std::cmp::Reverse(i),
-                )
-            })?;
-        let sh = &self.shards[hot];
-        if sh.starting_hash_key == sh.ending_hash_key {
-            return None;
-        }
-        let k = sh.starting_hash_key + (sh.ending_hash_key - sh.starting_hash_key) / 2 + 1;
-        self.pending = Some((
-            now_ms + RESHARD_MS,
-            Reshard::Split {
-                shard: hot,
-                new_starting_hash_key: k,
-            },
-        ));
-        for sh in &mut self.shards {
-            sh.hot_seconds = 0;
-        }
-        Some(hot)
-    }
-
-    /// CLOSED shards whose every record has expired become EXPIRED.
-    pub fn expire_closed(&mut self, now_ms: u64) {
-        let retention = self.retention_ms;
-        for sh in &mut self.shards {
-            if sh.state == ShardState::Closed
-                && sh.closed_at_ms.is_some_and(|t| t + retention <= now_ms)
-                && sh.log_start == sh.log_end
-            {
-                sh.state = ShardState::Expired;
-            }
         }
     }
 }
@@ -1030,22 +750,5 @@ mod tests {
             .collect();
         assert_eq!(results, [true, true, true, true, true, false, false]);
         assert_ne!(s.get_records(1000, &mut pos, 100), ReadOutcome::Throttled);
-    }
-
-    #[test]
-    fn sequence_numbers_parse_back_to_their_shard_and_record() {
-        let s = sequence_number(7, 123_456, 98_765);
-        assert_eq!(parse_sequence_number(&s), Some((7, 123_456)));
-        assert_eq!(parse_sequence_number("49123"), None);
-        assert_eq!(parse_sequence_number(&s.replacen("49", "50", 1)), None);
-    }
-
-    #[test]
-    fn sequence_numbers_increase_within_a_shard_and_have_56_digits() {
-        let a = sequence_number(3, 10, 5_000);
-        let b = sequence_number(3, 11, 5_000);
-        let c = sequence_number(3, 12, 5_100);
-        assert_eq!(a.len(), 56);
-        assert!(a < b && b < c);
     }
 }

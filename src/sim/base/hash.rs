@@ -5,6 +5,9 @@
 //! `[starting_hash_key, ending_hash_key]` holds its hash key.
 
 use md5::{Digest, Md5};
+use serde_json::Value;
+
+use super::json::shown;
 
 /// The largest hash key: 2^128 − 1.
 pub const HASH_KEY_MAX: u128 = u128::MAX;
@@ -41,13 +44,23 @@ pub fn shard_id(index: u32) -> String {
     format!("shardId-{index:012}")
 }
 
-/// Parses a decimal hash key (as `ExplicitHashKey` is given); None if it is not a number in
+/// Parses a decimal hash key as AWS takes one (`ExplicitHashKey`, `NewStartingHashKey`: the
+/// pattern `0|([1-9]\d{0,38})`, no sign, no leading zeros); None if it is not one, or not in
 /// 0..=2^128−1.
 pub fn parse_hash_key(text: &str) -> Option<u128> {
-    if text.is_empty() || text.len() > 39 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = !text.is_empty() && text.len() <= 39 && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (text.len() > 1 && text.starts_with('0')) {
         return None;
     }
     text.parse::<u128>().ok()
+}
+
+/// What is wrong with a value given as a hash key (ExplicitHashKey, NewStartingHashKey).
+pub fn bad_hash_key(v: &Value) -> String {
+    format!(
+        "{} is not a hash key: a decimal string in 0..=340282366920938463463374607431768211455 without leading zeros",
+        shown(v)
+    )
 }
 
 /// Index of the range (sorted, contiguous, covering the whole space) that holds `hash`.
@@ -114,6 +127,10 @@ mod tests {
             None
         );
         assert_eq!(parse_hash_key("-1"), None);
+        assert_eq!(parse_hash_key("0012"), None);
+        assert_eq!(parse_hash_key("00"), None);
+        assert_eq!(parse_hash_key("+5"), None);
+        assert_eq!(parse_hash_key("10"), Some(10));
         assert_eq!(parse_hash_key(""), None);
     }
 }

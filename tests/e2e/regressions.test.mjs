@@ -1,0 +1,234 @@
+// Page bugs that were fixed, each with the test that would have caught it: the Direct PUT
+// ledger, the lake's fields, the tank's time bar, the Direct PUT producer's label, and the speed
+// slider with the keyboard.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServerAndBrowser, server, browser } from './harness.mjs';
+import { openApp, openScenario, setSpeed, pause, status, waitForText } from './fixtures/app.mjs';
+
+useServerAndBrowser();
+
+const num = (s) => Number(String(s).replace(/[^\d]/g, ''));
+
+/** Direct PUT into one delivery stream (1 MiB or 60 s), records of `template`. */
+function directPut(template, extra = {}) {
+  return {
+    description: `Direct PUT of ${template} records into a Firehose.`,
+    seed: 11,
+    resource: {
+      aws_kinesis_stream: { s: { name: 's', shard_count: 1 } },
+      aws_kinesis_firehose_delivery_stream: {
+        archive: {
+          name: 'archive',
+          destination: 'extended_s3',
+          extended_s3_configuration: {
+            bucket_arn: 'arn:aws:s3:::lake',
+            buffering_size: 1,
+            buffering_interval: 60,
+          },
+        },
+      },
+    },
+    producers: [
+      {
+        name: 'web',
+        delivery_stream_name: 'archive',
+        api: 'PutRecordBatch',
+        records_per_second: 200,
+        record_size_bytes: 200,
+        record_template: template,
+      },
+    ],
+    ...extra,
+  };
+}
+
+test('regression: Direct PUT ledger showed no Firehose places', async () => {
+  // It read "Produced 4,150 = 50 + 0 + 0 …" next to "✓ Balanced": the places where Direct PUT
+  // records are (Firehose's buffer, S3, …) were not in the table, so the sum shown was false.
+  const page = await openScenario(browser, server, directPut('card_transaction'));
+  await setSpeed(page, 50);
+  await page.waitForFunction(() => window.streamsim.ledger()?.in_s3 > 0, null, {
+    timeout: 30_000,
+  });
+  await pause(page);
+  await page.waitForTimeout(300);
+  const cells = await page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('#ledger td[data-place]')].map((td) => [
+        td.dataset.place,
+        td.textContent,
+      ]),
+    ),
+  );
+  assert.equal(Object.keys(cells).length, 12, 'all 12 places of the ledger');
+  const shown = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, num(v)]));
+  const { produced, ...places } = shown;
+  const sum = Object.values(places).reduce((a, b) => a + b, 0);
+  assert.ok(produced > 0);
+  assert.equal(
+    sum,
+    produced,
+    `the places shown add up to what was produced: ${JSON.stringify(shown)}`,
+  );
+  assert.ok(shown.in_s3 > 0 && shown.firehose_buffered + shown.in_s3 > shown.read);
+  // the numbers are the run's own
+  const lg = await page.evaluate(() => window.streamsim.ledger());
+  for (const [k, v] of Object.entries(shown)) assert.equal(v, lg[k], k);
+  const line = await page.locator('#lg-balanced').textContent();
+  assert.match(line, /^✓ Balanced: the places add up to [\d,]+, every record produced\.$/);
+  assert.equal(num(line), produced);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('regression: the lake offered amount for game actions', async () => {
+  // The query always summed "amounts", though game actions carry a score and clicks nothing.
+  const game = await openScenario(browser, server, directPut('game_action'));
+  await setSpeed(game, 50);
+  await game.waitForFunction(() => window.streamsim.firehoses()[0]?.objects_total >= 1, null, {
+    timeout: 30_000,
+  });
+  await game.waitForFunction(
+    () => document.querySelectorAll('#fh0-archive-field option').length > 0,
+  );
+  const offered = await game
+    .locator('#fh0-archive-field option')
+    .evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(offered, ['score'], 'only the field game actions have');
+  await game.fill('#fh0-archive-from', '0');
+  await game.fill('#fh0-archive-to', '10');
+  await game.click('#fh0-archive-ask');
+  const answer = await waitForText(game, '#fh0-archive-answer', /records in/);
+  assert.match(answer, /scores sum to [\d,]+ points, mean [\d,]+ points/);
+  assert.doesNotMatch(answer, /amount|\$/);
+  assert.deepEqual(game.problems, []);
+  await game.context().close();
+
+  // payments: amounts, in dollars
+  const cards = await openScenario(browser, server, directPut('card_transaction'));
+  await setSpeed(cards, 50);
+  await cards.waitForFunction(
+    () => document.querySelectorAll('#fh0-archive-field option').length > 0,
+    null,
+    { timeout: 30_000 },
+  );
+  assert.deepEqual(
+    await cards.locator('#fh0-archive-field option').evaluateAll((os) => os.map((o) => o.value)),
+    ['amount'],
+  );
+  await cards.click('#fh0-archive-ask');
+  assert.match(
+    await waitForText(cards, '#fh0-archive-answer', /records in/),
+    /amounts sum to \$\d+\.\d\d, mean \$\d+\.\d\d/,
+  );
+  assert.deepEqual(cards.problems, []);
+  await cards.context().close();
+
+  // clicks: no numeric field, nothing to choose, the query counts
+  const clicks = await openScenario(browser, server, directPut('click'));
+  await setSpeed(clicks, 50);
+  await clicks.waitForFunction(() => window.streamsim.firehoses()[0]?.objects_total >= 1, null, {
+    timeout: 30_000,
+  });
+  await clicks.waitForTimeout(300);
+  assert.equal(await clicks.locator('#fh0-archive-field').isVisible(), false);
+  assert.match(await clicks.locator('#fh0-archive-no-field').textContent(), /no numeric field/);
+  await clicks.click('#fh0-archive-ask');
+  const counted = await waitForText(clicks, '#fh0-archive-answer', /records in/);
+  assert.doesNotMatch(counted, /sum|mean|\$/);
+  assert.deepEqual(clicks.problems, []);
+  await clicks.context().close();
+});
+
+test('regression: the tank time bar showed DataFreshness, not the buffer age that triggers delivery', async () => {
+  // With S3 down, objects wait and the oldest record ages past the interval (DataFreshness),
+  // while each new buffer starts filling from 0: the bar was full though no delivery was due.
+  const page = await openScenario(browser, server, directPut('click'));
+  await page.locator('#fh0-archive-s3-down').check();
+  await setSpeed(page, 100);
+  await page.waitForFunction(
+    () => window.streamsim.firehoses()[0]?.data_freshness_ms > 150_000,
+    null,
+    {
+      timeout: 40_000,
+    },
+  );
+  await pause(page);
+  await page.waitForTimeout(300);
+  const f = await page.evaluate(() => window.streamsim.firehoses()[0]);
+  assert.ok(f.data_freshness_ms > 2 * f.buffering_interval_ms);
+  assert.ok(f.buffer_age_ms < f.buffering_interval_ms, `buffer age ${f.buffer_age_ms}`);
+  const fraction = Number(
+    await page.locator('#fh0-archive .fh-time-fill').getAttribute('data-fraction'),
+  );
+  const expected = f.buffered_records > 0 ? f.buffer_age_ms / f.buffering_interval_ms : 0;
+  assert.ok(Math.abs(fraction - expected) < 1e-9, `${fraction} = ${expected}`);
+  assert.ok(fraction < 1, 'the time bar is not full');
+  const words = await page.locator('#fh0-archive-time-text').textContent();
+  assert.match(words, /^(\d+(\.\d)? m?s|0 s) of 60 s since the buffer started filling$/);
+  assert.match(
+    await page.locator('#fh0-archive-fresh-text').textContent(),
+    /oldest record not yet in S3 is \d+ min \d+ s old/,
+  );
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('regression: Direct PUT producer label read "PutRecords … stream " with no name', async () => {
+  const page = await openScenario(browser, server, directPut('card_transaction'));
+  assert.equal(
+    (await page.locator('#p0-web-target').textContent()).trim(),
+    'PutRecordBatch → delivery stream archive',
+  );
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  const plain = await openApp(browser, server);
+  assert.equal(
+    (await plain.locator('#p1-mobile-target').textContent()).trim(),
+    'PutRecords → stream clickstream, keys: one hot key',
+  );
+  await plain.context().close();
+});
+
+test('regression: Space did nothing while the speed slider had the focus', async () => {
+  const page = await openApp(browser, server);
+  await page.locator('#speed').focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction(
+    () => document.getElementById('st-state').textContent.trim() === 'paused',
+  );
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'speed', 'focus stays');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() =>
+    /^playing/.test(document.getElementById('st-state').textContent),
+  );
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('regression: an arrow key moved the speed slider by 1/1000 of its range', async () => {
+  // Five presses of → still read 1×: each moved the slider one step of 1,000.
+  const page = await openApp(browser, server);
+  await pause(page);
+  const before = await status(page);
+  await page.locator('#speed').focus();
+  const seen = [];
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('ArrowRight');
+    seen.push((await page.locator('#speed-value').textContent()).trim());
+  }
+  assert.deepEqual(seen, ['2×', '5×', '10×', '20×', '50×'], 'each press: the next stop');
+  assert.equal(await page.locator('#speed').getAttribute('aria-valuetext'), '50 times real time');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await page.locator('#speed-value').textContent()).trim(), '20×');
+  await page.keyboard.press('Home');
+  assert.equal((await page.locator('#speed-value').textContent()).trim(), '0.1×');
+  await page.keyboard.press('End');
+  assert.equal((await page.locator('#speed-value').textContent()).trim(), '1000×');
+  assert.equal((await status(page)).tick, before.tick, 'the arrows moved the slider, not the run');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

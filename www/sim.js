@@ -1,0 +1,405 @@
+// The page's one caller of the wasm facade (www/pkg/streamsim.js, contract in www/README.md). It
+// loads the module, owns the running Sim, steps it, and turns what the facade returns into plain
+// data for the panels:
+// - per-frame numbers as `Rows` (a typed array read by the field names `row_fields()` gives);
+// - what changes rarely only when it changed: the layout when `layout_version` rises, a
+//   delivery stream's objects after the last sequence number the page has and its metrics after
+//   the last second it has, notes and write events after the last number seen.
+// Nothing else in the page imports the facade, and no panel holds a Sim.
+
+/** The page keeps this many of a delivery stream's objects (the newest) … */
+export const OBJECTS_KEPT = 100;
+/** … and this many seconds of its metrics. */
+export const METRIC_SECONDS_KEPT = 600;
+
+/** Field names the page reads, per row (checked against `row_fields()` at start). */
+const FIELDS_USED = {
+  shard: [
+    'incoming_records',
+    'incoming_bytes',
+    'write_throttled',
+    'records_this_second',
+    'unread_records',
+    'iterator_age_ms',
+  ],
+  producer: ['attempted', 'accepted', 'throttled', 'dropped_total', 'retrying', 'buffered'],
+  consumer: ['iterator_age_ms'],
+  record: ['lane', 'index', 'arrival_ms', 'key_colour', 'producer', 'size_bytes', 'read_at_ms'],
+  event: ['seq', 't_ms', 'producer', 'lane', 'kind', 'key_colour'],
+  firehose: [
+    'buffered_bytes',
+    'buffered_records',
+    'buffer_age_ms',
+    'data_freshness_ms',
+    'objects_total',
+    'received_records',
+    'delivered_records',
+    'lost_records',
+    'retrying_records',
+    'duplicate_records',
+    'lake_field_bits',
+  ],
+};
+
+/** Limits (`limits()` keys) the page's inputs take their ranges from. */
+const LIMITS_USED = [
+  'stream.shard_count',
+  'producer.records_per_second',
+  'producer.hot_key_share',
+  'lambda.error_rate',
+  'firehose.buffering_size',
+  'firehose.buffering_interval',
+  'firehose.error_rate',
+  'firehose.dropped_rate',
+  'firehose.processing_failed_rate',
+  'firehose.timeout_rate',
+];
+
+/** A facade refusal (`{ errors: [{ path, message }] }`) as an Error the page can show. */
+export class Refusal extends Error {
+  constructor(errors) {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    this.name = 'Refusal';
+    this.errors = errors;
+  }
+}
+
+function refusal(err) {
+  if (err && Array.isArray(err.errors)) return new Refusal(err.errors);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * A flat typed array of rows, each of the same named fields: `rows.get(i, 'unread_records')`.
+ * `rows.f` maps each field name to its place in a row, for loops over many rows
+ * (`rows.data[i * rows.width + rows.f.arrival_ms]`).
+ */
+export class Rows {
+  constructor(data, names) {
+    this.data = data;
+    this.names = names;
+    this.width = names.length;
+    this.count = this.width ? Math.floor(data.length / this.width) : 0;
+    this.f = Object.fromEntries(names.map((n, i) => [n, i]));
+  }
+
+  static empty(names) {
+    return new Rows(new Float64Array(0), names);
+  }
+
+  get(i, name) {
+    const k = this.f[name];
+    if (k === undefined) throw new Error(`no field ${name} in this row`);
+    return this.data[i * this.width + k];
+  }
+
+  /** Row `i` as a plain object of its fields. */
+  object(i) {
+    return Object.fromEntries(this.names.map((n, k) => [n, this.data[i * this.width + k]]));
+  }
+}
+
+/**
+ * The row of `consumer_frame` for consumer `k` (layout index) on lane `lane`: the rows are per
+ * consumer, per lane of its stream, consumer-major. -1 when that consumer does not read the lane.
+ */
+export function consumerRow(layout, k, lane) {
+  const streams = new Map(layout.streams.map((st) => [st.name, st]));
+  let row = 0;
+  for (let i = 0; i < layout.consumers.length; i++) {
+    const st = streams.get(layout.consumers[i].stream_name);
+    const count = st ? st.lane_count : 0;
+    if (i === k) {
+      const at = st ? lane - st.first_lane : -1;
+      return at >= 0 && at < count ? row + at : -1;
+    }
+    row += count;
+  }
+  return -1;
+}
+
+/** Load the wasm module; returns the Engine (free functions) that makes runs. */
+export async function loadEngine() {
+  const api = await import('./pkg/streamsim.js');
+  const wasm = await api.default({
+    module_or_path: new URL('./pkg/streamsim_bg.wasm', import.meta.url),
+  });
+  return new Engine(api, wasm);
+}
+
+export class Engine {
+  constructor(api, wasm) {
+    this.api = api;
+    this.wasm = wasm;
+    this.fields = api.row_fields();
+    this.limitsByName = api.limits();
+  }
+
+  /** What this page reads that the facade does not give (empty when they agree). */
+  mismatch() {
+    const out = [];
+    for (const [row, names] of Object.entries(FIELDS_USED)) {
+      const have = this.fields[row] || [];
+      const missing = names.filter((n) => !have.includes(n));
+      if (missing.length) out.push(`row ${row} has no ${missing.join(', ')}`);
+    }
+    const noLimit = LIMITS_USED.filter((k) => !this.limitsByName[k]);
+    if (noLimit.length) out.push(`limits() has no ${noLimit.join(', ')}`);
+    return out;
+  }
+
+  /** `{ min, max, default, unit }` of a `concept.field` in the core's limits catalogue. */
+  limit(name) {
+    const l = this.limitsByName[name];
+    if (!l) throw new Error(`limits() has no ${name}`);
+    return l;
+  }
+
+  presetNames() {
+    return this.api.preset_names();
+  }
+
+  presetScenario(name) {
+    return this.api.preset_scenario(name);
+  }
+
+  randomSeed() {
+    return this.api.random_seed();
+  }
+
+  /** The scenario's errors, `[{ path, message }]` (empty when it is valid). */
+  validate(text) {
+    return this.api.validate_scenario(text);
+  }
+
+  /** A new run of a preset; throws a Refusal. */
+  fromPreset(name) {
+    try {
+      return new Run(this, this.api.Sim.from_preset(name));
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** A new run of scenario text; throws a Refusal. */
+  fromScenario(text) {
+    try {
+      return new Run(this, this.api.Sim.from_scenario(text));
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+}
+
+/** One delivery stream as the page keeps it between frames. */
+function newFirehoseStore() {
+  return {
+    objects: [],
+    lastObjectSeq: 0,
+    objectsVersion: 0,
+    metrics: [],
+    lastSecond: -1,
+    lakeKnownUntilMs: 0,
+  };
+}
+
+/** A running simulation and what the page has read of it so far. */
+export class Run {
+  constructor(engine, sim) {
+    this.engine = engine;
+    this.sim = sim;
+    this.tickMs = sim.tick_ms();
+    this.layout = null;
+    this.layoutVersion = -1;
+    this.lastNoteSeq = 0;
+    this.lastEventSeq = 0;
+    this.firehoses = [];
+    this.commands = [];
+    this.commandsVersion = -1;
+    this.syncLayout();
+  }
+
+  /** Frees the wasm memory of this run (the page keeps one run at a time). */
+  free() {
+    this.sim.free?.();
+    this.sim = null;
+  }
+
+  /** A fresh run of the same scenario with another seed (decimal string); throws a Refusal. */
+  withSeed(seed) {
+    try {
+      return new Run(this.engine, this.sim.with_seed(String(seed)));
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  step(ticks) {
+    if (ticks > 0) this.sim.step(ticks);
+  }
+
+  nowMs() {
+    return this.sim.now_ms();
+  }
+
+  tick() {
+    return this.sim.tick();
+  }
+
+  seed() {
+    return this.sim.seed();
+  }
+
+  digest() {
+    return this.sim.digest();
+  }
+
+  description() {
+    return this.sim.description();
+  }
+
+  scenarioJson() {
+    return this.sim.scenario_json();
+  }
+
+  replayScenario() {
+    return this.sim.replay_scenario();
+  }
+
+  /**
+   * The commands applied so far, as the replay lists them (`[{ type, at_ms, … }]`): read again
+   * only when the layout version moved (every applied command moves it).
+   */
+  appliedCommands() {
+    const v = this.sim.layout_version();
+    if (v !== this.commandsVersion) {
+      this.commandsVersion = v;
+      let cmds;
+      try {
+        // only the commands are read: the seed may exceed 2^53, and is not used here
+        cmds = JSON.parse(this.sim.replay_scenario()).commands;
+      } catch {
+        cmds = [];
+      }
+      this.commands = Array.isArray(cmds) ? cmds : [];
+    }
+    return this.commands;
+  }
+
+  /** Queue a command (an object); returns the refusal's errors, `[]` when it was accepted. */
+  command(cmd) {
+    try {
+      this.sim.command(JSON.stringify(cmd));
+      return [];
+    } catch (err) {
+      const r = refusal(err);
+      return r instanceof Refusal ? r.errors : [{ path: '', message: r.message }];
+    }
+  }
+
+  /** Read the layout again if its version rose; true when it did. */
+  syncLayout() {
+    const v = this.sim.layout_version();
+    if (v === this.layoutVersion && this.layout) return false;
+    this.layoutVersion = v;
+    this.layout = this.sim.layout();
+    while (this.firehoses.length < this.layout.firehoses.length) {
+      this.firehoses.push(newFirehoseStore());
+    }
+    this.firehoses.length = this.layout.firehoses.length;
+    return true;
+  }
+
+  /** The numbers of this frame, as rows by field name. */
+  frame() {
+    const f = this.engine.fields;
+    const s = this.sim;
+    return {
+      nowMs: s.now_ms(),
+      tickMs: this.tickMs,
+      tick: s.tick(),
+      shards: new Rows(s.shard_frame(), f.shard),
+      producers: new Rows(s.producer_frame(), f.producer),
+      consumers: new Rows(s.consumer_frame(), f.consumer),
+      firehoses: new Rows(s.firehose_frame(), f.firehose),
+    };
+  }
+
+  /** Records that arrived in the last `windowMs`, as rows. */
+  recentRecords(windowMs) {
+    return new Rows(this.sim.recent_records(Math.max(0, windowMs)), this.engine.fields.record);
+  }
+
+  /** Write events since the last call, as rows. */
+  newEvents() {
+    const rows = new Rows(this.sim.write_events(this.lastEventSeq), this.engine.fields.event);
+    if (rows.count) this.lastEventSeq = rows.get(rows.count - 1, 'seq');
+    return rows;
+  }
+
+  /** Notes since the last call: `[{ seq, t_ms, kind, text }]`. */
+  newNotes() {
+    const notes = this.sim.notes(this.lastNoteSeq);
+    if (notes.length) this.lastNoteSeq = notes[notes.length - 1].seq;
+    return notes;
+  }
+
+  /** The ledger's 12 counts, `accounted` (the sum of the 11 places) and `balanced`. */
+  ledger() {
+    return this.sim.ledger();
+  }
+
+  /** The consumers' report (per consumer: delays, duplicates, per-shard lag, leases, …). */
+  consumers() {
+    return this.sim.consumers();
+  }
+
+  /** Per delivery stream: its transform, Redshift and batch job counts. */
+  firehoseCounts() {
+    return this.sim.firehose_counts();
+  }
+
+  /**
+   * Bring each delivery stream's objects and metrics up to date, asking only for what is new
+   * (objects when `objects_total` in the frame is past the last one the page has; metrics when
+   * a second has ended since the last one it has). Returns the stores:
+   * `[{ objects (oldest first, the newest OBJECTS_KEPT), objectsVersion (rises when new ones
+   * came), metrics (the last METRIC_SECONDS_KEPT seconds), lakeKnownUntilMs (the arrival of the
+   * newest record the lake holds) }]`.
+   */
+  firehoseData(frame) {
+    const rows = frame.firehoses;
+    const second = Math.floor(frame.nowMs / 1000) - 1; // the last whole second
+    this.firehoses.forEach((st, i) => {
+      if (i >= rows.count) return;
+      if (rows.get(i, 'objects_total') > st.lastObjectSeq) {
+        const fresh = this.sim.firehose_objects(i, st.lastObjectSeq);
+        if (fresh.length) {
+          st.lastObjectSeq = fresh[fresh.length - 1].seq;
+          st.objects = st.objects.concat(fresh).slice(-OBJECTS_KEPT);
+          st.objectsVersion += 1;
+          // how far the lake knows: asked again only when objects landed
+          st.lakeKnownUntilMs = this.lakeQuery(i, 0, Number.MAX_SAFE_INTEGER).known_until_ms;
+        }
+      }
+      if (second > st.lastSecond) {
+        const fresh = this.sim.firehose_metrics(i, st.lastSecond);
+        if (fresh.length) {
+          st.lastSecond = fresh[fresh.length - 1].second;
+          st.metrics = st.metrics.concat(fresh).slice(-METRIC_SECONDS_KEPT);
+        }
+      }
+    });
+    return this.firehoses;
+  }
+
+  /** A record's detail (`null` once it is no longer kept). */
+  recordDetail(lane, index) {
+    return this.sim.record_detail(lane, index);
+  }
+
+  /** A query over delivery stream `index`'s lake, records that arrived in `[fromMs, toMs)`. */
+  lakeQuery(index, fromMs, toMs) {
+    return this.sim.lake_query(index, fromMs, toMs);
+  }
+}
