@@ -292,3 +292,41 @@ fn regression_a_run_past_the_command_log_cannot_promise_an_exact_replay() {
     let e = refused(&w, pause);
     assert!(e.contains("the most its replay file can hold"), "{e}");
 }
+
+// ---- 6. found by tests/fuzz.rs ---------------------------------------------------------------
+
+#[test]
+fn regression_a_newline_in_a_name_listed_in_an_error_faked_a_second_line() {
+    // The names a reference could have named were listed as they were: a stream named
+    // "b⏎producers[0]…" printed a second line that looked like another error.
+    let text = r#"{"resource": {"aws_kinesis_stream": {"a": {"shard_count": 1},
+        "b": {"name": "b\nproducers[0].records_per_second: fake", "shard_count": 1}}},
+        "producers": [{"name": "p", "stream_name": "nowhere", "records_per_second": 1}],
+        "commands": [{"at_ms": 0, "type": "update_shard_count", "stream_name": "x", "target_shard_count": 2},
+            {"at_ms": 0, "type": "pause_producer", "producer": "q"}]}"#;
+    let e = parse_scenario(text).unwrap_err();
+    let shown = e.to_string();
+    assert_eq!(shown.lines().count(), e.len(), "{shown}");
+    assert!(
+        shown.contains(r#"("a", "b\nproducers[0].records_per_second: fake")"#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn regression_32_long_names_made_an_error_of_more_than_4_kb() {
+    let name = |i: usize| format!("{i:02}{}", "é".repeat(126));
+    let producers: Vec<String> = (0..32)
+        .map(|i| format!(r#"{{"name": "{}", "records_per_second": 1}}"#, name(i)))
+        .collect();
+    let text = format!(
+        r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": 1}}}}}}, "producers": [{}],
+        "commands": [{{"at_ms": 0, "type": "pause_producer", "producer": "nobody"}}]}}"#,
+        producers.join(",")
+    );
+    let e = parse_scenario(&text).unwrap_err();
+    let shown = e.to_string();
+    assert_eq!(e.0[0].path, "commands[0].producer", "{shown}");
+    assert!(shown.len() < 1_500, "{} bytes: {shown}", shown.len());
+    assert!(shown.ends_with("and 24 more)"), "{shown}");
+}

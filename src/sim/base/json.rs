@@ -116,6 +116,24 @@ pub fn quoted(s: &str) -> String {
     format!("{head:?}... ({n} characters)")
 }
 
+/// Names an error message lists at most.
+pub const LISTED_NAMES_MAX: usize = 8;
+
+/// Names as an error message lists them (what a reference could have named): each quoted and
+/// cut short, so a name with a newline cannot start what looks like another error, and at most
+/// [`LISTED_NAMES_MAX`] of them, so the message stays short however many there are.
+pub fn quoted_list(names: &[String]) -> String {
+    let mut out: Vec<String> = names
+        .iter()
+        .take(LISTED_NAMES_MAX)
+        .map(|n| quoted(n))
+        .collect();
+    if names.len() > LISTED_NAMES_MAX {
+        out.push(format!("and {} more", names.len() - LISTED_NAMES_MAX));
+    }
+    out.join(", ")
+}
+
 /// `path.key`, or `key` at the top level. A key that is not a plain name (letters, digits,
 /// `_`, `-`) is written quoted, `path["a b"]`, and cut short: a key from the input can never
 /// make a path look like something else.
