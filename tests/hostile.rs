@@ -330,3 +330,70 @@ fn regression_32_long_names_made_an_error_of_more_than_4_kb() {
     assert!(shown.len() < 1_500, "{} bytes: {shown}", shown.len());
     assert!(shown.ends_with("and 24 more)"), "{shown}");
 }
+
+#[test]
+fn regression_two_add_producers_of_one_name_in_one_tick_made_a_replay_that_did_not_load() {
+    // Both were checked against the run as it was; the second was skipped when applied, and
+    // the replay file, holding both, was refused ("used by another producer").
+    let mut w = world(ONE_STREAM);
+    let add = r#"{"type": "add_producer", "producer": {"name": "q", "records_per_second": 5}}"#;
+    send(&mut w, add);
+    let e = refused(&w, add);
+    assert!(e.contains("command.producer.name"), "{e}");
+    assert!(e.contains("already queued or scheduled"), "{e}");
+    w.run_for(1_000);
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.run_for(1_000);
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}
+
+#[test]
+fn regression_a_sent_command_and_a_scheduled_one_passed_the_budget_together() {
+    // A producer added at 1 M records/s fit the run as it was; with the scenario's set_rate at
+    // 5 s and add_producer at 6 s it passes the budget: one of them was skipped then, and the
+    // replay file, holding all three, was refused.
+    let text = with(
+        r#""commands": [{"at_ms": 5000, "type": "set_rate", "producer": "p", "records_per_second": 1000000},
+            {"at_ms": 6000, "type": "add_producer", "producer": {"name": "r", "records_per_second": 500000}}], "#,
+    );
+    let w = world(&text);
+    let e = refused(
+        &w,
+        r#"{"type": "add_producer", "producer": {"name": "q", "records_per_second": 1000000}}"#,
+    );
+    assert!(e.starts_with("command.producer: "), "{e}");
+    assert!(
+        e.contains("with the add_producer the scenario has scheduled at at_ms 6000: together 2500000 records/s"),
+        "{e}"
+    );
+    // Two producers that fit one at a time but not together, queued in one tick.
+    let mut w = world(ONE_STREAM);
+    let add = |name: &str| {
+        format!(
+            r#"{{"type": "add_producer", "producer": {{"name": "{name}", "records_per_second": 1000000}}}}"#
+        )
+    };
+    send(&mut w, &add("q"));
+    let e = refused(&w, &add("r"));
+    assert!(e.contains("together 2000100 records/s"), "{e}");
+    w.run_for(1_000);
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.run_for(1_000);
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}
+
+#[test]
+fn regression_a_nested_path_under_a_command_was_quoted_as_one_key() {
+    // `producer.name` under `commands[1]` was written `commands[1]["producer.name"]`.
+    let text = with(
+        r#""commands": [{"at_ms": 0, "type": "add_producer", "producer": {"name": "p", "records_per_second": 1}}], "#,
+    );
+    let e = parse_scenario(&text).unwrap_err();
+    assert_eq!(e.0[0].path, "commands[0].producer.name", "{e}");
+    let w = world(ONE_STREAM);
+    let e = refused(
+        &w,
+        r#"{"type": "add_producer", "producer": {"name": "p", "records_per_second": 1}}"#,
+    );
+    assert!(e.starts_with("command.producer.name: "), "{e}");
+}

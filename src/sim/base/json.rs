@@ -38,7 +38,14 @@ impl FieldError {
 
     /// The same error, with `prefix.` before its path (a command's fields under `command`).
     pub fn under(mut self, prefix: &str) -> Self {
-        self.path = join(prefix, &self.path);
+        // The error's path is a path already (`producer.name`, `["a b"]`), not one key.
+        self.path = if self.path == "(top level)" {
+            prefix.to_string()
+        } else if self.path.starts_with('[') {
+            format!("{prefix}{}", self.path)
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
         self
     }
 }
