@@ -397,3 +397,23 @@ fn regression_a_nested_path_under_a_command_was_quoted_as_one_key() {
     );
     assert!(e.starts_with("command.producer.name: "), "{e}");
 }
+
+#[test]
+fn regression_a_replay_file_with_the_commands_still_to_come_passed_the_commands_limit() {
+    // The room left in the command log did not count the scenario's commands still to come,
+    // which the replay file holds too: it then had more than COMMANDS_MAX and was refused.
+    let limit = streamsim::sim::base::limits::COMMANDS_MAX;
+    let pause = r#"{"at_ms": 2592000000, "type": "pause_producer", "producer": "p"}"#;
+    let text = with(&format!(
+        r#""commands": [{}], "#,
+        vec![pause; limit - 1].join(",")
+    ));
+    let mut w = world(&text);
+    send(&mut w, r#"{"type": "resume_producer", "producer": "p"}"#);
+    let e = refused(&w, r#"{"type": "resume_producer", "producer": "p"}"#);
+    assert!(e.contains("the most its replay file can hold"), "{e}");
+    w.step();
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.step();
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}

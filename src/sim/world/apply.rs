@@ -106,13 +106,20 @@ impl World {
         Ok(())
     }
 
-    /// A run's log holds at most [`COMMAND_LOG_MAX`] commands, so its replay file stays exact:
-    /// one more is refused when it is sent, not dropped from the log.
+    /// A run's log holds at most [`COMMAND_LOG_MAX`] commands, and its replay file (the log,
+    /// then the scenario's commands still to come) as many, so it stays exact and loads: one
+    /// more is refused when it is sent, not dropped from the log.
     pub fn check_log_room(&self) -> Result<(), FieldError> {
-        if self.command_log.len() + self.queued.len() >= COMMAND_LOG_MAX {
+        let to_come = self
+            .scenario
+            .commands
+            .len()
+            .saturating_sub(self.next_scheduled);
+        let changes = self.command_log.len() + self.queued.len();
+        if changes + to_come >= COMMAND_LOG_MAX {
             return Err(FieldError::new(
                 "type",
-                format!("this run has had {COMMAND_LOG_MAX} changes, the most its replay file can hold; start it again to go on"),
+                format!("this run has had {changes} changes and its scenario has {to_come} commands still to come, {COMMAND_LOG_MAX} in all: the most its replay file can hold; start it again to go on"),
             ));
         }
         Ok(())
