@@ -2,10 +2,19 @@
 // ledger, the lake's fields, the tank's time bar, the Direct PUT producer's label, and the speed
 // slider with the keyboard.
 
+import fs from 'node:fs/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, server, browser } from './harness.mjs';
-import { openApp, openScenario, setSpeed, pause, status, waitForText } from './fixtures/app.mjs';
+import {
+  openApp,
+  openScenario,
+  setSpeed,
+  pause,
+  status,
+  waitForText,
+  fixture,
+} from './fixtures/app.mjs';
 
 useServerAndBrowser();
 
@@ -229,6 +238,51 @@ test('regression: an arrow key moved the speed slider by 1/1000 of its range', a
   await page.keyboard.press('End');
   assert.equal((await page.locator('#speed-value').textContent()).trim(), '1000×');
   assert.equal((await status(page)).tick, before.tick, 'the arrows moved the slider, not the run');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('regression: a + in a standard-base64 #scenario= was read as a space', async () => {
+  // URLSearchParams reads the fragment as a form: "+" became " " and the scenario was refused.
+  const { parseLocation, base64UrlDecode } = await import('../../www/format.js');
+  const base = JSON.parse(await fs.readFile(fixture('good-one-shard.json'), 'utf8'));
+  // a description whose standard base64 has both "+" and "/" in it, and padding
+  let scenario;
+  let std = '';
+  for (let k = 0; k < 100; k++) {
+    // the varying part first, so that "?" (0x3F: "/" when aligned) moves through the groups
+    scenario = { ...base, description: `${'x'.repeat(k % 3)}${k} standard base64 ÿ?>~` };
+    std = Buffer.from(JSON.stringify(scenario), 'utf8').toString('base64');
+    if (/\+/.test(std) && /\//.test(std) && /=$/.test(std)) break;
+  }
+  assert.match(std, /\+/);
+  assert.match(std, /\//);
+  const json = JSON.stringify(scenario);
+  const url = Buffer.from(json, 'utf8').toString('base64url');
+  for (const enc of [
+    std,
+    std.replace(/=+$/, ''),
+    url,
+    `${url}==`.slice(0, url.length + ((4 - (url.length % 4)) % 4)),
+  ]) {
+    assert.equal(parseLocation('', `#scenario=${enc}`).scenario, json, enc.slice(-8));
+  }
+  // some tools percent-encode the "+"
+  assert.equal(parseLocation('', `#scenario=${std.replace(/\+/g, '%2B')}`).scenario, json);
+  assert.throws(() => base64UrlDecode('abcde'), /base64url/, 'a lone character at the end');
+  assert.throws(() => base64UrlDecode('ab=c'), /base64url/, 'padding only at the end');
+
+  const page = await openApp(browser, server, `#scenario=${std}`);
+  await page.waitForFunction(() =>
+    /Loaded the scenario from the address/.test(
+      document.getElementById('narration-log').textContent,
+    ),
+  );
+  assert.equal(
+    (await page.locator('#scenario-description').textContent()).trim(),
+    scenario.description,
+  );
+  assert.equal((await page.locator('#scenario-errors').textContent()).trim(), '');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
