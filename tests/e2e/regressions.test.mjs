@@ -286,3 +286,70 @@ test('regression: a + in a standard-base64 #scenario= was read as a space', asyn
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('regression: after a trap in the core every frame threw and the status kept saying playing', async () => {
+  // A wasm trap (RuntimeError: unreachable) in a facade call: the loop went on calling the
+  // broken run, the clock stayed where it was and the status said "playing at 1×".
+  const plain = await openApp(browser, server);
+  assert.equal(await plain.evaluate(() => window.streamsim.debug()), null, 'no checks by default');
+  await assert.rejects(
+    plain.evaluate(() => window.streamsim.forceTrap()),
+    /needs \?debug=1/,
+  );
+  await plain.context().close();
+
+  const page = await openApp(browser, server, '?debug=1');
+  await page.waitForFunction(() => window.streamsim.tick() > 5);
+  await page.evaluate(() => window.streamsim.forceTrap());
+  await page.waitForSelector('#trap:not([hidden])');
+  const text = await page.locator('#trap-text').textContent();
+  assert.match(
+    text,
+    /^The simulation stopped at \d+:\d\d:\d\d\.\d{3} \(simulated\): it hit an internal error and cannot go on\./,
+  );
+  assert.match(await page.locator('#trap-detail').textContent(), /RuntimeError: unreachable/);
+  assert.equal(await page.locator('#trap').getAttribute('role'), 'alert');
+  assert.equal((await status(page)).state, 'stopped: the simulation failed');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'trap-restart');
+  assert.equal(
+    (await page.locator('#trap-restart').textContent()).trim(),
+    'Start the clickstream scenario again',
+  );
+  // the loop stopped: nothing more is thrown, the status stays, the controls are inert
+  const time = (await status(page)).time;
+  await page.waitForTimeout(500);
+  assert.equal((await status(page)).time, time);
+  assert.equal(await page.evaluate(() => document.getElementById('controls').inert), true);
+  assert.equal(await page.evaluate(() => document.getElementById('panels').inert), true);
+  // the one problem is the page's own report of the trap
+  assert.equal(page.problems.length, 1, page.problems.join('\n'));
+  assert.match(page.problems[0], /^console error: streamsim: the simulation stopped:/);
+  page.problems.length = 0;
+
+  // start again, with the keyboard: the same scenario from its start, in a fresh instance
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#trap', { state: 'hidden' });
+  await page.waitForFunction(() => window.streamsim.tick() > 3);
+  assert.match((await status(page)).state, /^playing at 1×$/);
+  assert.equal(await page.evaluate(() => document.getElementById('panels').inert), false);
+  assert.match(
+    await page.locator('#narration-log').textContent(),
+    /Started again from the beginning, in a fresh copy of the simulator\./,
+  );
+  // and the default preset, from another scenario that stopped
+  await page.selectOption('#preset', 'hot-key');
+  await page.click('#preset-load');
+  await page.waitForFunction(
+    () =>
+      window.streamsim.shardIds().length === 4 && window.streamsim.producers()[0]?.name !== 'web',
+  );
+  await page.evaluate(() => window.streamsim.forceTrap());
+  await page.waitForSelector('#trap:not([hidden])');
+  assert.equal(page.problems.length, 1);
+  page.problems.length = 0;
+  await page.click('#trap-default');
+  await page.waitForSelector('#trap', { state: 'hidden' });
+  await page.waitForFunction(() => window.streamsim.producers()[0]?.name === 'web');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
