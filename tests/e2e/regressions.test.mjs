@@ -14,6 +14,7 @@ import {
   status,
   waitForText,
   fixture,
+  parseSimTime,
 } from './fixtures/app.mjs';
 
 useServerAndBrowser();
@@ -352,4 +353,90 @@ test('regression: after a trap in the core every frame threw and the status kept
   await page.waitForFunction(() => window.streamsim.producers()[0]?.name === 'web');
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+/** Open the app with `query` (e.g. "?debug=1") on a scenario object, and wait until it runs. */
+async function openWith(query, scenario, options) {
+  const page = await openApp(
+    browser,
+    server,
+    `${query}#scenario=${Buffer.from(JSON.stringify(scenario)).toString('base64url')}`,
+    options,
+  );
+  await page.waitForFunction(() =>
+    /Loaded the scenario from the address/.test(
+      document.getElementById('narration-log').textContent,
+    ),
+  );
+  return page;
+}
+
+/** One stream of `shards` shards, one producer at `rate` records/s, one consumer. */
+function heavy(shards, rate, streams = 1) {
+  const resource = { aws_kinesis_stream: {} };
+  const producers = [];
+  const consumers = [];
+  for (let i = 0; i < streams; i++) {
+    resource.aws_kinesis_stream[`s${i}`] = { name: `s${i}`, shard_count: shards };
+    producers.push({
+      name: `p${i}`,
+      stream_name: `s${i}`,
+      records_per_second: rate,
+      record_size_bytes: 100,
+      partition_keys: { model: 'uniform', count: 10_000 },
+    });
+    consumers.push({ name: `c${i}`, stream_name: `s${i}` });
+  }
+  return { description: 'A heavy scenario.', seed: 3, resource, producers, consumers };
+}
+
+test('regression: the status said "playing at 1×" while the simulation could not keep up', async () => {
+  // One tick of this scenario takes longer than a frame's budget: a frame runs one tick, and the
+  // status says the rate reached, measured over the last second.
+  const page = await openWith('?debug=1', heavy(50, 1_000_000));
+  const state = await waitForText(page, '#st-state', /cannot keep up/, 20_000);
+  const m = /^playing at ([\d.]+)× \(asked for 1×: the simulation cannot keep up\)$/.exec(
+    state.trim(),
+  );
+  assert.ok(m, state);
+  const said = Number(m[1]);
+  assert.ok(said > 0 && said < 0.9, state);
+  // the rate said is the rate reached: simulated time over real time, measured from outside
+  const t0 = Date.now();
+  const s0 = parseSimTime((await status(page)).time);
+  await page.waitForTimeout(3000);
+  const s1 = parseSimTime((await status(page)).time);
+  const outside = (s1 - s0) / (Date.now() - t0);
+  const inside = (await page.evaluate(() => window.streamsim.speed())).reached;
+  assert.ok(inside > outside / 2 && inside < outside * 2, `${inside} against ${outside}`);
+  const st = await page.evaluate(() => window.streamsim.speed().step);
+  assert.equal(st.ticks, 1, 'a tick over the budget: one tick a frame');
+  const dbg = await page.evaluate(() => window.streamsim.debug());
+  assert.ok(dbg.frames > 10);
+  assert.equal(dbg.violations, 0, dbg.log.join('\n'));
+  // pausing and playing again starts the measure again
+  await pause(page);
+  assert.equal((await status(page)).state, 'paused');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  // cheap ticks at 1000×: as many ticks a frame as fit in the budget, never more
+  const fast = await openWith('?debug=1', heavy(8, 8000));
+  await setSpeed(fast, 1000);
+  await fast.waitForTimeout(3000);
+  const f = await fast.evaluate(() => ({
+    ...window.streamsim.speed(),
+    dbg: window.streamsim.debug(),
+  }));
+  assert.equal(f.dbg.violations, 0, f.dbg.log.join('\n'));
+  assert.ok(f.step.ticks > 1, `${f.step.ticks} ticks a frame`);
+  assert.ok(f.dbg.maxStepMs < f.dbg.budgetMs + 50, `${f.dbg.maxStepMs} ms`);
+  const words = (await status(fast)).state;
+  if (f.reached !== null) {
+    assert.match(words, /^playing at [\d.]+× \(asked for 1000×: the simulation cannot keep up\)$/);
+  } else {
+    assert.equal(words, 'playing at 1000×');
+  }
+  assert.deepEqual(fast.problems, []);
+  await fast.context().close();
 });
