@@ -62,6 +62,7 @@ const app = {
   shortUntil: -Infinity, // a frame left ticks undone (over budget) until this real time
   actualSpeed: null, // simulated ms per real ms over the last second, while falling short
   stepStats: { stepMs: 0, ticks: 0, tickMs: 0 }, // the last frame's stepping, for the checks
+  bigScenario: null, // the running scenario's text when too big for the text box
   halted: false, // the core trapped: the loop is stopped until the student starts again
   debug: null, // ?debug=1: checks every frame (and the trap hook), see debugCheck
   selected: null,
@@ -83,6 +84,7 @@ const app = {
   echoes: 0, // notes of the page's own commands still to come (already told when sent)
   noteBacklog: [], // notes read before a step that applies the page's commands
   faultsDirty: false, // the layout changed: the faults panel reads the run's state again
+  faultsNextT: 0, // not before this real time (reading the applied commands costs)
   reshardKey: '', // streams and lane states the resharding panel was built for
   frame: null, // the last frame's rows
   data: { consumers: [], ledger: null, firehoses: [] }, // what the panels were last handed
@@ -306,10 +308,11 @@ function install(run, how) {
     faultState(run.layout, run.consumers(), run.appliedCommands()),
   );
   app.faultsDirty = false;
-  $('scenario-text').value = run.scenarioJson();
+  showScenarioText(run.scenarioJson());
   showDescription(run.description());
   $('share-link').value = '';
   setText($('share-status'), '');
+  $('share-status').classList.remove('warn-text');
   $('seed').value = run.seed();
   replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
   app.panelTick = -1;
@@ -317,6 +320,61 @@ function install(run, how) {
   if (how) app.narrator.say(how, 'install');
   render(performance.now(), true);
   app.narrator.flush(performance.now(), true); // the answer to what the student just did
+}
+
+/**
+ * Above this size the scenario is not put in the text box: a textarea of megabytes (100,000
+ * scheduled commands, the most a file may have, are ~10 MB) takes the browser seconds to lay
+ * out, and nobody edits that by hand. The page says how big it is and offers it as a file.
+ */
+const SCENARIO_TEXT_MAX = 200_000;
+
+/** The running scenario's text in the text box, or, when too big, a summary and a download. */
+function showScenarioText(text) {
+  const big = text.length > SCENARIO_TEXT_MAX;
+  app.bigScenario = big ? text : null;
+  $('scenario-text').value = big ? '' : text;
+  $('scenario-text-field').hidden = big;
+  $('scenario-edit-buttons').hidden = big;
+  $('scenario-big').hidden = !big;
+  if (!big) return;
+  const bytes = new TextEncoder().encode(text).length;
+  const commands = (text.match(/"at_ms"/g) || []).length;
+  setText(
+    $('scenario-big-text'),
+    `This scenario is ${formatMegabytes(bytes)} with ${plural(commands, 'scheduled command')}: too large to edit here. It runs; download it to read or change it.`,
+  );
+}
+
+/** "10.2 MB" (decimal megabytes, as file managers say a file's size). */
+function formatMegabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Save the running scenario (the big one not in the text box) as streamsim-scenario.json. */
+function downloadScenario() {
+  if (app.bigScenario === null) return;
+  saveFile('streamsim-scenario.json', app.bigScenario);
+  app.narrator.say('Saved streamsim-scenario.json.', 'share');
+  app.narrator.flush(performance.now(), true);
+}
+
+/** The text box again, empty, for a scenario of one's own (the big one keeps running). */
+function editNewScenario() {
+  $('scenario-big').hidden = true;
+  $('scenario-text-field').hidden = false;
+  $('scenario-edit-buttons').hidden = false;
+  $('scenario-text').focus();
+}
+
+/** Save `text` as a file: a Blob behind an object URL, released right after. */
+function saveFile(name, text) {
+  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** The scenario's own words about itself (its top-level "description"), under the belt. */
@@ -944,9 +1002,13 @@ function updatePanels(fr, t, force) {
   app.belt.setConsumers(consumers, performance.now());
   app.consumerPanel.update(consumers);
   app.alertsFeed.update(consumers);
-  if (app.faultsDirty && app.pendingCommands === 0) {
+  if (app.faultsDirty && app.pendingCommands === 0 && (force || t >= app.faultsNextT)) {
+    // the applied commands are read from the run's replay, which grows with every command: a
+    // scenario that schedules thousands reads it less often (at most 5% of the time)
     app.faultsDirty = false;
+    const f0 = performance.now();
     app.faults.update(faultState(lay, consumers, run.appliedCommands()));
+    app.faultsNextT = t + 20 * (performance.now() - f0);
   }
   if (
     lay.firehoses.length &&
@@ -1235,12 +1297,33 @@ function shareSummary(what) {
   return msg;
 }
 
+/**
+ * The longest link the page makes. Chromium opens addresses up to 2 MB, but Firefox and Safari
+ * struggle far earlier, and what carries a link (mail, chat, a course's learning platform, a
+ * QR code) cuts or refuses it much sooner; 32,000 characters is about the most that is still
+ * opened everywhere and pasted whole. A longer run is shared as a file ("Download this run").
+ */
+const SHARE_LINK_MAX = 32_000;
+
 function makeLink() {
   const text = replayText();
   if (text === null) return;
   const base = `${location.origin}${location.pathname}`;
   const out = $('share-link');
-  out.value = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
+  const link = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
+  if (link.length > SHARE_LINK_MAX) {
+    out.value = '';
+    const msg = `No link made: this run's link would be ${formatCount(link.length)} characters long, more than browsers and messages reliably carry (${formatCount(SHARE_LINK_MAX)}). Use “Download this run” instead: the file replays it the same way.`;
+    const status = $('share-status');
+    setText(status, msg);
+    status.classList.add('warn-text');
+    app.narrator.say(msg, 'share');
+    app.narrator.flush(performance.now(), true);
+    $('run-download').focus();
+    return;
+  }
+  $('share-status').classList.remove('warn-text');
+  out.value = link;
   const msg = shareSummary('Link made: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
@@ -1253,12 +1336,8 @@ function makeLink() {
 function downloadRun() {
   const text = replayText();
   if (text === null) return;
-  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
-  const a = el('a', { href: url, download: 'streamsim-run.json', hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  saveFile('streamsim-run.json', text);
+  $('share-status').classList.remove('warn-text');
   const msg = shareSummary('Saved streamsim-run.json: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
@@ -1441,6 +1520,8 @@ function wireControls() {
   $('scenario-link').addEventListener('click', guard(makeLink));
   $('run-download').addEventListener('click', guard(downloadRun));
   window.addEventListener('hashchange', guard(loadFromHash));
+  $('scenario-big-download').addEventListener('click', downloadScenario);
+  $('scenario-big-edit').addEventListener('click', editNewScenario);
   $('trap-restart').addEventListener('click', () => restartAfterTrap(false));
   $('trap-default').addEventListener('click', () => restartAfterTrap(true));
 

@@ -440,3 +440,96 @@ test('regression: the status said "playing at 1×" while the simulation could no
   assert.deepEqual(fast.problems, []);
   await fast.context().close();
 });
+
+/** A small scenario that schedules `n` set_rate commands, one every `everyMs`. */
+function scheduled(n, everyMs) {
+  return {
+    description: `${n} scheduled commands.`,
+    seed: 5,
+    resource: { aws_kinesis_stream: { s: { name: 's', shard_count: 2 } } },
+    producers: [{ name: 'p', stream_name: 's', records_per_second: 100, record_size_bytes: 100 }],
+    consumers: [{ name: 'c', stream_name: 's' }],
+    commands: Array.from({ length: n }, (_, i) => ({
+      at_ms: i * everyMs,
+      type: 'set_rate',
+      producer: 'p',
+      records_per_second: 100 + (i % 50),
+    })),
+  };
+}
+
+test('regression: a scenario of 100,000 commands froze the page for seconds in the text box', async () => {
+  // The text box held all 10 MB of it; laying that out took the browser 12 s.
+  const text = JSON.stringify(scheduled(100_000, 10), null, 2);
+  assert.ok(text.length > 10_000_000);
+  const page = await openApp(browser, server);
+  const t0 = Date.now();
+  await page.setInputFiles('#scenario-file', {
+    name: 'big.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(text),
+  });
+  await waitForText(page, '#narration-log', /Loaded the scenario from the file big\.json/, 30_000);
+  const summary = await page.locator('#scenario-big-text').textContent();
+  assert.equal(
+    summary,
+    `This scenario is ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB with 100,000 scheduled commands: too large to edit here. It runs; download it to read or change it.`,
+  );
+  assert.equal(await page.locator('#scenario-text').isVisible(), false);
+  assert.equal(await page.locator('#scenario-text').inputValue(), '');
+  // the page answers at once and the run goes on, applying the commands
+  const lag = Date.now();
+  await page.evaluate(() => 1);
+  assert.ok(Date.now() - lag < 1000, `the page answered after ${Date.now() - lag} ms`);
+  await page.waitForFunction(() => window.streamsim.tick() > 20);
+  assert.ok(Date.now() - t0 < 20_000);
+  // the download gives the scenario back, whole
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#scenario-big-download'),
+  ]);
+  assert.equal(download.suggestedFilename(), 'streamsim-scenario.json');
+  const got = await fs.readFile(await download.path(), 'utf8');
+  assert.equal(JSON.parse(got).commands.length, 100_000);
+  // and the text box comes back for another scenario, which then shows in it as before
+  await page.click('#scenario-big-edit');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'scenario-text');
+  await page.fill('#scenario-text', await fs.readFile(fixture('good-one-shard.json'), 'utf8'));
+  await page.click('#scenario-run');
+  await waitForText(page, '#narration-log', /Loaded the scenario from the text box/);
+  assert.equal(await page.locator('#scenario-big').isVisible(), false);
+  assert.match(await page.locator('#scenario-text').inputValue(), /"tiny"/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('regression: "Make a link" wrote links of millions of characters without a word', async () => {
+  const page = await openWith('', scheduled(3000, 10));
+  await setSpeed(page, 100);
+  await page.waitForFunction(() => window.streamsim.tick() > 320, null, { timeout: 30_000 });
+  await pause(page);
+  await page.click('#scenario-link');
+  const msg = await page.locator('#share-status').textContent();
+  assert.match(
+    msg,
+    /^No link made: this run's link would be [\d,]+ characters long, more than browsers and messages reliably carry \(32,000\)\. Use “Download this run” instead: the file replays it the same way\.$/,
+  );
+  assert.ok(num(msg) > 32_000);
+  assert.equal(await page.locator('#share-link').inputValue(), '');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'run-download');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.keyboard.press('Enter'),
+  ]);
+  assert.ok(JSON.parse(await fs.readFile(await download.path(), 'utf8')).commands.length >= 3000);
+  assert.match(await page.locator('#share-status').textContent(), /^Saved streamsim-run\.json/);
+
+  // a short run still gets its link
+  await page.selectOption('#preset', 'clickstream');
+  await page.click('#preset-load');
+  await page.click('#scenario-link');
+  assert.match(await page.locator('#share-link').inputValue(), /#scenario=[\w-]+$/);
+  assert.match(await page.locator('#share-status').textContent(), /^Link made/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
