@@ -23,7 +23,7 @@ import {
   plural,
 } from './format.js';
 import { loadEngine, consumerRow, isTrap } from './sim.js';
-import { Belt, beltTravelMs } from './belt.js';
+import { Belt, beltTravelMs, AGGREGATE_LANES } from './belt.js';
 import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
 import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
@@ -76,6 +76,7 @@ const app = {
   belt: null,
   producerUi: null,
   shardCells: null,
+  shardRowLanes: [], // the lane each row of the shard table shows
   producerCells: null,
   recentEvents: [], // [tMs, lane, kind] of the last simulated second, for reduced motion
   narrator: null,
@@ -546,6 +547,14 @@ function sendCommand(cmd) {
 
 // ---- tables ---------------------------------------------------------------------------------
 
+/** With more than AGGREGATE_LANES lanes, the tables list this many shards (the busiest). */
+const SHARD_ROWS_MAX = 20;
+
+/** Many lanes: the page summarises (bands on the belt, the busiest shards in the tables). */
+function manyLanes(lay) {
+  return lay.lanes.length > AGGREGATE_LANES;
+}
+
 function buildShardTable(lay) {
   const headers = [
     'Shard',
@@ -558,17 +567,44 @@ function buildShardTable(lay) {
     'Unread',
     'Consumer behind',
   ];
-  app.shardCells = buildTable($('shard-table'), headers, lay.lanes.length);
-  lay.lanes.forEach((l, i) => {
-    const c = app.shardCells[i];
-    c[0].textContent = l.shard_id;
-    c[1].textContent = l.state.toLowerCase();
-    c[2].textContent = formatHashRange(l.starting_hash_key, l.ending_hash_key, 2);
-    c[3].textContent = l.starting_hash_key;
-    c[4].textContent = l.ending_hash_key;
-    c[3].className = 'mono';
-    c[4].className = 'mono';
-  });
+  const many = manyLanes(lay);
+  const rows = many ? Math.min(SHARD_ROWS_MAX, lay.lanes.length) : lay.lanes.length;
+  app.shardCells = buildTable($('shard-table'), headers, rows);
+  app.shardRowLanes = lay.lanes.slice(0, rows).map((l) => l.lane);
+  lay.lanes.slice(0, rows).forEach((l, i) => fillShardRowHead(app.shardCells[i], l));
+  const note = $('shard-table-note');
+  note.hidden = !many;
+  setText(
+    note,
+    many
+      ? `${formatCount(lay.lanes.length)} shards; showing the ${rows} busiest (records a second, then throttled, then unread). The belt shows every shard, a bar each.`
+      : '',
+  );
+}
+
+function fillShardRowHead(c, l) {
+  setText(c[0], l.shard_id);
+  setText(c[1], l.state.toLowerCase());
+  setText(c[2], formatHashRange(l.starting_hash_key, l.ending_hash_key, 2));
+  setText(c[3], l.starting_hash_key);
+  setText(c[4], l.ending_hash_key);
+  c[3].className = 'mono';
+  c[4].className = 'mono';
+}
+
+/** Many lanes: the lanes the shard table shows now, the busiest first. */
+function busiestLanes(lay, shards, max) {
+  const score = (l) => [
+    shards.get(l.lane, 'incoming_records'),
+    shards.get(l.lane, 'write_throttled'),
+    shards.get(l.lane, 'unread_records'),
+  ];
+  return lay.lanes
+    .filter((l) => l.lane < shards.count)
+    .map((l) => ({ l, s: score(l) }))
+    .sort((a, b) => b.s[0] - a.s[0] || b.s[1] - a.s[1] || b.s[2] - a.s[2] || a.l.lane - b.l.lane)
+    .slice(0, max)
+    .map((x) => x.l.lane);
 }
 
 /** Per producer, transposed (one column per producer) so it fits a narrow panel. */
@@ -986,20 +1022,30 @@ function updatePanels(fr, t, force) {
 
   const shards = fr.shards;
   const several = lay.consumers.length > 1;
-  lay.lanes.forEach((l, i) => {
+  if (manyLanes(lay)) {
+    // the busiest shards, chosen again at every refresh: a row's shard may change
+    app.shardRowLanes = busiestLanes(lay, shards, app.shardCells.length);
+    app.shardRowLanes.forEach((lane, i) => fillShardRowHead(app.shardCells[i], lay.lanes[lane]));
+  }
+  app.shardRowLanes.forEach((lane, i) => {
+    const l = lay.lanes[lane];
     const c = app.shardCells[i];
-    if (!c || i >= shards.count) return;
-    const throttled = shards.get(i, 'write_throttled');
-    setText(c[5], formatCount(shards.get(i, 'incoming_records')));
+    if (!c || !l || lane >= shards.count) return;
+    const throttled = shards.get(lane, 'write_throttled');
+    setText(c[5], formatCount(shards.get(lane, 'incoming_records')));
     setText(c[6], throttled > 0 ? `${formatCount(throttled)} ⚠` : '0');
-    setText(c[7], formatCount(shards.get(i, 'unread_records')));
-    setText(c[8], behindText(l, shards.get(i, 'iterator_age_ms'), several ? fr.consumers : null));
+    setText(c[7], formatCount(shards.get(lane, 'unread_records')));
+    setText(
+      c[8],
+      behindText(l, shards.get(lane, 'iterator_age_ms'), several ? fr.consumers : null),
+    );
     c[6].classList.toggle('warn', throttled > 0);
   });
 
   const consumers = run.consumers();
   app.data.consumers = consumers;
   app.belt.setConsumers(consumers, performance.now());
+  app.consumerPanel.setMany(manyLanes(lay));
   app.consumerPanel.update(consumers);
   app.alertsFeed.update(consumers);
   if (app.faultsDirty && app.pendingCommands === 0 && (force || t >= app.faultsNextT)) {
@@ -1079,7 +1125,11 @@ function updateRecordList() {
   }
   const prevValue = list.value;
   const groups = [];
-  for (const l of lay.lanes) {
+  // many lanes: the newest records of at most SHARD_ROWS_MAX shards, the busiest
+  const lanes = manyLanes(lay)
+    ? busiestLanes(lay, app.frame.shards, SHARD_ROWS_MAX).map((k) => lay.lanes[k])
+    : lay.lanes;
+  for (const l of lanes) {
     const rows = perLane.get(l.lane);
     if (!rows) continue;
     // Chrome does not give a screen reader the group's label, so each option says its shard

@@ -533,3 +533,65 @@ test('regression: "Make a link" wrote links of millions of characters without a 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('regression: 500 shards made a canvas of 20,000 px and tens of thousands of DOM nodes', async () => {
+  // 8 streams × 500 shards (now over the account's shard quota) took 40 s to load: 124,543
+  // nodes, a belt 168,086 px tall. Over 64 lanes the page draws a band per stream and lists
+  // the busiest shards only.
+  const scenario = heavy(62, 20_000, 8);
+  scenario.consumers.forEach((c, i) => {
+    if (i % 2) c.type = 'kcl';
+  });
+  const t0 = Date.now();
+  const page = await openWith('', scenario);
+  await page.waitForFunction(() => window.streamsim.tick() > 30, null, { timeout: 30_000 });
+  const loaded = Date.now() - t0;
+  assert.ok(loaded < 15_000, `loaded and ran 3 s in ${loaded} ms`);
+  const got = await page.evaluate(() => ({
+    nodes: document.getElementsByTagName('*').length,
+    canvas: document.getElementById('belt').getBoundingClientRect().height,
+    lanes: window.streamsim.laneCount(),
+    rows: document.querySelectorAll('#shard-table tbody tr').length,
+    note: document.getElementById('shard-table-note').textContent,
+    label: document.getElementById('belt').getAttribute('aria-label'),
+    bands: new Set(window.streamsim.lanes().map((l) => l.row)).size,
+    options: document.querySelectorAll('#record-list option').length,
+  }));
+  assert.equal(got.lanes, 496);
+  assert.ok(got.nodes < 5000, `${got.nodes} DOM nodes`);
+  assert.ok(got.canvas < 1000, `a belt ${got.canvas} px tall`);
+  assert.equal(got.bands, 8, 'one band per stream');
+  assert.match(got.label, /one band per stream \(496 shards are too many for a lane each\)/);
+  assert.equal(got.rows, 20);
+  assert.equal(
+    got.note,
+    '496 shards; showing the 20 busiest (records a second, then throttled, then unread). The belt shows every shard, a bar each.',
+  );
+  assert.ok(got.options <= 60, `${got.options} records listed`);
+  // the table is the busiest shards, busiest first
+  const rates = (await page.locator('#shard-table tbody tr td:nth-child(6)').allTextContents()).map(
+    num,
+  );
+  assert.deepEqual(
+    rates,
+    [...rates].sort((a, b) => b - a),
+  );
+  assert.match(
+    await page.locator('#consumer-panel').textContent(),
+    /62 shards; showing the 10 furthest behind\./,
+  );
+  assert.match(await page.locator('#consumer-panel').textContent(), /62 leases \(/);
+  assert.match(
+    await page.locator('#reshard-panel').textContent(),
+    /62 open shards; the table lists the first 10 in key order\./,
+  );
+  // the page still answers at once, and resharding a stream works from the list
+  const lag = Date.now();
+  await page.evaluate(() => 1);
+  assert.ok(Date.now() - lag < 500, `answered after ${Date.now() - lag} ms`);
+  await page.selectOption('#rs0-s0-split-pick', 'shardId-000000000061');
+  await page.click('#rs0-s0-split-at');
+  await page.waitForFunction(() => window.streamsim.laneCount() === 498, null, { timeout: 30_000 });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
