@@ -56,7 +56,6 @@ const app = {
   lastFrameT: null,
   travelMs: 3000,
   hoseTravelMs: 1500,
-  msPerTick: 0.05, // measured cost of one tick (real ms), for the frame budget
   simMsTotal: 0, // simulated ms stepped by the loop since play started
   samples: [], // [real ms, simMsTotal] per frame, the last RATE_WINDOW_MS and a bit
   shortUntil: -Infinity, // a frame left ticks undone (over budget) until this real time
@@ -682,6 +681,7 @@ function frame(t) {
 function frameOnce(t) {
   const dt = app.lastFrameT === null ? 0 : Math.min(Math.max(0, t - app.lastFrameT), MAX_FRAME_MS);
   app.lastFrameT = t;
+  app.stepStats = { stepMs: 0, ticks: 0, tickMs: 0 };
   if (app.playing) {
     app.acc += dt * app.speed;
     const tickMs = app.run.tickMs;
@@ -702,28 +702,24 @@ function frameOnce(t) {
 }
 
 /**
- * Step up to `want` ticks, in chunks that are expected to fit in what is left of the frame's
- * budget (by the measured cost of a tick; a slower tick raises the estimate at once, faster ones
- * lower it slowly). The first chunk is at least one tick. Returns the ticks done.
+ * Step up to `want` ticks while they fit in the frame's budget of simulation work (the time in
+ * the core's step, not the page's own redrawing). One tick at a time, each timed: the frame
+ * stops after the first tick that ends past the budget, so it runs at most the budget plus one
+ * tick, and a tick that alone takes longer than the budget is the frame's only one. (A call per
+ * tick costs microseconds; a tick of a small scenario costs a tenth of a millisecond or more.)
+ * Returns the ticks done.
  */
 function stepWithinBudget(want) {
-  const s0 = performance.now();
+  let simMs = 0;
   let done = 0;
   let slowest = 0;
-  while (done < want) {
-    const left = STEP_BUDGET_MS - (performance.now() - s0);
-    let chunk = Math.floor(left / Math.max(app.msPerTick, 1e-3));
-    if (done === 0) chunk = Math.max(1, chunk);
-    chunk = Math.min(chunk, want - done);
-    if (chunk <= 0) break;
-    const c0 = performance.now();
-    advance(chunk);
-    const each = (performance.now() - c0) / chunk;
-    slowest = Math.max(slowest, each);
-    app.msPerTick = each > app.msPerTick ? each : app.msPerTick * 0.8 + each * 0.2;
-    done += chunk;
+  while (done < want && simMs < STEP_BUDGET_MS) {
+    const took = advance(1);
+    simMs += took;
+    slowest = Math.max(slowest, took);
+    done += 1;
   }
-  app.stepStats = { stepMs: performance.now() - s0, ticks: done, tickMs: slowest };
+  app.stepStats = { stepMs: simMs, ticks: done, tickMs: slowest };
   return done;
 }
 
@@ -740,6 +736,7 @@ function halt(err) {
   app.halted = true;
   app.playing = false;
   console.error('streamsim: the simulation stopped:', err);
+  if (app.debug) app.debug.violations += 1;
   const what = err && err.name ? `${err.name}: ${err.message}` : String(err);
   const at = app.frame ? ` at ${formatSimTime(app.frame.nowMs)} (simulated)` : '';
   const origin = app.run && app.run.origin;
@@ -850,8 +847,8 @@ function debugCheck(t) {
   d.lastT = t;
 }
 
-/** The scheduler may pause a page between two performance.now() calls: this much is allowed. */
-const DEBUG_SLACK_MS = 8;
+/** Rounding of performance.now() (coarsened by the browser): this much is allowed. */
+const DEBUG_SLACK_MS = 1;
 
 function violation(text) {
   const d = app.debug;
@@ -870,8 +867,9 @@ function measureSpeed(t) {
   app.actualSpeed = t < app.shortUntil ? (app.simMsTotal - sim0) / (t - t0) : null;
 }
 
+/** Step `ticks` ticks; returns the real ms the core's step took. */
 function advance(ticks) {
-  if (ticks <= 0) return;
+  if (ticks <= 0) return 0;
   if (app.pendingCommands > 0) {
     // the first notes of the next tick are those of the commands the page sent (the run
     // applies queued commands first): told when they were sent, they are not told again
@@ -879,9 +877,12 @@ function advance(ticks) {
     app.echoes = app.pendingCommands;
     app.pendingCommands = 0;
   }
+  const s0 = performance.now();
   app.run.step(ticks);
+  const took = performance.now() - s0;
   // a resharding completes, or a scheduled command applies, without a command at that tick
   if (app.run.syncLayout()) onLayout(false);
+  return took;
 }
 
 /** Read the run's new notes into the backlog, the first `app.echoes` of them marked `echo`. */
@@ -1726,6 +1727,15 @@ async function boot() {
   setPlaying(true, false);
   document.documentElement.dataset.ready = '1';
   requestAnimationFrame(frame);
+  if (app.fuzzOn) {
+    const { startFuzz } = await import('./fuzz.js');
+    const whole = (v, d) => (/^\d+$/.test(v ?? '') ? Number(v) : d);
+    app.fuzz = startFuzz({
+      seed: whole(query.get('fuzzSeed'), 1),
+      seconds: whole(query.get('fuzzSeconds'), 60),
+      api: { send: app.send, layout: () => app.layout, violation },
+    });
+  }
 }
 
 boot();
@@ -1774,6 +1784,8 @@ window.streamsim = {
           halted: app.halted,
         }
       : null,
+  /** With ?fuzz: what the fuzzer did so far (`done` once its time is up); null otherwise. */
+  fuzz: () => (app.fuzz ? { ...app.fuzz, byKind: { ...app.fuzz.byKind } } : null),
   /** With ?debug=1 only: the next call on the running simulation throws, as a wasm trap does. */
   forceTrap: () => {
     if (!app.debugOn || !app.engine) throw new Error('forceTrap needs ?debug=1');
