@@ -292,3 +292,128 @@ fn regression_a_run_past_the_command_log_cannot_promise_an_exact_replay() {
     let e = refused(&w, pause);
     assert!(e.contains("the most its replay file can hold"), "{e}");
 }
+
+// ---- 6. found by tests/fuzz.rs ---------------------------------------------------------------
+
+#[test]
+fn regression_a_newline_in_a_name_listed_in_an_error_faked_a_second_line() {
+    // The names a reference could have named were listed as they were: a stream named
+    // "b⏎producers[0]…" printed a second line that looked like another error.
+    let text = r#"{"resource": {"aws_kinesis_stream": {"a": {"shard_count": 1},
+        "b": {"name": "b\nproducers[0].records_per_second: fake", "shard_count": 1}}},
+        "producers": [{"name": "p", "stream_name": "nowhere", "records_per_second": 1}],
+        "commands": [{"at_ms": 0, "type": "update_shard_count", "stream_name": "x", "target_shard_count": 2},
+            {"at_ms": 0, "type": "pause_producer", "producer": "q"}]}"#;
+    let e = parse_scenario(text).unwrap_err();
+    let shown = e.to_string();
+    assert_eq!(shown.lines().count(), e.len(), "{shown}");
+    assert!(
+        shown.contains(r#"("a", "b\nproducers[0].records_per_second: fake")"#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn regression_32_long_names_made_an_error_of_more_than_4_kb() {
+    let name = |i: usize| format!("{i:02}{}", "é".repeat(126));
+    let producers: Vec<String> = (0..32)
+        .map(|i| format!(r#"{{"name": "{}", "records_per_second": 1}}"#, name(i)))
+        .collect();
+    let text = format!(
+        r#"{{"resource": {{"aws_kinesis_stream": {{"s": {{"shard_count": 1}}}}}}, "producers": [{}],
+        "commands": [{{"at_ms": 0, "type": "pause_producer", "producer": "nobody"}}]}}"#,
+        producers.join(",")
+    );
+    let e = parse_scenario(&text).unwrap_err();
+    let shown = e.to_string();
+    assert_eq!(e.0[0].path, "commands[0].producer", "{shown}");
+    assert!(shown.len() < 1_500, "{} bytes: {shown}", shown.len());
+    assert!(shown.ends_with("and 24 more)"), "{shown}");
+}
+
+#[test]
+fn regression_two_add_producers_of_one_name_in_one_tick_made_a_replay_that_did_not_load() {
+    // Both were checked against the run as it was; the second was skipped when applied, and
+    // the replay file, holding both, was refused ("used by another producer").
+    let mut w = world(ONE_STREAM);
+    let add = r#"{"type": "add_producer", "producer": {"name": "q", "records_per_second": 5}}"#;
+    send(&mut w, add);
+    let e = refused(&w, add);
+    assert!(e.contains("command.producer.name"), "{e}");
+    assert!(e.contains("already queued or scheduled"), "{e}");
+    w.run_for(1_000);
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.run_for(1_000);
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}
+
+#[test]
+fn regression_a_sent_command_and_a_scheduled_one_passed_the_budget_together() {
+    // A producer added at 1 M records/s fit the run as it was; with the scenario's set_rate at
+    // 5 s and add_producer at 6 s it passes the budget: one of them was skipped then, and the
+    // replay file, holding all three, was refused.
+    let text = with(
+        r#""commands": [{"at_ms": 5000, "type": "set_rate", "producer": "p", "records_per_second": 1000000},
+            {"at_ms": 6000, "type": "add_producer", "producer": {"name": "r", "records_per_second": 500000}}], "#,
+    );
+    let w = world(&text);
+    let e = refused(
+        &w,
+        r#"{"type": "add_producer", "producer": {"name": "q", "records_per_second": 1000000}}"#,
+    );
+    assert!(e.starts_with("command.producer: "), "{e}");
+    assert!(
+        e.contains("with the add_producer the scenario has scheduled at at_ms 6000: together 2500000 records/s"),
+        "{e}"
+    );
+    // Two producers that fit one at a time but not together, queued in one tick.
+    let mut w = world(ONE_STREAM);
+    let add = |name: &str| {
+        format!(
+            r#"{{"type": "add_producer", "producer": {{"name": "{name}", "records_per_second": 1000000}}}}"#
+        )
+    };
+    send(&mut w, &add("q"));
+    let e = refused(&w, &add("r"));
+    assert!(e.contains("together 2000100 records/s"), "{e}");
+    w.run_for(1_000);
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.run_for(1_000);
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}
+
+#[test]
+fn regression_a_nested_path_under_a_command_was_quoted_as_one_key() {
+    // `producer.name` under `commands[1]` was written `commands[1]["producer.name"]`.
+    let text = with(
+        r#""commands": [{"at_ms": 0, "type": "add_producer", "producer": {"name": "p", "records_per_second": 1}}], "#,
+    );
+    let e = parse_scenario(&text).unwrap_err();
+    assert_eq!(e.0[0].path, "commands[0].producer.name", "{e}");
+    let w = world(ONE_STREAM);
+    let e = refused(
+        &w,
+        r#"{"type": "add_producer", "producer": {"name": "p", "records_per_second": 1}}"#,
+    );
+    assert!(e.starts_with("command.producer.name: "), "{e}");
+}
+
+#[test]
+fn regression_a_replay_file_with_the_commands_still_to_come_passed_the_commands_limit() {
+    // The room left in the command log did not count the scenario's commands still to come,
+    // which the replay file holds too: it then had more than COMMANDS_MAX and was refused.
+    let limit = streamsim::sim::base::limits::COMMANDS_MAX;
+    let pause = r#"{"at_ms": 2592000000, "type": "pause_producer", "producer": "p"}"#;
+    let text = with(&format!(
+        r#""commands": [{}], "#,
+        vec![pause; limit - 1].join(",")
+    ));
+    let mut w = world(&text);
+    send(&mut w, r#"{"type": "resume_producer", "producer": "p"}"#);
+    let e = refused(&w, r#"{"type": "resume_producer", "producer": "p"}"#);
+    assert!(e.contains("the most its replay file can hold"), "{e}");
+    w.step();
+    let mut again = world_from_text(&w.replay_scenario().to_string(), None).unwrap();
+    again.step();
+    assert_eq!(again.digest_hex(), w.digest_hex());
+}

@@ -22,6 +22,11 @@ const EVENT_DROPPED = 1;
 const EVENT_RETRY_OK = 2;
 const MAX_SPRITES = 90;
 const PER_PATH = 4; // bounce animations alive at once on one producer-to-lane path, per kind
+/**
+ * More lanes than this in all and the belt draws one band per stream (each shard a bar of a heat
+ * strip) instead of one lane per shard: 500 lanes of tiles are 20,000 px of canvas, unreadable.
+ */
+export const AGGREGATE_LANES = 64;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /**
@@ -132,11 +137,18 @@ export class Belt {
     this.rowOf = new Map();
     if (lay)
       for (const l of lay.lanes) if (l.state !== 'EXPIRED') this.rowOf.set(l.lane, this.rowOf.size);
-    const laneCount = lay ? Math.max(1, this.rowOf.size) : 4;
+    // many lanes: one row (a band) per stream, each lane placed on its stream's band
+    this.aggregate = this.rowOf.size > AGGREGATE_LANES;
+    if (this.aggregate) {
+      const band = new Map(lay.streams.map((st, k) => [st.name, k]));
+      for (const l of lay.lanes)
+        if (this.rowOf.has(l.lane)) this.rowOf.set(l.lane, band.get(l.stream) ?? 0);
+    }
+    const laneCount = !lay ? 4 : this.aggregate ? lay.streams.length : Math.max(1, this.rowOf.size);
     // consumer columns: one per consumer of a stream (or per kind, when there are many)
     this.plan = this.planColumns(Math.max(280, Math.floor(this.cssWidth || 800)) < 700);
     const cols = Math.max(1, ...[...this.plan.values()].map((c) => c.length));
-    const dense = laneCount > 8; // many shards: thinner lanes, so more of them fit on a screen
+    const dense = laneCount > 8 || this.aggregate; // many shards: thinner lanes
     const g = {
       W,
       compact,
@@ -144,8 +156,8 @@ export class Belt {
       top: (compact ? 22 : 28) + (compact || dense ? 9 : 11) * 2 + 4, // + consumer names, kinds
       font: compact || dense ? 10 : 12,
       small: compact || dense ? 9 : 11,
-      headerH: compact || dense ? 15 : 19,
-      stripH: dense ? 22 : compact ? 26 : 32,
+      headerH: this.aggregate ? 26 : compact || dense ? 15 : 19, // aggregate: room for a consumer's name and kind
+      stripH: this.aggregate ? 40 : dense ? 22 : compact ? 26 : 32,
       gap: dense ? 5 : compact ? 8 : 10,
       prodW: compact ? 54 : 104,
       routeW: compact ? 16 : 64, // where throttled records bounce back
@@ -172,6 +184,11 @@ export class Belt {
     this.canvas.height = Math.round(g.H * dpr);
     this.canvas.style.height = `${g.H}px`;
     this.producerBoxes = this.computeProducerBoxes();
+    const label = this.aggregate
+      ? `The belt, one band per stream (${this.rowOf.size} shards are too many for a lane each): producers on the left, a bar per shard as tall as its writes against the limit, the consumers on the right. The tables below give the numbers as text.`
+      : 'The conveyor belt: producers on the left, one lane per shard, the consumer on the right. The tables below give the same numbers as text.';
+    if (this.canvas.getAttribute('aria-label') !== label)
+      this.canvas.setAttribute('aria-label', label);
     if (this.data) this.draw();
   }
 
@@ -265,7 +282,7 @@ export class Belt {
 
   /** New write events (rows of the `event` row) become short animations. */
   addEvents(events, nowMs, travelMs) {
-    if (this.reducedMotion || !this.layout || events.count === 0) return;
+    if (this.reducedMotion || this.aggregate || !this.layout || events.count === 0) return;
     const n = events.count;
     const life = travelMs * 0.4;
     // keep it readable: a busy shard throttles hundreds of records a second, and drawn all at
@@ -311,6 +328,13 @@ export class Belt {
     ctx.textBaseline = 'middle';
     this.hits = [];
     this.drawColumnTitles();
+    if (this.aggregate) {
+      for (const st of lay.streams) this.drawStreamBand(st, d);
+      this.drawRoutes();
+      this.drawConsumers(d);
+      this.drawProducers();
+      return;
+    }
     const shown = lay.lanes.filter((l) => this.rowOf.has(l.lane));
     for (const l of shown) this.drawLaneBackground(l, d);
     this.drawRoutes();
@@ -356,9 +380,16 @@ export class Belt {
     ctx.textAlign = 'left';
     const y = g.compact ? 10 : 13;
     ctx.fillText(g.compact ? 'Producers' : 'Producers', g.prodX, y);
-    ctx.fillText(g.compact ? 'Write limit' : 'Write limit per shard', g.gateX, y);
+    const gateTitle = this.aggregate ? 'Writes, whole stream' : 'Write limit per shard';
+    ctx.fillText(g.compact ? 'Write limit' : gateTitle, g.gateX, y);
     const updating = this.layout.streams.filter((st) => st.status === 'UPDATING');
-    const shardsTitle = g.compact ? 'Shards →' : 'Shards (one lane each) →';
+    const shardsTitle = this.aggregate
+      ? g.compact
+        ? 'Shards, per stream →'
+        : 'Shards: one band per stream, a bar per shard →'
+      : g.compact
+        ? 'Shards →'
+        : 'Shards (one lane each) →';
     ctx.fillText(shardsTitle, g.beltX, y);
     if (updating.length) {
       // resharding under way: said in words, with a dashed frame (not colour alone)
@@ -469,15 +500,102 @@ export class Belt {
     ctx.restore();
   }
 
+  /**
+   * Many lanes: a stream as one band. Its header says the stream's totals; the strip is a heat
+   * strip, one bar per shard in lane order, as tall as that shard's writes against its limit
+   * (striped at the limit, so not by colour alone; closed shards grey striped); the gate column
+   * says the stream's writes against its open shards' capacity.
+   */
+  drawStreamBand(st, d) {
+    const { ctx, g, layout: lay } = this;
+    const lanes = lay.lanes.filter((l) => l.stream === st.name && this.rowOf.has(l.lane));
+    if (!lanes.length) return;
+    const top = this.laneTop(lanes[0].lane);
+    const sy = this.stripY(lanes[0].lane);
+    const recLimit = lay.limits.write_records_per_second;
+    let recs = 0;
+    let unread = 0;
+    let atLimit = 0;
+    let open = 0;
+    for (const l of lanes) {
+      recs += d.shards.get(l.lane, 'incoming_records') || 0;
+      unread += d.shards.get(l.lane, 'unread_records') || 0;
+      if (d.shards.get(l.lane, 'write_throttled') > 0) atLimit += 1;
+      if (l.state === 'OPEN') open += 1;
+    }
+    ctx.font = `600 ${g.font}px ${FONT}`;
+    ctx.fillStyle = this.ui.ink;
+    ctx.textAlign = 'left';
+    const head = `${st.name}: ${formatCount(lanes.length)} shards (${formatCount(open)} open)`;
+    ctx.fillText(head, g.gateX, top + g.headerH / 2);
+    const headW = ctx.measureText(head).width;
+    ctx.font = `${g.small}px ${FONT}`;
+    ctx.fillStyle = this.ui.muted;
+    const extra = [
+      atLimit ? `${formatCount(atLimit)} throttling` : 'none throttling',
+      unread > 0 && !g.compact ? `${formatCount(unread)} unread` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    ctx.fillText(` · ${extra}`, g.gateX + headW + 4, top + g.headerH / 2);
+
+    // the gate column: the stream's writes against its capacity
+    const cap = open * recLimit;
+    const frac = cap > 0 ? recs / cap : 0;
+    const barH = (g.stripH - 6) / 2;
+    ctx.fillStyle = this.ui.gaugeBack;
+    ctx.fillRect(g.gateX, sy + 2, g.gateW - 4, barH);
+    ctx.fillStyle = frac >= 0.8 ? this.ui.gaugeHigh : this.ui.gaugeOk;
+    ctx.fillRect(g.gateX, sy + 2, Math.min(1, frac) * (g.gateW - 4), barH);
+    ctx.strokeStyle = this.ui.beltEdge;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(g.gateX + 0.5, sy + 2.5, g.gateW - 5, barH - 1);
+    ctx.font = `${g.small}px ${FONT}`;
+    ctx.fillStyle = this.ui.ink;
+    ctx.fillText(
+      g.compact ? formatPercent(frac) : `${formatCount(recs)} of ${formatCount(cap)} rec/s`,
+      g.gateX,
+      sy + 4 + barH * 1.5,
+    );
+
+    // the heat strip: a bar per shard
+    ctx.fillStyle = this.ui.belt;
+    roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
+    ctx.fill();
+    ctx.strokeStyle = this.ui.beltEdge;
+    ctx.stroke();
+    const w = g.beltLen / lanes.length;
+    const inner = g.stripH - 4;
+    lanes.forEach((l, k) => {
+      const x = g.beltX + k * w;
+      const bw = Math.max(1, w - (w > 3 ? 1 : 0));
+      if (l.state !== 'OPEN') {
+        hatch(ctx, x, sy + 2, bw, inner, this.ui.closedStripe, this.ui.closedBack);
+        return;
+      }
+      const f = (d.shards.get(l.lane, 'incoming_records') || 0) / recLimit;
+      const h = Math.min(1, Math.max(0, f)) * inner;
+      if (d.shards.get(l.lane, 'write_throttled') > 0 || f >= 0.995) {
+        hatch(ctx, x, sy + 2 + inner - h, bw, h, this.ui.gaugeWarn, this.ui.hatchBack);
+      } else {
+        ctx.fillStyle = f >= 0.8 ? this.ui.gaugeHigh : this.ui.gaugeOk;
+        ctx.fillRect(x, sy + 2 + inner - h, bw, h);
+      }
+    });
+  }
+
   drawRoutes() {
     const { ctx, layout: lay } = this;
     ctx.strokeStyle = this.ui.route;
     ctx.lineWidth = 1;
     for (const b of this.producerBoxes) {
       if (!b) continue;
+      const drawn = new Set();
       for (const l of lay.lanes) {
         if (b.p.target_kind !== 'stream' || l.stream !== b.p.target_name) continue;
         if (l.state !== 'OPEN') continue;
+        if (this.aggregate && drawn.has(this.rowOf.get(l.lane))) continue; // one per band
+        drawn.add(this.rowOf.get(l.lane));
         const y = this.laneMidY(l.lane);
         ctx.beginPath();
         ctx.moveTo(b.cx, b.cy);
@@ -648,15 +766,20 @@ export class Belt {
           if (rep.records_read > 0 && !g.compact) kind += ` · ${formatDuration(rep.mean_delay_ms)}`;
         }
         ctx.fillText(fitText(ctx, kind, w - 2), x + w / 2, headY + g.small * 1.6);
-        // per lane: lag gauge and age
+        // per lane: lag gauge and age (one for the whole band: the furthest behind of its lanes)
+        const gauges = [];
         for (const l of lanes) {
-          const sy = this.stripY(l.lane);
           let age = 0;
           for (const m of c.members) {
             const r = d.consumer ? consumerRow(lay, m.idx, l.lane) : -1;
             const a = r >= 0 ? d.consumer.get(r, 'iterator_age_ms') : 0;
             age = Math.max(age, a || 0);
           }
+          if (!this.aggregate) gauges.push({ sy: this.stripY(l.lane), age, many: false });
+          else if (!gauges.length) gauges.push({ sy: this.stripY(l.lane), age, many: true });
+          else gauges[0].age = Math.max(gauges[0].age, age);
+        }
+        for (const { sy, age, many } of gauges) {
           const bx = x + 4;
           const bw = w - 8;
           const bh = Math.max(5, Math.min(9, g.stripH * 0.28));
@@ -675,7 +798,7 @@ export class Belt {
           ctx.font = `${age >= 10_000 ? '600 ' : ''}${g.small}px ${FONT}`;
           ctx.fillStyle = age >= 10_000 ? this.ui.warnInk : this.ui.ink;
           ctx.textAlign = 'center';
-          const upTo = c.members.length > 1 && age > 0 ? '≤ ' : '';
+          const upTo = (c.members.length > 1 || many) && age > 0 ? '≤ ' : '';
           let label = g.compact
             ? upTo + formatShortAge(age)
             : `${upTo}${formatDuration(age)} behind`;

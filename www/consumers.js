@@ -61,11 +61,28 @@ function structureKey(list) {
     .join(';');
 }
 
+/** A consumer card lists at most this many shards (and leases) when the page has many lanes. */
+export const CARD_ROWS_MAX = 10;
+
+/** Of `n` rows, the `max` to show: those `before(a, b)` puts first, then in their order. */
+function pickRows(n, max, before) {
+  const idx = Array.from({ length: n }, (_, k) => k);
+  if (n <= max) return idx;
+  return idx.sort((a, b) => before(a, b) || a - b).slice(0, max);
+}
+
 export class ConsumerPanel {
   constructor(container) {
     this.box = container;
     this.key = null;
     this.cards = [];
+    this.many = false; // many lanes: per card only the CARD_ROWS_MAX shards furthest behind
+  }
+
+  /** Many lanes or not (the page's rule); the cards are rebuilt when it changes. */
+  setMany(many) {
+    if (many !== this.many) this.key = null;
+    this.many = many;
   }
 
   reset() {
@@ -121,20 +138,29 @@ export class ConsumerPanel {
       stats.expired,
     ]);
     // per shard: lag gauge (iterator age) and records behind
-    const shardRows = c.shards.map((s) => {
+    const cap = this.many ? CARD_ROWS_MAX : Infinity;
+    const shardRows = c.shards.slice(0, cap).map((s) => {
       const fill = el('span', { class: 'lag-fill' });
       const age = el('span', { class: 'lag-text' });
       const behind = el('td');
+      const id = el('th', { scope: 'row', text: s.shard_id });
       const row = el('tr', {}, [
-        el('th', { scope: 'row', text: s.shard_id }),
+        id,
         el('td', { class: 'lag-cell' }, [
           el('span', { class: 'lag', 'aria-hidden': 'true' }, [fill]),
           age,
         ]),
         behind,
       ]);
-      return { row, fill, age, behind };
+      return { row, fill, age, behind, id };
     });
+    const shardNote =
+      c.shards.length > shardRows.length
+        ? el('p', {
+            class: 'hint',
+            text: `${formatCount(c.shards.length)} shards; showing the ${shardRows.length} furthest behind.`,
+          })
+        : null;
     const shardTable = el(
       'div',
       {
@@ -163,17 +189,16 @@ export class ConsumerPanel {
 
     let leases = null;
     if (c.leases) {
-      const rows = c.leases.map((l) => {
+      const rows = c.leases.slice(0, cap).map((l) => {
         const owner = el('td', { class: 'owner' });
         const cp = el('td');
-        return {
-          row: el('tr', {}, [el('th', { scope: 'row', text: l.shard_id }), owner, cp]),
-          owner,
-          cp,
-        };
+        const id = el('th', { scope: 'row', text: l.shard_id });
+        return { row: el('tr', {}, [id, owner, cp]), owner, cp, id };
       });
+      const note = c.leases.length > rows.length ? el('p', { class: 'hint lease-summary' }) : null;
       leases = {
         rows,
+        note,
         node: el('div', { class: 'lease-box' }, [
           el('h4', { text: 'Lease table (one row per shard, like the KCL’s DynamoDB table)' }),
           el(
@@ -201,6 +226,7 @@ export class ConsumerPanel {
               ]),
             ],
           ),
+          note,
         ]),
       };
     }
@@ -248,6 +274,7 @@ export class ConsumerPanel {
       app ? app.text : null,
       lambda ? lambda.node : null,
       shardTable,
+      shardNote,
       leases ? leases.node : null,
     ]);
     return { node, stats, shardRows, leases, lambda, app, name: c.name };
@@ -270,9 +297,16 @@ export class ConsumerPanel {
     card.stats.order.classList.toggle('warn', c.order_violations > 0);
     setText(card.stats.expired, formatCount(c.expired_unread));
     card.stats.expired.classList.toggle('warn', c.expired_unread > 0);
-    c.shards.forEach((s, k) => {
+    const shown = pickRows(
+      c.shards.length,
+      card.shardRows.length,
+      (a, b) => c.shards[b].iterator_age_ms - c.shards[a].iterator_age_ms,
+    );
+    shown.forEach((at, k) => {
+      const s = c.shards[at];
       const r = card.shardRows[k];
-      if (!r) return;
+      if (!r || !s) return;
+      setText(r.id, s.shard_id);
       const f = lagFraction(s.iterator_age_ms);
       r.fill.style.width = cssPercent(f);
       r.fill.classList.toggle('far', s.iterator_age_ms >= 10_000);
@@ -280,9 +314,30 @@ export class ConsumerPanel {
       setText(r.behind, formatCount(s.behind_records));
     });
     if (card.leases && c.leases) {
-      c.leases.forEach((l, k) => {
+      // many: the leases nobody holds first
+      const free = (l) => (l.owner === null || l.owner === undefined ? 1 : 0);
+      const leased = pickRows(
+        c.leases.length,
+        card.leases.rows.length,
+        (a, b) => free(c.leases[b]) - free(c.leases[a]),
+      );
+      if (card.leases.note) {
+        const owners = new Map();
+        for (const l of c.leases) {
+          const o = free(l) ? 'nobody' : l.owner;
+          owners.set(o, (owners.get(o) || 0) + 1);
+        }
+        const held = [...owners].map(([o, n]) => `${o} ${formatCount(n)}`).join(', ');
+        setText(
+          card.leases.note,
+          `${formatCount(c.leases.length)} leases (${held}); showing ${card.leases.rows.length}, those nobody holds first.`,
+        );
+      }
+      leased.forEach((at, k) => {
+        const l = c.leases[at];
         const r = card.leases.rows[k];
-        if (!r) return;
+        if (!r || !l) return;
+        setText(r.id, l.shard_id);
         setText(r.owner, l.owner === null || l.owner === undefined ? 'free (nobody)' : l.owner);
         r.owner.classList.toggle('warn', l.owner === null || l.owner === undefined);
         setText(r.cp, formatCount(l.checkpoint));

@@ -226,14 +226,40 @@ export function compactJson(text) {
   return String(text).replace(/"(?:[^"\\]|\\.)*"|[ \t\n\r]+/g, (m) => (m[0] === '"' ? m : ''));
 }
 
-/** Inverse of base64UrlEncode; accepts padding and the standard alphabet too. Throws on bad input. */
+/**
+ * Inverse of base64UrlEncode: accepts the URL-safe (`-_`) and the standard (`+/`) alphabet, with
+ * or without `=` padding (at most two, at the end). Throws on anything else.
+ */
 export function base64UrlDecode(b64) {
-  const clean = String(b64).trim().replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]*$/.test(clean)) throw new Error('not base64url');
+  const text = String(b64).trim();
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw new Error('not base64url');
+  const clean = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (clean.length % 4 === 1) throw new Error('not base64url: a lone character at the end');
   const padded = clean + '='.repeat((4 - (clean.length % 4)) % 4);
   const bin = atob(padded);
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/**
+ * The value of `name` in a fragment of `a=b&c=d` parts, or null. Not URLSearchParams: it reads
+ * a `+` as a space (form encoding), and standard base64 has `+` in it. A value is
+ * percent-decoded only when it holds a `%` escape (`%2B` for `+`, as some tools write it).
+ */
+export function hashParam(fragment, name) {
+  for (const part of String(fragment).split('&')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    if (key !== name) continue;
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    if (!value.includes('%')) return value;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value; // a stray %: left as it is, for the base64 check to refuse
+    }
+  }
+  return null;
 }
 
 /**
@@ -247,8 +273,7 @@ export function parseLocation(search, hash) {
   if (q.get('seed')) out.seed = q.get('seed').trim();
   const h = String(hash || '').replace(/^#/, '');
   if (h) {
-    const hp = new URLSearchParams(h);
-    const enc = hp.get('scenario');
+    const enc = hashParam(h, 'scenario');
     if (enc !== null) {
       try {
         out.scenario = base64UrlDecode(enc);

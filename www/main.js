@@ -22,8 +22,8 @@ import {
   listWords,
   plural,
 } from './format.js';
-import { loadEngine, consumerRow } from './sim.js';
-import { Belt, beltTravelMs } from './belt.js';
+import { loadEngine, consumerRow, isTrap } from './sim.js';
+import { Belt, beltTravelMs, AGGREGATE_LANES } from './belt.js';
 import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
 import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
@@ -33,7 +33,11 @@ import { FirehosePanel } from './firehose.js';
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
 const MAX_FRAME_MS = 250; // longer gaps (a hidden tab) count as this much
-const STEP_BUDGET_MS = 12; // simulation time per frame, so the page stays responsive
+// Simulation work per frame (real ms, measured with performance.now()), so the page stays
+// responsive: a frame steps whole ticks while they fit; a tick that alone takes longer cannot be
+// split, so then a frame runs exactly one. At most the budget plus one tick, either way.
+const STEP_BUDGET_MS = 12;
+const RATE_WINDOW_MS = 1000; // the speed reached is measured over the last second
 const PANEL_EVERY_MS = 200; // text panels refresh at most this often (real time)
 const FIREHOSE_EVERY_MS = 250; // the Firehose panel, at most 4 times a second
 const LIST_EVERY_MS = 1000;
@@ -52,10 +56,14 @@ const app = {
   lastFrameT: null,
   travelMs: 3000,
   hoseTravelMs: 1500,
-  msPerTick: 0.05, // measured cost of one tick (real ms), for the frame budget
-  simMsDone: 0,
-  realMsDone: 0,
-  actualSpeed: null,
+  simMsTotal: 0, // simulated ms stepped by the loop since play started
+  samples: [], // [real ms, simMsTotal] per frame, the last RATE_WINDOW_MS and a bit
+  shortUntil: -Infinity, // a frame left ticks undone (over budget) until this real time
+  actualSpeed: null, // simulated ms per real ms over the last second, while falling short
+  stepStats: { stepMs: 0, ticks: 0, tickMs: 0 }, // the last frame's stepping, for the checks
+  bigScenario: null, // the running scenario's text when too big for the text box
+  halted: false, // the core trapped: the loop is stopped until the student starts again
+  debug: null, // ?debug=1: checks every frame (and the trap hook), see debugCheck
   selected: null,
   lastPanelT: -Infinity,
   lastFirehoseT: -Infinity,
@@ -67,6 +75,7 @@ const app = {
   belt: null,
   producerUi: null,
   shardCells: null,
+  shardRowLanes: [], // the lane each row of the shard table shows
   producerCells: null,
   recentEvents: [], // [tMs, lane, kind] of the last simulated second, for reduced motion
   narrator: null,
@@ -75,6 +84,7 @@ const app = {
   echoes: 0, // notes of the page's own commands still to come (already told when sent)
   noteBacklog: [], // notes read before a step that applies the page's commands
   faultsDirty: false, // the layout changed: the faults panel reads the run's state again
+  faultsNextT: 0, // not before this real time (reading the applied commands costs)
   reshardKey: '', // streams and lane states the resharding panel was built for
   frame: null, // the last frame's rows
   data: { consumers: [], ledger: null, firehoses: [] }, // what the panels were last handed
@@ -274,6 +284,7 @@ function narrateNotes(fresh) {
 
 /** Make `run` the running simulation; the old one is freed. */
 function install(run, how) {
+  run.seedText = run.seed();
   const old = app.run;
   app.run = run;
   if (old && old !== run) old.free();
@@ -297,10 +308,11 @@ function install(run, how) {
     faultState(run.layout, run.consumers(), run.appliedCommands()),
   );
   app.faultsDirty = false;
-  $('scenario-text').value = run.scenarioJson();
+  showScenarioText(run.scenarioJson());
   showDescription(run.description());
   $('share-link').value = '';
   setText($('share-status'), '');
+  $('share-status').classList.remove('warn-text');
   $('seed').value = run.seed();
   replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
   app.panelTick = -1;
@@ -308,6 +320,61 @@ function install(run, how) {
   if (how) app.narrator.say(how, 'install');
   render(performance.now(), true);
   app.narrator.flush(performance.now(), true); // the answer to what the student just did
+}
+
+/**
+ * Above this size the scenario is not put in the text box: a textarea of megabytes (100,000
+ * scheduled commands, the most a file may have, are ~10 MB) takes the browser seconds to lay
+ * out, and nobody edits that by hand. The page says how big it is and offers it as a file.
+ */
+const SCENARIO_TEXT_MAX = 200_000;
+
+/** The running scenario's text in the text box, or, when too big, a summary and a download. */
+function showScenarioText(text) {
+  const big = text.length > SCENARIO_TEXT_MAX;
+  app.bigScenario = big ? text : null;
+  $('scenario-text').value = big ? '' : text;
+  $('scenario-text-field').hidden = big;
+  $('scenario-edit-buttons').hidden = big;
+  $('scenario-big').hidden = !big;
+  if (!big) return;
+  const bytes = new TextEncoder().encode(text).length;
+  const commands = (text.match(/"at_ms"/g) || []).length;
+  setText(
+    $('scenario-big-text'),
+    `This scenario is ${formatMegabytes(bytes)} with ${plural(commands, 'scheduled command')}: too large to edit here. It runs; download it to read or change it.`,
+  );
+}
+
+/** "10.2 MB" (decimal megabytes, as file managers say a file's size). */
+function formatMegabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Save the running scenario (the big one not in the text box) as streamsim-scenario.json. */
+function downloadScenario() {
+  if (app.bigScenario === null) return;
+  saveFile('streamsim-scenario.json', app.bigScenario);
+  app.narrator.say('Saved streamsim-scenario.json.', 'share');
+  app.narrator.flush(performance.now(), true);
+}
+
+/** The text box again, empty, for a scenario of one's own (the big one keeps running). */
+function editNewScenario() {
+  $('scenario-big').hidden = true;
+  $('scenario-text-field').hidden = false;
+  $('scenario-edit-buttons').hidden = false;
+  $('scenario-text').focus();
+}
+
+/** Save `text` as a file: a Blob behind an object URL, released right after. */
+function saveFile(name, text) {
+  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** The scenario's own words about itself (its top-level "description"), under the belt. */
@@ -338,7 +405,7 @@ function onLayout(rebuild) {
   if (rebuild || reshaped || !app.producerUi) {
     const box = $('producer-controls');
     const focused = box.contains(document.activeElement) ? document.activeElement.id : '';
-    app.producerUi = buildProducerControls(box, lay, sendCommand, {
+    app.producerUi = buildProducerControls(box, lay, app.send, {
       rate: app.engine.limit('producer.records_per_second'),
       hotKeyShare: app.engine.limit('producer.hot_key_share'),
     });
@@ -479,6 +546,14 @@ function sendCommand(cmd) {
 
 // ---- tables ---------------------------------------------------------------------------------
 
+/** With more than AGGREGATE_LANES lanes, the tables list this many shards (the busiest). */
+const SHARD_ROWS_MAX = 20;
+
+/** Many lanes: the page summarises (bands on the belt, the busiest shards in the tables). */
+function manyLanes(lay) {
+  return lay.lanes.length > AGGREGATE_LANES;
+}
+
 function buildShardTable(lay) {
   const headers = [
     'Shard',
@@ -491,17 +566,44 @@ function buildShardTable(lay) {
     'Unread',
     'Consumer behind',
   ];
-  app.shardCells = buildTable($('shard-table'), headers, lay.lanes.length);
-  lay.lanes.forEach((l, i) => {
-    const c = app.shardCells[i];
-    c[0].textContent = l.shard_id;
-    c[1].textContent = l.state.toLowerCase();
-    c[2].textContent = formatHashRange(l.starting_hash_key, l.ending_hash_key, 2);
-    c[3].textContent = l.starting_hash_key;
-    c[4].textContent = l.ending_hash_key;
-    c[3].className = 'mono';
-    c[4].className = 'mono';
-  });
+  const many = manyLanes(lay);
+  const rows = many ? Math.min(SHARD_ROWS_MAX, lay.lanes.length) : lay.lanes.length;
+  app.shardCells = buildTable($('shard-table'), headers, rows);
+  app.shardRowLanes = lay.lanes.slice(0, rows).map((l) => l.lane);
+  lay.lanes.slice(0, rows).forEach((l, i) => fillShardRowHead(app.shardCells[i], l));
+  const note = $('shard-table-note');
+  note.hidden = !many;
+  setText(
+    note,
+    many
+      ? `${formatCount(lay.lanes.length)} shards; showing the ${rows} busiest (records a second, then throttled, then unread). The belt shows every shard, a bar each.`
+      : '',
+  );
+}
+
+function fillShardRowHead(c, l) {
+  setText(c[0], l.shard_id);
+  setText(c[1], l.state.toLowerCase());
+  setText(c[2], formatHashRange(l.starting_hash_key, l.ending_hash_key, 2));
+  setText(c[3], l.starting_hash_key);
+  setText(c[4], l.ending_hash_key);
+  c[3].className = 'mono';
+  c[4].className = 'mono';
+}
+
+/** Many lanes: the lanes the shard table shows now, the busiest first. */
+function busiestLanes(lay, shards, max) {
+  const score = (l) => [
+    shards.get(l.lane, 'incoming_records'),
+    shards.get(l.lane, 'write_throttled'),
+    shards.get(l.lane, 'unread_records'),
+  ];
+  return lay.lanes
+    .filter((l) => l.lane < shards.count)
+    .map((l) => ({ l, s: score(l) }))
+    .sort((a, b) => b.s[0] - a.s[0] || b.s[1] - a.s[1] || b.s[2] - a.s[2] || a.l.lane - b.l.lane)
+    .slice(0, max)
+    .map((x) => x.l.lane);
 }
 
 /** Per producer, transposed (one column per producer) so it fits a narrow panel. */
@@ -566,45 +668,208 @@ function updateLedger(lg) {
 // ---- the frame loop: the one clock of the page ---------------------------------------------
 
 function frame(t) {
+  if (app.halted) return;
+  try {
+    if (app.run) frameOnce(t);
+  } catch (err) {
+    halt(err);
+    return;
+  }
   requestAnimationFrame(frame);
-  if (!app.run) return;
+}
+
+function frameOnce(t) {
   const dt = app.lastFrameT === null ? 0 : Math.min(Math.max(0, t - app.lastFrameT), MAX_FRAME_MS);
   app.lastFrameT = t;
+  app.stepStats = { stepMs: 0, ticks: 0, tickMs: 0 };
   if (app.playing) {
     app.acc += dt * app.speed;
     const tickMs = app.run.tickMs;
-    let n = Math.floor(app.acc / tickMs);
-    // at most what fits in the frame budget (measured), so a big scenario at high speed slows
-    // down instead of freezing the page; the debt is dropped, never chased
-    const cap = Math.max(
-      1,
-      Math.min(MAX_TICKS_PER_FRAME, Math.floor(STEP_BUDGET_MS / app.msPerTick)),
-    );
-    if (n > cap) {
-      n = cap;
+    const want = Math.min(MAX_TICKS_PER_FRAME, Math.floor(app.acc / tickMs));
+    const done = stepWithinBudget(want);
+    if (done < Math.floor(app.acc / tickMs)) {
+      // not all fitted: the debt is dropped, never chased, and the status says so
       app.acc = 0;
+      app.shortUntil = t + RATE_WINDOW_MS;
     } else {
-      app.acc -= n * tickMs;
+      app.acc -= done * tickMs;
     }
-    if (n > 0) {
-      const s0 = performance.now();
-      advance(n);
-      const per = (performance.now() - s0) / n;
-      app.msPerTick = app.msPerTick * 0.8 + per * 0.2;
-    }
-    app.simMsDone += n * tickMs;
-    app.realMsDone += dt;
-    if (app.realMsDone >= 1000) {
-      app.actualSpeed = app.simMsDone / app.realMsDone;
-      app.simMsDone = 0;
-      app.realMsDone = 0;
-    }
+    app.simMsTotal += done * tickMs;
+    measureSpeed(t);
   }
   render(t, false);
+  if (app.debug) debugCheck(t);
 }
 
+/**
+ * Step up to `want` ticks while they fit in the frame's budget of simulation work (the time in
+ * the core's step, not the page's own redrawing). One tick at a time, each timed: the frame
+ * stops after the first tick that ends past the budget, so it runs at most the budget plus one
+ * tick, and a tick that alone takes longer than the budget is the frame's only one. (A call per
+ * tick costs microseconds; a tick of a small scenario costs a tenth of a millisecond or more.)
+ * Returns the ticks done.
+ */
+function stepWithinBudget(want) {
+  let simMs = 0;
+  let done = 0;
+  let slowest = 0;
+  while (done < want && simMs < STEP_BUDGET_MS) {
+    const took = advance(1);
+    simMs += took;
+    slowest = Math.max(slowest, took);
+    done += 1;
+  }
+  app.stepStats = { stepMs: simMs, ticks: done, tickMs: slowest };
+  return done;
+}
+
+// ---- when the core traps: stop, say so, offer to start again --------------------------------
+
+/**
+ * The core threw something that is not a refusal (a wasm trap: `unreachable` from a panic, out
+ * of memory): this run cannot go on, and every later call on it would throw too. Stop the loop,
+ * say so in plain words (an alert), keep what the panels show as it was, and offer to start
+ * again in a fresh copy of the simulator.
+ */
+function halt(err) {
+  if (app.halted) return;
+  app.halted = true;
+  app.playing = false;
+  console.error('streamsim: the simulation stopped:', err);
+  if (app.debug) app.debug.violations += 1;
+  const what = err && err.name ? `${err.name}: ${err.message}` : String(err);
+  const at = app.frame ? ` at ${formatSimTime(app.frame.nowMs)} (simulated)` : '';
+  const origin = app.run && app.run.origin;
+  const name =
+    origin && origin.preset !== undefined ? `the ${origin.preset} scenario` : 'this scenario';
+  setText($('play-label'), 'Play');
+  $('play-icon').className = 'icon icon-play';
+  setText($('st-state'), stateText());
+  for (const id of HALT_INERT) $(id).inert = true;
+  const box = $('trap');
+  box.hidden = false;
+  setText(
+    $('trap-text'),
+    `The simulation stopped${at}: it hit an internal error and cannot go on. This is a bug in the simulator, not something you did. What you see is where it stopped.`,
+  );
+  setText($('trap-detail'), what.length > 300 ? `${what.slice(0, 300)}…` : what);
+  setText($('trap-restart'), `Start ${name} again`);
+  $('trap-default').hidden = !!(origin && origin.preset === DEFAULT_PRESET);
+  $('trap-restart').focus();
+}
+
+/** What the page makes inert while stopped (everything that would call the stopped run). */
+const HALT_INERT = ['controls', 'belt-wrap', 'panels'];
+
+/**
+ * Start again after a trap, in a fresh instance of the module: the stopped run's scenario (from
+ * its start, same seed) or the default preset. If that fails too, the default preset.
+ */
+async function restartAfterTrap(useDefault) {
+  const btns = [$('trap-restart'), $('trap-default')];
+  for (const b of btns) b.disabled = true;
+  let run = null;
+  let how = '';
+  try {
+    const engine = await loadEngine({ debug: app.debugOn });
+    app.engine = engine;
+    const old = app.run;
+    if (!useDefault && old && old.origin) {
+      try {
+        run = engine.fromOrigin(old.origin, old.seedText);
+        how = 'Started again from the beginning, in a fresh copy of the simulator.';
+      } catch {
+        run = null;
+      }
+    }
+    if (!run) {
+      run = engine.fromPreset(DEFAULT_PRESET);
+      how = `Started again with the ${DEFAULT_PRESET} scenario, in a fresh copy of the simulator.`;
+    }
+  } catch (err) {
+    for (const b of btns) b.disabled = false;
+    setText(
+      $('trap-detail'),
+      `Starting again failed too: ${errorMessages(err).join('; ')}. Reload the page.`,
+    );
+    return;
+  }
+  app.run = null; // the stopped run is not freed: a call on it would throw again
+  app.halted = false;
+  for (const id of HALT_INERT) $(id).inert = false;
+  $('trap').hidden = true;
+  for (const b of btns) b.disabled = false;
+  install(run, how);
+  setPlaying(true, false);
+  $('play').focus();
+  requestAnimationFrame(frame);
+}
+
+/**
+ * Wrap a handler that reaches the run: a trap there stops the page as one in the loop does (a
+ * refusal never gets here: the calls that can be refused return or show it).
+ */
+function guard(fn) {
+  return (...args) => {
+    if (app.halted) return undefined;
+    try {
+      return fn(...args);
+    } catch (err) {
+      halt(err);
+      return undefined;
+    }
+  };
+}
+
+// ---- debug checks (?debug=1, and ?fuzz) -------------------------------------------------------
+
+/**
+ * Every frame: the stepping kept to its budget (the budget plus the slowest tick of the frame,
+ * and a little for the scheduler), and, each time the panels read it, the ledger balanced.
+ * A violation is counted and logged with console.error.
+ */
+function debugCheck(t) {
+  const d = app.debug;
+  d.frames += 1;
+  const st = app.stepStats;
+  d.maxStepMs = Math.max(d.maxStepMs, st.stepMs);
+  if (st.ticks > 0 && st.stepMs > STEP_BUDGET_MS + st.tickMs + DEBUG_SLACK_MS) {
+    violation(
+      `frame over budget: ${st.stepMs.toFixed(1)} ms for ${st.ticks} ticks (budget ${STEP_BUDGET_MS} ms, slowest tick ${st.tickMs.toFixed(1)} ms)`,
+    );
+  }
+  const lg = app.data.ledger;
+  if (lg && lg !== d.lastLedger) {
+    d.lastLedger = lg;
+    if (!lg.balanced)
+      violation(`ledger not balanced at tick ${app.run.tick()}: ${lg.accounted} of ${lg.produced}`);
+  }
+  d.lastT = t;
+}
+
+/** Rounding of performance.now() (coarsened by the browser): this much is allowed. */
+const DEBUG_SLACK_MS = 1;
+
+function violation(text) {
+  const d = app.debug;
+  d.violations += 1;
+  if (d.log.length < 50) d.log.push(text);
+  console.error(`streamsim debug check: ${text}`);
+}
+
+/** Simulated ms per real ms over the last second, kept while the loop falls short. */
+function measureSpeed(t) {
+  const samples = app.samples;
+  samples.push([t, app.simMsTotal]);
+  while (samples.length > 2 && samples[1][0] <= t - RATE_WINDOW_MS) samples.shift();
+  const [t0, sim0] = samples[0];
+  if (t - t0 < RATE_WINDOW_MS * 0.9) return; // not a second yet since play started
+  app.actualSpeed = t < app.shortUntil ? (app.simMsTotal - sim0) / (t - t0) : null;
+}
+
+/** Step `ticks` ticks; returns the real ms the core's step took. */
 function advance(ticks) {
-  if (ticks <= 0) return;
+  if (ticks <= 0) return 0;
   if (app.pendingCommands > 0) {
     // the first notes of the next tick are those of the commands the page sent (the run
     // applies queued commands first): told when they were sent, they are not told again
@@ -612,9 +877,12 @@ function advance(ticks) {
     app.echoes = app.pendingCommands;
     app.pendingCommands = 0;
   }
+  const s0 = performance.now();
   app.run.step(ticks);
+  const took = performance.now() - s0;
   // a resharding completes, or a scheduled command applies, without a command at that tick
   if (app.run.syncLayout()) onLayout(false);
+  return took;
 }
 
 /** Read the run's new notes into the backlog, the first `app.echoes` of them marked `echo`. */
@@ -755,25 +1023,39 @@ function updatePanels(fr, t, force) {
 
   const shards = fr.shards;
   const several = lay.consumers.length > 1;
-  lay.lanes.forEach((l, i) => {
+  if (manyLanes(lay)) {
+    // the busiest shards, chosen again at every refresh: a row's shard may change
+    app.shardRowLanes = busiestLanes(lay, shards, app.shardCells.length);
+    app.shardRowLanes.forEach((lane, i) => fillShardRowHead(app.shardCells[i], lay.lanes[lane]));
+  }
+  app.shardRowLanes.forEach((lane, i) => {
+    const l = lay.lanes[lane];
     const c = app.shardCells[i];
-    if (!c || i >= shards.count) return;
-    const throttled = shards.get(i, 'write_throttled');
-    setText(c[5], formatCount(shards.get(i, 'incoming_records')));
+    if (!c || !l || lane >= shards.count) return;
+    const throttled = shards.get(lane, 'write_throttled');
+    setText(c[5], formatCount(shards.get(lane, 'incoming_records')));
     setText(c[6], throttled > 0 ? `${formatCount(throttled)} ⚠` : '0');
-    setText(c[7], formatCount(shards.get(i, 'unread_records')));
-    setText(c[8], behindText(l, shards.get(i, 'iterator_age_ms'), several ? fr.consumers : null));
+    setText(c[7], formatCount(shards.get(lane, 'unread_records')));
+    setText(
+      c[8],
+      behindText(l, shards.get(lane, 'iterator_age_ms'), several ? fr.consumers : null),
+    );
     c[6].classList.toggle('warn', throttled > 0);
   });
 
   const consumers = run.consumers();
   app.data.consumers = consumers;
   app.belt.setConsumers(consumers, performance.now());
+  app.consumerPanel.setMany(manyLanes(lay));
   app.consumerPanel.update(consumers);
   app.alertsFeed.update(consumers);
-  if (app.faultsDirty && app.pendingCommands === 0) {
+  if (app.faultsDirty && app.pendingCommands === 0 && (force || t >= app.faultsNextT)) {
+    // the applied commands are read from the run's replay, which grows with every command: a
+    // scenario that schedules thousands reads it less often (at most 5% of the time)
     app.faultsDirty = false;
+    const f0 = performance.now();
     app.faults.update(faultState(lay, consumers, run.appliedCommands()));
+    app.faultsNextT = t + 20 * (performance.now() - f0);
   }
   if (
     lay.firehoses.length &&
@@ -844,7 +1126,11 @@ function updateRecordList() {
   }
   const prevValue = list.value;
   const groups = [];
-  for (const l of lay.lanes) {
+  // many lanes: the newest records of at most SHARD_ROWS_MAX shards, the busiest
+  const lanes = manyLanes(lay)
+    ? busiestLanes(lay, app.frame.shards, SHARD_ROWS_MAX).map((k) => lay.lanes[k])
+    : lay.lanes;
+  for (const l of lanes) {
     const rows = perLane.get(l.lane);
     if (!rows) continue;
     // Chrome does not give a screen reader the group's label, so each option says its shard
@@ -947,6 +1233,7 @@ function validationMessages(text) {
   try {
     return errorMessages(app.engine.validate(text));
   } catch (err) {
+    if (isTrap(err)) throw err;
     return errorMessages(err);
   }
 }
@@ -971,6 +1258,7 @@ function loadScenarioText(text, source) {
   try {
     run = app.engine.fromScenario(text);
   } catch (err) {
+    if (isTrap(err)) throw err;
     showErrors(
       'scenario-errors',
       `The scenario from ${source} was not loaded:`,
@@ -989,6 +1277,7 @@ function loadPreset(name) {
   try {
     run = app.engine.fromPreset(name);
   } catch (err) {
+    if (isTrap(err)) throw err;
     showErrors(
       'scenario-errors',
       `The preset “${name}” was not loaded:`,
@@ -1008,6 +1297,7 @@ function applySeed(seed) {
   try {
     run = app.run.withSeed(s);
   } catch (err) {
+    if (isTrap(err)) throw err;
     showErrors('run-errors', 'That seed was not used:', errorMessages(err), KEEP_RUNNING);
     return false;
   }
@@ -1058,12 +1348,33 @@ function shareSummary(what) {
   return msg;
 }
 
+/**
+ * The longest link the page makes. Chromium opens addresses up to 2 MB, but Firefox and Safari
+ * struggle far earlier, and what carries a link (mail, chat, a course's learning platform, a
+ * QR code) cuts or refuses it much sooner; 32,000 characters is about the most that is still
+ * opened everywhere and pasted whole. A longer run is shared as a file ("Download this run").
+ */
+const SHARE_LINK_MAX = 32_000;
+
 function makeLink() {
   const text = replayText();
   if (text === null) return;
   const base = `${location.origin}${location.pathname}`;
   const out = $('share-link');
-  out.value = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
+  const link = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
+  if (link.length > SHARE_LINK_MAX) {
+    out.value = '';
+    const msg = `No link made: this run's link would be ${formatCount(link.length)} characters long, more than browsers and messages reliably carry (${formatCount(SHARE_LINK_MAX)}). Use “Download this run” instead: the file replays it the same way.`;
+    const status = $('share-status');
+    setText(status, msg);
+    status.classList.add('warn-text');
+    app.narrator.say(msg, 'share');
+    app.narrator.flush(performance.now(), true);
+    $('run-download').focus();
+    return;
+  }
+  $('share-status').classList.remove('warn-text');
+  out.value = link;
   const msg = shareSummary('Link made: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
@@ -1076,12 +1387,8 @@ function makeLink() {
 function downloadRun() {
   const text = replayText();
   if (text === null) return;
-  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
-  const a = el('a', { href: url, download: 'streamsim-run.json', hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  saveFile('streamsim-run.json', text);
+  $('share-status').classList.remove('warn-text');
   const msg = shareSummary('Saved streamsim-run.json: it replays this run');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
@@ -1090,15 +1397,20 @@ function downloadRun() {
 
 // ---- controls -------------------------------------------------------------------------------
 
+function resetSpeedMeasure() {
+  app.actualSpeed = null;
+  app.samples = [];
+  app.simMsTotal = 0;
+  app.shortUntil = -Infinity;
+}
+
 function setPlaying(on, say = true) {
   app.playing = on;
   app.lastFrameT = null;
   app.acc = 0;
   setText($('play-label'), on ? 'Pause' : 'Play');
   $('play-icon').className = `icon ${on ? 'icon-pause' : 'icon-play'}`;
-  app.actualSpeed = null;
-  app.simMsDone = 0;
-  app.realMsDone = 0;
+  resetSpeedMeasure();
   setText($('st-state'), stateText());
   if (!on && app.run) render(performance.now(), true); // the status bar shows where it stopped
   if (say) {
@@ -1107,15 +1419,24 @@ function setPlaying(on, say = true) {
   }
 }
 
-/** "paused", "playing at 10×", or, when the computer cannot keep up, the speed reached. */
+/**
+ * "paused", "playing at 10×", or, when the loop could not fit what was asked in its frames'
+ * budget during the last second, the speed it reached: "playing at 0.07× (asked for 1×: the
+ * simulation cannot keep up)".
+ */
 function stateText() {
+  if (app.halted) return 'stopped: the simulation failed';
   if (!app.playing) return 'paused';
-  const want = `playing at ${formatSpeed(app.speed)}`;
   const got = app.actualSpeed;
-  if (got !== null && got < app.speed * 0.8) {
-    return `${want} (reaching about ${formatSpeed(Math.max(0.1, got))}: this computer cannot go faster)`;
+  if (got !== null && got < app.speed) {
+    return `playing at ${formatRate(got)} (asked for ${formatSpeed(app.speed)}: the simulation cannot keep up)`;
   }
-  return want;
+  return `playing at ${formatSpeed(app.speed)}`;
+}
+
+/** A reached speed: two significant digits ("0.07×", "3.4×", "120×"), "0×" when none. */
+function formatRate(x) {
+  return x > 0 ? formatSpeed(x) : '0×';
 }
 
 function stepOnce() {
@@ -1152,11 +1473,20 @@ function wireControls() {
     e.preventDefault();
     $('controls').focus();
   });
-  $('play').addEventListener('click', () => setPlaying(!app.playing));
-  $('step').addEventListener('click', stepOnce);
-  $('reset').addEventListener('click', () => {
-    install(app.run.withSeed(app.run.seed()), 'Reset: the same scenario and seed from the start.');
-  });
+  $('play').addEventListener(
+    'click',
+    guard(() => setPlaying(!app.playing)),
+  );
+  $('step').addEventListener('click', guard(stepOnce));
+  $('reset').addEventListener(
+    'click',
+    guard(() => {
+      install(
+        app.run.withSeed(app.run.seed()),
+        'Reset: the same scenario and seed from the start.',
+      );
+    }),
+  );
 
   const speed = $('speed');
   const onSpeed = () => {
@@ -1166,29 +1496,41 @@ function wireControls() {
       'aria-valuetext',
       `${formatSpeed(app.speed).replace('×', '')} times real time`,
     );
-    app.actualSpeed = null;
+    resetSpeedMeasure();
     if (app.playing) setText($('st-state'), stateText());
   };
   speed.addEventListener('input', onSpeed);
   speed.value = String(sliderFromSpeed(1));
   onSpeed();
 
-  $('seed-apply').addEventListener('click', () => applySeed($('seed').value));
-  $('seed').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') applySeed($('seed').value);
-  });
-  $('seed-random').addEventListener('click', () => {
-    const s = app.engine.randomSeed();
-    $('seed').value = s;
-    applySeed(s);
-  });
+  $('seed-apply').addEventListener(
+    'click',
+    guard(() => applySeed($('seed').value)),
+  );
+  $('seed').addEventListener(
+    'keydown',
+    guard((e) => {
+      if (e.key === 'Enter') applySeed($('seed').value);
+    }),
+  );
+  $('seed-random').addEventListener(
+    'click',
+    guard(() => {
+      const s = app.engine.randomSeed();
+      $('seed').value = s;
+      applySeed(s);
+    }),
+  );
 
   const presetSel = $('preset');
   replaceChildren(
     presetSel,
     app.engine.presetNames().map((n) => el('option', { value: n, text: n })),
   );
-  $('preset-load').addEventListener('click', () => loadPreset(presetSel.value));
+  $('preset-load').addEventListener(
+    'click',
+    guard(() => loadPreset(presetSel.value)),
+  );
 
   $('scenario-file').addEventListener('change', async (e) => {
     const input = e.target;
@@ -1206,65 +1548,85 @@ function wireControls() {
       );
       return;
     }
-    loadScenarioText(text, `the file ${file.name}`);
+    guard(loadScenarioText)(text, `the file ${file.name}`);
     input.value = '';
   });
-  $('scenario-check').addEventListener('click', () => {
-    const errors = validationMessages($('scenario-text').value);
-    if (errors.length) {
-      showErrors('scenario-errors', 'The scenario text has problems:', errors);
-    } else {
-      showErrors('scenario-errors', '', []);
-      app.narrator.say('The scenario text is valid.', 'check');
-      app.narrator.flush(performance.now(), true);
-    }
-  });
-  $('scenario-run').addEventListener('click', () =>
-    loadScenarioText($('scenario-text').value, 'the text box'),
+  $('scenario-check').addEventListener(
+    'click',
+    guard(() => {
+      const errors = validationMessages($('scenario-text').value);
+      if (errors.length) {
+        showErrors('scenario-errors', 'The scenario text has problems:', errors);
+      } else {
+        showErrors('scenario-errors', '', []);
+        app.narrator.say('The scenario text is valid.', 'check');
+        app.narrator.flush(performance.now(), true);
+      }
+    }),
   );
-  $('scenario-link').addEventListener('click', makeLink);
-  $('run-download').addEventListener('click', downloadRun);
-  window.addEventListener('hashchange', loadFromHash);
+  $('scenario-run').addEventListener(
+    'click',
+    guard(() => loadScenarioText($('scenario-text').value, 'the text box')),
+  );
+  $('scenario-link').addEventListener('click', guard(makeLink));
+  $('run-download').addEventListener('click', guard(downloadRun));
+  window.addEventListener('hashchange', guard(loadFromHash));
+  $('scenario-big-download').addEventListener('click', downloadScenario);
+  $('scenario-big-edit').addEventListener('click', editNewScenario);
+  $('trap-restart').addEventListener('click', () => restartAfterTrap(false));
+  $('trap-default').addEventListener('click', () => restartAfterTrap(true));
 
   // fresh entries when the list is entered (it stands still while it has the focus)
-  $('record-list').addEventListener('focus', () => {
-    app.lastListT = performance.now();
-    app.listTick = app.run.tick();
-    updateRecordList();
-  });
-  $('record-list').addEventListener('change', () => {
-    const m = /^(\d+):(\d+)$/.exec($('record-list').value);
-    if (m) selectRecord(Number(m[1]), Number(m[2]));
-  });
+  $('record-list').addEventListener(
+    'focus',
+    guard(() => {
+      app.lastListT = performance.now();
+      app.listTick = app.run.tick();
+      updateRecordList();
+    }),
+  );
+  $('record-list').addEventListener(
+    'change',
+    guard(() => {
+      const m = /^(\d+):(\d+)$/.exec($('record-list').value);
+      if (m) selectRecord(Number(m[1]), Number(m[2]));
+    }),
+  );
 
   const canvas = $('belt');
-  canvas.addEventListener('click', (e) => {
-    const hit = app.belt.hitTest(...canvasPoint(canvas, e));
-    if (hit) selectRecord(hit.lane, hit.recordIndex);
-  });
+  canvas.addEventListener(
+    'click',
+    guard((e) => {
+      const hit = app.belt.hitTest(...canvasPoint(canvas, e));
+      if (hit) selectRecord(hit.lane, hit.recordIndex);
+    }),
+  );
   canvas.addEventListener('mousemove', (e) => {
     canvas.classList.toggle('pointer', !!app.belt.hitTest(...canvasPoint(canvas, e)));
   });
 
-  document.addEventListener('keydown', (e) => {
-    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-    const t = e.target instanceof Element ? e.target : null;
-    const space = e.key === ' ' || e.code === 'Space';
-    // a field keeps its keys (a slider its arrows), but Space plays or pauses from a slider or
-    // the record list, so a keyboard user can stop the run without leaving the control
-    if (isTypingTarget(t) && !(space && spacePlays(t))) return;
-    // Space on a button presses that button; elsewhere it plays or pauses
-    const onButton = t !== null && t.closest('button, summary, a') !== null;
-    // a scrolling table scrolls with the arrow keys
-    const inScroller = t !== null && t.closest('.table-scroll') !== null;
-    if (space && !onButton) {
-      e.preventDefault();
-      setPlaying(!app.playing);
-    } else if (e.key === 'ArrowRight' && !inScroller) {
-      e.preventDefault();
-      stepOnce();
-    }
-  });
+  document.addEventListener(
+    'keydown',
+    guard((e) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const t = e.target instanceof Element ? e.target : null;
+      const space = e.key === ' ' || e.code === 'Space';
+      // a field keeps its keys (a slider its arrows), but Space plays or pauses from a slider or
+      // the record list, so a keyboard user can stop the run without leaving the control
+      if (isTypingTarget(t) && !(space && spacePlays(t))) return;
+      // Space on a button presses that button; elsewhere it plays or pauses
+      const onButton = t !== null && t.closest('button, summary, a') !== null;
+      // a scrolling table scrolls with the arrow keys
+      const inScroller = t !== null && t.closest('.table-scroll') !== null;
+      if (space && !onButton) {
+        e.preventDefault();
+        setPlaying(!app.playing);
+      } else if (e.key === 'ArrowRight' && !inScroller) {
+        e.preventDefault();
+        stepOnce();
+      }
+    }),
+  );
 
   const wrap = $('belt-wrap');
   new ResizeObserver((entries) => {
@@ -1286,10 +1648,16 @@ function wireControls() {
 // ---- start ----------------------------------------------------------------------------------
 
 async function boot() {
+  const query = new URLSearchParams(location.search);
+  app.fuzzOn = query.has('fuzz');
+  app.debugOn = query.get('debug') === '1' || app.fuzzOn;
+  if (app.debugOn) {
+    app.debug = { frames: 0, violations: 0, log: [], maxStepMs: 0, lastLedger: null, lastT: 0 };
+  }
   app.narrator = new Narrator($('narration'), $('narration-log'));
   let engine;
   try {
-    engine = await loadEngine();
+    engine = await loadEngine({ debug: app.debugOn });
   } catch (err) {
     setText($('st-state'), 'not loaded');
     showErrors(
@@ -1304,15 +1672,17 @@ async function boot() {
   const mismatch = engine.mismatch();
   if (mismatch.length) showErrors('run-errors', 'This page and the simulation disagree:', mismatch);
   const limit = (name) => engine.limit(name);
+  const send = guard(sendCommand);
+  app.send = send;
   app.belt = new Belt($('belt'));
   app.consumerPanel = new ConsumerPanel($('consumer-panel'));
   app.notesFeed = new NotesFeed($('notes-feed'));
   app.alertsFeed = new AlertsFeed($('alerts-feed'), $('alerts-summary'));
-  app.reshard = new ReshardPanel($('reshard-panel'), sendCommand, limit('stream.shard_count'));
-  app.faults = new FaultsPanel($('faults-panel'), sendCommand);
+  app.reshard = new ReshardPanel($('reshard-panel'), send, limit('stream.shard_count'));
+  app.faults = new FaultsPanel($('faults-panel'), send);
   app.firehose = new FirehosePanel($('firehose-card'), $('firehose-panel'), {
-    send: sendCommand,
-    ask: (index, fromMs, toMs) => app.run.lakeQuery(index, fromMs, toMs),
+    send,
+    ask: guard((index, fromMs, toMs) => app.run.lakeQuery(index, fromMs, toMs)),
     limits: {
       size: limit('firehose.buffering_size'),
       interval: limit('firehose.buffering_interval'),
@@ -1357,6 +1727,15 @@ async function boot() {
   setPlaying(true, false);
   document.documentElement.dataset.ready = '1';
   requestAnimationFrame(frame);
+  if (app.fuzzOn) {
+    const { startFuzz } = await import('./fuzz.js');
+    const whole = (v, d) => (/^\d+$/.test(v ?? '') ? Number(v) : d);
+    app.fuzz = startFuzz({
+      seed: whole(query.get('fuzzSeed'), 1),
+      seconds: whole(query.get('fuzzSeconds'), 60),
+      api: { send: app.send, layout: () => app.layout, violation },
+    });
+  }
 }
 
 boot();
@@ -1391,4 +1770,25 @@ window.streamsim = {
   ledger: () => (app.data.ledger ? { ...app.data.ledger } : null),
   consumers: () => app.data.consumers,
   firehoses: () => app.data.firehoses,
+  /** The last second's speed as the status bar says it, and the last frame's stepping. */
+  speed: () => ({ asked: app.speed, reached: app.actualSpeed, step: { ...app.stepStats } }),
+  /** With ?debug=1 (or ?fuzz): the checks' counts; null otherwise. */
+  debug: () =>
+    app.debug
+      ? {
+          frames: app.debug.frames,
+          violations: app.debug.violations,
+          log: [...app.debug.log],
+          maxStepMs: app.debug.maxStepMs,
+          budgetMs: STEP_BUDGET_MS,
+          halted: app.halted,
+        }
+      : null,
+  /** With ?fuzz: what the fuzzer did so far (`done` once its time is up); null otherwise. */
+  fuzz: () => (app.fuzz ? { ...app.fuzz, byKind: { ...app.fuzz.byKind } } : null),
+  /** With ?debug=1 only: the next call on the running simulation throws, as a wasm trap does. */
+  forceTrap: () => {
+    if (!app.debugOn || !app.engine) throw new Error('forceTrap needs ?debug=1');
+    app.engine.forceTrap();
+  },
 };

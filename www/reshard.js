@@ -10,6 +10,10 @@ import { formatHashRange, HASH_SPACE, errorMessages, plural, listWords } from '.
 import { readColours } from './palette.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
+/** More lanes than this in the layout (the belt's rule) and the panel summarises … */
+const MANY_LANES = 64;
+/** … listing at most this many open shards per stream with their buttons (the rest by the list). */
+const TABLE_ROWS_MAX = 10;
 const MAX_HASH = HASH_SPACE - 1n;
 
 function svg(tag, attrs = {}, children = []) {
@@ -133,6 +137,7 @@ export class ReshardPanel {
     for (const s of this.streams) typed.set(s.name, s.keyInput.value);
     const errors = new Map();
     for (const s of this.streams) errors.set(s.name, [s.err.textContent, s.ok.textContent]);
+    this.many = lay.lanes.length > MANY_LANES;
     this.streams = lay.streams.map((st, si) => this.buildStream(lay, st, si));
     replaceChildren(
       this.box,
@@ -187,7 +192,7 @@ export class ReshardPanel {
       ],
     );
 
-    const bar = this.hashBar(lanes, `${base}-bar`);
+    const bar = this.hashBar(lanes, `${base}-bar`, this.many);
     const lineage = lineageSentences(lanes);
     const lineageList = lineage.length
       ? el(
@@ -198,7 +203,8 @@ export class ReshardPanel {
       : el('p', { class: 'hint', text: 'No resharding yet: every shard is an original one.' });
 
     // per open shard: split in the middle, merge with the next one
-    const rows = open.map((l, k) => {
+    const listed = this.many ? open.slice(0, TABLE_ROWS_MAX) : open;
+    const rows = listed.map((l, k) => {
       const next = open[k + 1];
       const adjacent =
         next && BigInt(next.starting_hash_key) === BigInt(l.ending_hash_key) + 1n ? next : null;
@@ -255,6 +261,13 @@ export class ReshardPanel {
       ]),
     ]);
     table.setAttribute('aria-label', `Open shards of ${st.name}, with split and merge buttons`);
+    const tableNote =
+      listed.length < open.length
+        ? el('p', {
+            class: 'hint',
+            text: `${plural(open.length, 'open shard')}; the table lists the first ${listed.length} in key order. Split any of them with “Split this shard” below.`,
+          })
+        : null;
 
     // split at a typed hash key
     const pick = el(
@@ -341,6 +354,7 @@ export class ReshardPanel {
         bar,
         lineageList,
         table,
+        tableNote,
         el('div', { class: 'field' }, [
           el('label', { for: pick.id, text: 'Split this shard' }),
           pick,
@@ -370,7 +384,7 @@ export class ReshardPanel {
   }
 
   /** The hash-key space as a bar: open shards below, closed ancestors above, linked. */
-  hashBar(lanes, id) {
+  hashBar(lanes, id, many = false) {
     this.colours ??= readColours();
     const ui = this.colours.ui;
     const live = lanes.filter((l) => l.state !== 'EXPIRED');
@@ -455,7 +469,9 @@ export class ReshardPanel {
           'vector-effect': 'non-scaling-stroke',
         }),
       );
-      // labels are HTML over the drawing, so they keep their shape at any width
+      // labels are HTML over the drawing, so they keep their shape at any width; with many
+      // lanes there is no room for any (the list of shards names them)
+      if (many) continue;
       const lab = el('span', {
         class: `bar-label${isOpen ? '' : ' closed'}`,
         // Many slices leave no room for words: the number alone (the title keeps the rest).

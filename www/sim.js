@@ -118,21 +118,75 @@ export function consumerRow(layout, k, lane) {
   return -1;
 }
 
-/** Load the wasm module; returns the Engine (free functions) that makes runs. */
-export async function loadEngine() {
-  const api = await import('./pkg/streamsim.js');
+let instances = 0;
+
+/**
+ * Load the wasm module; returns the Engine (free functions) that makes runs. Each call after the
+ * first loads a fresh instance (its own memory): after a trap the old one cannot be trusted
+ * (wasm-bindgen leaves the trapped object borrowed, the allocator may be half-way), so the page
+ * starts again in a new one. `debug` (the page's `?debug=1`) arms the trap hook (`forceTrap`).
+ */
+export async function loadEngine({ debug = false } = {}) {
+  instances += 1;
+  // the same file under another URL is another module, with its own instance
+  const url = instances === 1 ? './pkg/streamsim.js' : `./pkg/streamsim.js?instance=${instances}`;
+  const api = await import(url);
   const wasm = await api.default({
     module_or_path: new URL('./pkg/streamsim_bg.wasm', import.meta.url),
   });
-  return new Engine(api, wasm);
+  return new Engine(api, wasm, debug);
+}
+
+/**
+ * A trap as the browser reports one: a RuntimeError from the wasm module (unreachable, out of
+ * memory, out of bounds), a RangeError (memory could not grow), anything thrown that is not a
+ * refusal. The page stops on these; a refusal is an answer.
+ */
+export function isTrap(err) {
+  return !(err instanceof Refusal);
+}
+
+/**
+ * The debug hook (only with `?debug=1`): the Sim behind a proxy that, once `hook.armed`, throws
+ * at the next facade call and at every one after it, as a trapped wasm-bindgen object does.
+ */
+function trappable(sim, hook) {
+  let broken = false;
+  return new Proxy(sim, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      return (...args) => {
+        if (hook.armed || broken) {
+          hook.armed = false;
+          const first = !broken;
+          broken = true;
+          throw new WebAssembly.RuntimeError(
+            first
+              ? `unreachable (forced by the debug hook at ${String(prop)})`
+              : 'recursive use of an object detected which would lead to unsafe aliasing in rust',
+          );
+        }
+        return v.apply(target, args);
+      };
+    },
+  });
 }
 
 export class Engine {
-  constructor(api, wasm) {
+  constructor(api, wasm, debug = false) {
     this.api = api;
     this.wasm = wasm;
     this.fields = api.row_fields();
     this.limitsByName = api.limits();
+    /** `{ armed }` with `?debug=1`, else null: `forceTrap()` arms it. */
+    this.debug = debug ? { armed: false } : null;
+  }
+
+  /** Debug only: the next facade call of the running Sim throws (a RuntimeError). */
+  forceTrap() {
+    if (!this.debug) throw new Error('forceTrap needs ?debug=1');
+    this.debug.armed = true;
   }
 
   /** What this page reads that the facade does not give (empty when they agree). */
@@ -175,7 +229,7 @@ export class Engine {
   /** A new run of a preset; throws a Refusal. */
   fromPreset(name) {
     try {
-      return new Run(this, this.api.Sim.from_preset(name));
+      return new Run(this, this.api.Sim.from_preset(name), { preset: name });
     } catch (err) {
       throw refusal(err);
     }
@@ -184,10 +238,20 @@ export class Engine {
   /** A new run of scenario text; throws a Refusal. */
   fromScenario(text) {
     try {
-      return new Run(this, this.api.Sim.from_scenario(text));
+      return new Run(this, this.api.Sim.from_scenario(text), { text });
     } catch (err) {
       throw refusal(err);
     }
+  }
+
+  /** A new run from a Run's `origin` (`{ preset }` or `{ text }`) with `seed`; throws a Refusal. */
+  fromOrigin(origin, seed) {
+    const run =
+      origin.preset !== undefined ? this.fromPreset(origin.preset) : this.fromScenario(origin.text);
+    if (seed === undefined || seed === null || seed === run.seed()) return run;
+    const seeded = run.withSeed(seed);
+    run.free();
+    return seeded;
   }
 }
 
@@ -205,9 +269,11 @@ function newFirehoseStore() {
 
 /** A running simulation and what the page has read of it so far. */
 export class Run {
-  constructor(engine, sim) {
+  constructor(engine, sim, origin) {
     this.engine = engine;
-    this.sim = sim;
+    this.sim = engine.debug ? trappable(sim, engine.debug) : sim;
+    /** What it was made from: `{ preset }` or `{ text }` (to start it again in a fresh engine). */
+    this.origin = origin;
     this.tickMs = sim.tick_ms();
     this.layout = null;
     this.layoutVersion = -1;
@@ -228,7 +294,7 @@ export class Run {
   /** A fresh run of the same scenario with another seed (decimal string); throws a Refusal. */
   withSeed(seed) {
     try {
-      return new Run(this.engine, this.sim.with_seed(String(seed)));
+      return new Run(this.engine, this.sim.with_seed(String(seed)), this.origin);
     } catch (err) {
       throw refusal(err);
     }
@@ -286,14 +352,18 @@ export class Run {
     return this.commands;
   }
 
-  /** Queue a command (an object); returns the refusal's errors, `[]` when it was accepted. */
+  /**
+   * Queue a command (an object); returns the refusal's errors, `[]` when it was accepted. A trap
+   * is thrown, not returned: it is no answer about the command.
+   */
   command(cmd) {
     try {
       this.sim.command(JSON.stringify(cmd));
       return [];
     } catch (err) {
       const r = refusal(err);
-      return r instanceof Refusal ? r.errors : [{ path: '', message: r.message }];
+      if (r instanceof Refusal) return r.errors;
+      throw r;
     }
   }
 

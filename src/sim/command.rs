@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::base::json::{int_value, join, quoted, Errors, FieldError, Obj};
+use super::base::json::{int_value, join, quoted, quoted_list, Errors, FieldError, Obj};
 use super::base::limits::AT_MS;
 use super::base::names::Names;
 use super::consumer::command::ConsumerCommand;
@@ -112,7 +112,7 @@ impl Command {
                     if known.is_empty() {
                         " (it has none)".to_string()
                     } else {
-                        format!(" ({})", known.join(", "))
+                        format!(" ({})", quoted_list(known))
                     }
                 ),
             ))

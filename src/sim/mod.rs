@@ -122,7 +122,9 @@ pub fn world_from_text(text: &str, seed: Option<u64>) -> Result<World, Errors> {
 }
 
 /// Parses a command given as JSON (`{"type": "set_rate", ...}`) against the world: its form
-/// (the same parsers and limits as scenario files), then whether it fits the run as it is now.
+/// (the same parsers and limits as scenario files), then whether it fits the run as it will be
+/// when it applies, and with the commands the scenario still has scheduled
+/// ([`World::check_sent`]).
 pub fn parse_command(text: &str, world: &World) -> Result<Command, Errors> {
     let value = base::json::parse_text(text, "command")?;
     let names = base::names::Names {
@@ -133,12 +135,12 @@ pub fn parse_command(text: &str, world: &World) -> Result<Command, Errors> {
             .filter(|f| f.cfg.source_stream.is_none())
             .map(|f| f.cfg.name.clone())
             .collect(),
-        // The names a command refers to are checked against the run (`check_command`).
+        // The names a command refers to are checked against the run (`check_sent`).
         ..Default::default()
     };
     let mut errs = Errors::default();
     match command::parse(&value, "command", &names, &[], &mut errs) {
-        Some(c) if errs.is_empty() => match world.check_log_room().and(world.check_command(&c)) {
+        Some(c) if errs.is_empty() => match world.check_log_room().and(world.check_sent(&c)) {
             Ok(()) => Ok(c),
             Err(e) => Err(e.under("command").into()),
         },

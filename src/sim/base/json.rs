@@ -38,7 +38,14 @@ impl FieldError {
 
     /// The same error, with `prefix.` before its path (a command's fields under `command`).
     pub fn under(mut self, prefix: &str) -> Self {
-        self.path = join(prefix, &self.path);
+        // The error's path is a path already (`producer.name`, `["a b"]`), not one key.
+        self.path = if self.path == "(top level)" {
+            prefix.to_string()
+        } else if self.path.starts_with('[') {
+            format!("{prefix}{}", self.path)
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
         self
     }
 }
@@ -114,6 +121,24 @@ pub fn quoted(s: &str) -> String {
     }
     let head: String = s.chars().take(SHOWN_CHARS_MAX - 3).collect();
     format!("{head:?}... ({n} characters)")
+}
+
+/// Names an error message lists at most.
+pub const LISTED_NAMES_MAX: usize = 8;
+
+/// Names as an error message lists them (what a reference could have named): each quoted and
+/// cut short, so a name with a newline cannot start what looks like another error, and at most
+/// [`LISTED_NAMES_MAX`] of them, so the message stays short however many there are.
+pub fn quoted_list(names: &[String]) -> String {
+    let mut out: Vec<String> = names
+        .iter()
+        .take(LISTED_NAMES_MAX)
+        .map(|n| quoted(n))
+        .collect();
+    if names.len() > LISTED_NAMES_MAX {
+        out.push(format!("and {} more", names.len() - LISTED_NAMES_MAX));
+    }
+    out.join(", ")
 }
 
 /// `path.key`, or `key` at the top level. A key that is not a plain name (letters, digits,

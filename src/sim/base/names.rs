@@ -1,7 +1,7 @@
 //! The names a scenario declares, by kind, so a reference (a producer's `stream_name`, a
 //! command's `delivery_stream_name`) can be checked where it is read, with its path.
 
-use super::json::{quoted, text_value, Errors, Obj};
+use super::json::{quoted, quoted_list, text_value, Errors, Obj};
 use super::limits::NAME_CHARS_MAX;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Names {
                 format!(
                     "{} is not a stream of this scenario ({})",
                     quoted(&name),
-                    self.streams.join(", ")
+                    quoted_list(&self.streams)
                 ),
             );
             return None;
@@ -62,7 +62,7 @@ impl Names {
                 format!(
                     "{} is not a stream of this scenario ({})",
                     quoted(arn),
-                    self.streams.join(", ")
+                    quoted_list(&self.streams)
                 ),
             );
             None

@@ -4,7 +4,7 @@
 
 use super::notes::kind;
 use super::state::World;
-use crate::sim::base::json::FieldError;
+use crate::sim::base::json::{quoted, FieldError};
 use crate::sim::base::limits::COMMAND_LOG_MAX;
 use crate::sim::budget::{Load, ProducerLoad};
 use crate::sim::command::Command;
@@ -17,7 +17,20 @@ use crate::sim::stream::Stream;
 impl World {
     /// Queues a command; it takes effect at the next tick boundary.
     pub fn command(&mut self, command: Command) {
+        let load = self.queued_load.take().unwrap_or_else(|| self.load());
+        let load = load.after(&command, |n| self.stream_index(n));
+        self.queued_load = Some(load);
+        if let Command::Producer(ProducerCommand::AddProducer { producer }) = &command {
+            self.queued_added.push(producer.cfg.name.clone());
+        }
         self.queued.push(command);
+    }
+
+    /// The queued commands, to apply at the tick boundary.
+    pub(super) fn take_queued(&mut self) -> Vec<Command> {
+        self.queued_load = None;
+        self.queued_added.clear();
+        std::mem::take(&mut self.queued)
     }
 
     /// Checks a command against the current world (names, limits, the work budget) before it
@@ -35,13 +48,78 @@ impl World {
         })
     }
 
-    /// A run's log holds at most [`COMMAND_LOG_MAX`] commands, so its replay file stays exact:
-    /// one more is refused when it is sent, not dropped from the log.
+    /// Checks a command sent while the run goes on: it must fit the run as it will be when it
+    /// applies (after the commands queued before it) and then with every command the scenario
+    /// still has scheduled. So it is not skipped later for the budget or a name taken, and the
+    /// run's replay file, which holds it among the scheduled commands, passes the same checks.
+    pub fn check_sent(&self, command: &Command) -> Result<(), FieldError> {
+        self.check_names_and_limits(command)?;
+        let from = self.next_scheduled.min(self.scenario.commands.len());
+        let still_scheduled = &self.scenario.commands[from..];
+        if let Command::Producer(ProducerCommand::AddProducer { producer }) = command {
+            let name = &producer.cfg.name;
+            let scheduled = still_scheduled.iter().any(|s| {
+                matches!(&s.command, Command::Producer(ProducerCommand::AddProducer { producer: p }) if p.cfg.name == *name)
+            });
+            if scheduled || self.queued_added.contains(name) {
+                return Err(FieldError::new(
+                    "producer.name",
+                    format!(
+                        "{} is the name of a producer already queued or scheduled to be added",
+                        quoted(name)
+                    ),
+                ));
+            }
+        }
+        let field = match command {
+            Command::Producer(ProducerCommand::SetRate { .. }) => "records_per_second",
+            Command::Producer(_) => "producer",
+            _ => "stream_name",
+        };
+        let stream = |n: &str| self.stream_index(n);
+        let queued = self.queued_load.clone().unwrap_or_else(|| self.load());
+        let mut load = queued.after(command, stream);
+        load.check()
+            .map_err(|e| FieldError::new(field, e.message))?;
+        for s in still_scheduled {
+            if !matches!(
+                s.command,
+                Command::Producer(ProducerCommand::SetRate { .. })
+                    | Command::Producer(ProducerCommand::AddProducer { .. })
+                    | Command::Stream(_)
+            ) {
+                continue; // changes nothing the budget counts
+            }
+            load = load.after(&s.command, stream);
+            load.check().map_err(|e| {
+                FieldError::new(
+                    field,
+                    format!(
+                        "with the {} the scenario has scheduled at at_ms {}: {}",
+                        s.command.kind(),
+                        s.at_ms,
+                        e.message
+                    ),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A run's log holds at most [`COMMAND_LOG_MAX`] commands, and its replay file (the log,
+    /// then the scenario's commands still to come) as many, so it stays exact and loads: one
+    /// more is refused when it is sent, not dropped from the log.
     pub fn check_log_room(&self) -> Result<(), FieldError> {
-        if self.command_log.len() + self.queued.len() >= COMMAND_LOG_MAX {
+        let to_come = self
+            .scenario
+            .commands
+            .len()
+            .saturating_sub(self.next_scheduled);
+        let changes = self.command_log.len() + self.queued.len();
+        if changes + to_come >= COMMAND_LOG_MAX {
             return Err(FieldError::new(
                 "type",
-                format!("this run has had {COMMAND_LOG_MAX} changes, the most its replay file can hold; start it again to go on"),
+                format!("this run has had {changes} changes and its scenario has {to_come} commands still to come, {COMMAND_LOG_MAX} in all: the most its replay file can hold; start it again to go on"),
             ));
         }
         Ok(())

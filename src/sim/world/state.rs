@@ -10,6 +10,7 @@ use super::notes::{Feeds, Note, WriteEvent};
 use crate::sim::base::content::write_record;
 use crate::sim::base::digest::Fnv;
 use crate::sim::base::rng::{sub_seed, Purpose};
+use crate::sim::budget::Load;
 use crate::sim::command::Command;
 use crate::sim::consumer::{Consumer, ConsumerConfig, ConsumerKind};
 use crate::sim::firehose::object::object_lines;
@@ -47,6 +48,10 @@ pub struct World {
     pub metrics: Vec<VecDeque<StreamSecond>>,
     pub feeds: Feeds,
     pub(super) queued: Vec<Command>,
+    /// The load once the queued commands apply, and the producers they add (so a command sent
+    /// next is checked after them without going through them all again).
+    pub(super) queued_load: Option<Load>,
+    pub(super) queued_added: Vec<String>,
     pub(super) next_scheduled: usize,
     pub command_log: Vec<(u64, Command)>,
     /// Rises whenever streams, shards or producers change, so the page knows to lay out again.
@@ -72,6 +77,8 @@ impl World {
             feeds: Feeds::default(),
             firehoses: Vec::new(),
             queued: Vec::new(),
+            queued_load: None,
+            queued_added: Vec::new(),
             next_scheduled: 0,
             command_log: Vec::new(),
             layout_version: 0,

@@ -76,7 +76,7 @@ impl World {
     }
 
     fn apply_commands(&mut self, now: u64) {
-        for c in std::mem::take(&mut self.queued) {
+        for c in self.take_queued() {
             self.apply(c);
         }
         while let Some(ScheduledCommand { at_ms, command }) =
