@@ -529,3 +529,32 @@ fn regression_a_probe_past_its_horizon_graded_zero_it_is_refused_or_runs_to_the_
         .unwrap_err()
         .contains("no object of"));
 }
+
+#[test]
+fn regression_an_attempt_without_the_starts_own_commands_was_accepted_it_is_invalid() {
+    let dir = attempts_dir().join("s3-outage-no-loss");
+    let text = std::fs::read_to_string(dir.join("invalid-no-outage.json")).unwrap();
+    let r = check_attempt(&text, "invalid-no-outage.json");
+    assert!(r.invalid, "{}", r.message);
+    assert!(
+        r.message
+            .contains("the start's command \"set_s3_available\" at at_ms 30000 is missing"),
+        "{}",
+        r.message
+    );
+    // The start's command moved to another time is missing too.
+    let sol = std::fs::read_to_string(dir.join("solution.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&sol).unwrap();
+    let cmds = v["commands"].as_array_mut().unwrap();
+    let i = cmds
+        .iter()
+        .position(|c| c["type"] == "set_s3_available")
+        .unwrap();
+    cmds[i]["at_ms"] = json!(cmds[i]["at_ms"].as_u64().unwrap() + 1000);
+    let r = check_attempt(&v.to_string(), "moved.json");
+    assert!(
+        r.invalid && r.message.contains("is missing"),
+        "{}",
+        r.message
+    );
+}
