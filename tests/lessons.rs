@@ -295,10 +295,11 @@ fn pausing_the_producer_fails_a_traffic_goal_and_feedback_names_the_throttling_s
         .iter()
         .find(|sh| sh.last_second.write_throttled > 0)
         .unwrap();
+    let n = shard.last_second.write_throttled;
     let expect = format!(
-        "{} still throttles: {} rejected writes in second 4",
+        "No shard refused a write for 60 s in a row — not yet: {} refused {} writes in second 4",
         shard.shard_id(),
-        shard.last_second.write_throttled
+        lesson::goal::grouped(n as f64)
     );
     assert!(s.message.contains(&expect), "{}", s.message);
     assert!(
@@ -557,4 +558,34 @@ fn regression_an_attempt_without_the_starts_own_commands_was_accepted_it_is_inva
         "{}",
         r.message
     );
+}
+
+#[test]
+fn regression_goal_feedback_read_like_a_log_line_it_is_plain_words_and_the_metric_id_is_apart() {
+    let e = api::exercise("hot-key-no-throttle").unwrap();
+    let mut w = hot_key_world(json!([]));
+    let mut check = api::goal_check(e, &w, "en").unwrap();
+    for _ in 0..30 {
+        w.step();
+        check.observe(&w);
+    }
+    let s = check.status();
+    assert_eq!(s.state, State::Pending);
+    for id in [
+        "stream.write_throttled",
+        "producer.",
+        "needs ==",
+        "(records",
+    ] {
+        assert!(!s.message.contains(id), "{id} in {}", s.message);
+    }
+    assert!(s.message.contains(" — not yet: "), "{}", s.message);
+    assert!(
+        s.technical.contains("stream.write_throttled was"),
+        "{}",
+        s.technical
+    );
+    assert_eq!(lesson::goal::grouped(1247.0), "1,247");
+    assert_eq!(lesson::goal::grouped(-1234567.5), "-1,234,567.5");
+    assert_eq!(lesson::goal::grouped(999.0), "999");
 }

@@ -276,9 +276,9 @@ pub fn detail(w: &World, src: Source, second: u64) -> String {
                 .filter(|sh| sh.last_second.write_throttled > 0)
                 .map(|sh| {
                     format!(
-                        "{} still throttles: {} rejected writes in second {second}",
+                        "{} refused {} writes in second {second}",
                         sh.shard_id(),
-                        sh.last_second.write_throttled
+                        super::goal::grouped(sh.last_second.write_throttled as f64)
                     )
                 })
                 .collect();
@@ -286,7 +286,7 @@ pub fn detail(w: &World, src: Source, second: u64) -> String {
         }
         "producer.produced" | "producer.accepted" | "producer.accepted_ratio" => {
             match w.producers.get(i) {
-                Some(p) if p.cfg.paused => format!("producer {} is paused", p.cfg.name),
+                Some(p) if p.cfg.paused => format!("the producer {} is paused", p.cfg.name),
                 _ => String::new(),
             }
         }
