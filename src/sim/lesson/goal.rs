@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::metric::{self, Role, Target};
+pub use super::metric::{grouped, number};
 use crate::sim::base::json::{array, num_value, quoted, shown, Errors, Obj};
 use crate::sim::base::limits::{Limit, Unit};
 use crate::sim::base::names::Names;
@@ -119,26 +120,6 @@ pub const CONDITION_PLACEHOLDERS: &[&str] = &[
 ];
 
 /// A number as a student reads it: whole numbers without decimals, others to 3 places.
-/// A number for a student's eyes: thousands grouped (1,247), fractions as [`number`] writes them.
-pub fn grouped(x: f64) -> String {
-    let s = number(x);
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
 /// A comparison in words, as a student reads it: `<` is "below".
 pub fn op_words(op: &str) -> &'static str {
     match op {
@@ -148,15 +129,6 @@ pub fn op_words(op: &str) -> &'static str {
         "<=" => "at most",
         ">" => "above",
         _ => "at least",
-    }
-}
-
-pub fn number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
