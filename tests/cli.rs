@@ -249,3 +249,48 @@ fn usage_errors_exit_2_and_say_why() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn lessons_exercises_and_check_print_json_with_exit_codes() {
+    let out = streamsim(&["lessons"]);
+    assert!(out.status.success());
+    let menu: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(menu
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["id"] == "hot-key"));
+    let out = streamsim(&["exercises"]);
+    let ex: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == "hot-key-no-throttle" && e["kind"] == "task"));
+    let out = streamsim(&["lesson", "hot-key"]);
+    let l: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(l["id"], "hot-key");
+    assert_eq!(streamsim(&["lesson", "nope"]).status.code(), Some(2));
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/attempts/hot-key-no-throttle"
+    );
+    let one = |f: &str| streamsim(&["check", &format!("{dir}/{f}")]);
+    let ok = one("solution.json");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    for k in ["file", "exercise", "passed", "earned", "total", "message"] {
+        assert!(line.get(k).is_some(), "{k}");
+    }
+    assert_eq!(one("nothing.json").status.code(), Some(1));
+    // A folder: one line per attempt; an invalid one makes it exit 2.
+    let all = streamsim(&["check", dir]);
+    assert_eq!(all.status.code(), Some(2));
+    let lines = String::from_utf8_lossy(&all.stdout).lines().count();
+    assert_eq!(lines, std::fs::read_dir(dir).unwrap().count());
+}
