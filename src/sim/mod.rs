@@ -61,6 +61,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("presets/fraud-detection.json"),
     ),
     ("on-demand", include_str!("presets/on-demand.json")),
+    ("firehose-s3", include_str!("presets/firehose-s3.json")),
     (
         "batch-vs-streaming",
         include_str!("presets/batch-vs-streaming.json"),
