@@ -152,9 +152,10 @@ export function renderParagraphs(box, paragraphs) {
  * and "Run it and see". `onSubmit(answers)` returns nothing; `showGrade` fills the answer in.
  */
 export class PredictView {
-  constructor(box, { onSubmit }) {
+  constructor(box, { onSubmit, onDownload }) {
     this.box = box;
     this.onSubmit = onSubmit;
+    this.onDownload = onDownload;
   }
 
   show(ex, asked) {
@@ -260,8 +261,25 @@ export class PredictView {
     for (const text of Object.values(graded.explanations ?? {})) {
       if (text) parts.push(el('p', { class: 'misconception', text }));
     }
+    parts.push(...downloadParts(this, answers));
     replaceChildren(this.result, parts);
   }
+}
+
+/** "Download this attempt" (the answers, for `streamsim check`) and where it says it saved. */
+function downloadParts(view, answers) {
+  const saved = el('p', { class: 'hint answer-saved', id: 'answer-saved', role: 'status' });
+  const button = el('button', {
+    type: 'button',
+    id: 'answer-download',
+    'data-download': '1',
+    text: t('task.download'),
+  });
+  button.addEventListener('click', () => {
+    const file = view.onDownload?.(view.ex, answers);
+    if (file) setText(saved, t('task.saved', { file }));
+  });
+  return [el('div', { class: 'field inline' }, [button]), saved];
 }
 
 function fields0Label(asked, f) {
@@ -270,9 +288,10 @@ function fields0Label(asked, f) {
 
 /** A quiz: every item with its choices (radio buttons), graded at once, each answer explained. */
 export class QuizView {
-  constructor(box, { onSubmit }) {
+  constructor(box, { onSubmit, onDownload }) {
     this.box = box;
     this.onSubmit = onSubmit;
+    this.onDownload = onDownload;
   }
 
   show(ex) {
@@ -344,6 +363,7 @@ export class QuizView {
         class: graded.passed ? 'verdict right' : 'verdict wrong',
         text: t('quiz.score', graded),
       }),
+      ...downloadParts(this, answers),
     ]);
   }
 }

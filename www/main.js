@@ -1830,8 +1830,9 @@ function exerciseSeed(ex) {
   } catch {
     // no storage: a new seed each time
   }
-  if (!seed || !/^\d+$/.test(seed)) {
-    seed = app.engine.randomSeed();
+  // below 2^53: the core's predict() and grade() give null for a seed a JS number cannot hold
+  if (!seed || !/^\d{1,15}$/.test(seed)) {
+    seed = String(BigInt(app.engine.randomSeed()) % 1_000_000_000_000n);
     try {
       localStorage.setItem(key, seed);
     } catch {
@@ -1884,8 +1885,12 @@ function enterLesson(data, index) {
   });
   app.lesson.predictView = new PredictView($('step-predict'), {
     onSubmit: guard(submitPrediction),
+    onDownload: guard(downloadAnswers),
   });
-  app.lesson.quizView = new QuizView($('step-predict'), { onSubmit: guard(submitQuiz) });
+  app.lesson.quizView = new QuizView($('step-predict'), {
+    onSubmit: guard(submitQuiz),
+    onDownload: guard(downloadAnswers),
+  });
   new MutationObserver(queueLock).observe($('scene'), { childList: true, subtree: true });
   enterStep(index, { history: 'replace', focus: false });
 }
@@ -2118,13 +2123,28 @@ function downloadTask() {
   L.taskView.showSaved(file);
 }
 
+/**
+ * A prediction's or quiz's attempt: the exercise's start as it is (at the seed asked, for a
+ * start whose seed is "any"), with `"exercise"` and `"answers"` in front. Returns the file name.
+ */
+function downloadAnswers(ex, answers) {
+  const L = app.lesson;
+  const seed = ex.kind === 'quiz' ? '' : (L.seedArg ?? '');
+  const text = app.engine.exerciseStart(ex.id, seed); // never JSON.parse: the seed may exceed 2^53
+  const head = `{\n  "exercise": ${JSON.stringify(ex.id)},\n  "answers": ${JSON.stringify(answers)},`;
+  const file = `${ex.id}-attempt.json`;
+  saveFile(file, text.replace(/^\s*\{/, head));
+  return file;
+}
+
 async function submitPrediction(answers) {
   const L = app.lesson;
   const pred = L.pred;
   const step = L.step;
   L.answers = answers;
   L.scheduled = [];
-  await runOnEntry(step.on_entry, { commands: true });
+  // the exercise's own start is what is graded: the step's scheduled commands are not sent
+  await runOnEntry(step.on_entry, { commands: false });
   if (L.step !== step) return;
   const graded = app.engine.grade(pred.id, L.seedArg, answers, lessonLocale());
   L.predictView.showGrade(graded, answers);

@@ -274,15 +274,18 @@ export class Engine {
     return this.api.controls();
   }
 
-  /** A new run from an exercise's start (`seed` "" = its own); throws a Refusal. */
-  fromExercise(id, seed = '') {
-    let text;
+  /** An exercise's start as scenario text (`seed` "" = its own); throws a Refusal. */
+  exerciseStart(id, seed = '') {
     try {
-      text = this.api.exercise_start(id, seed);
+      return this.api.exercise_start(id, seed);
     } catch (err) {
       throw refusal(err);
     }
-    return this.fromScenario(text);
+  }
+
+  /** A new run from an exercise's start (`seed` "" = its own); throws a Refusal. */
+  fromExercise(id, seed = '') {
+    return this.fromScenario(this.exerciseStart(id, seed));
   }
 
   /** `{ question, fields, choices, unit, tolerance, all_choices }`; throws a Refusal. */

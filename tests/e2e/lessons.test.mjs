@@ -176,51 +176,155 @@ test('a task shows hints one at a time and what is still wrong', async () => {
   await page.context().close();
 });
 
-/** Every step with a prediction of kind predict, over every lesson. */
-function predictionSteps() {
-  const out = [];
-  for (const l of LESSONS) {
-    const data = lessonData(l.id);
-    data.steps.forEach((s, i) => {
-      const ex = data.exercises.find((e) => e.id === s.prediction);
-      if (ex && ex.kind === 'predict') out.push({ lesson: l.id, n: i + 1, ex });
-    });
-  }
-  return out;
+/** The lesson step (1-based) whose prediction or exercise is `id`. */
+function stepOf(lesson, id) {
+  const n = lessonData(lesson).steps.findIndex((s) => s.prediction === id || s.exercise === id);
+  assert.ok(n >= 0, `${lesson} has a step for ${id}`);
+  return n + 1;
 }
 
-test('a prediction: a wrong answer is marked wrong, explained, after the run', async (t) => {
-  const steps = predictionSteps();
-  if (!steps.length) {
-    t.skip('no lesson has a prediction step yet');
-    return;
-  }
-  const { lesson, n, ex } = steps[0];
-  const page = await openLesson(`?lesson=${lesson}&step=${n}`);
+/** The page's own seed for an exercise whose start seed is "any" ("" otherwise). */
+const pageSeed = (page, id) =>
+  page.evaluate((k) => localStorage.getItem(`streamsim.seed.${k}`) ?? '', id);
+
+test('a prediction: the question, a number with its unit and choices; a wrong answer is explained after the run', async () => {
+  const id = 'predict-first-object';
+  const n = stepOf('firehose-hose', id);
+  const page = await openLesson(`?lesson=firehose-hose&step=${n}`);
   await page.waitForSelector('#step-predict form');
-  // answer wrong on purpose: the first choice that is not right, or a far-off number
-  const fields = await page
-    .locator('#step-predict fieldset, #step-predict .predict-number')
-    .count();
-  assert.ok(fields > 0, `${ex.id} asks something`);
+  const asked = api.predict(id, '');
+  assert.equal(
+    (await page.locator('#step-predict .question').textContent()).trim(),
+    asked.question,
+  );
+  // a number with its unit, and the trigger as radio buttons
+  const number = page.locator('#step-predict input[type="number"]');
+  assert.equal(await number.count(), 1);
+  const label = await page.locator(`label[for="${await number.getAttribute('id')}"]`).textContent();
+  assert.match(label, /\(s\)/, 'the unit is said');
   const radios = page.locator('#step-predict input[type="radio"]');
-  const numbers = page.locator('#step-predict input[type="number"]');
-  for (let i = 0; i < (await numbers.count()); i++) await numbers.nth(i).fill('-123456');
-  if ((await radios.count()) > 0) await radios.first().check();
+  assert.deepEqual(await radios.evaluateAll((r) => r.map((x) => x.value)), ['size', 'time']);
+  // the run has not started: nothing is given away before the answer
+  assert.equal(await page.evaluate(() => window.streamsim.tick()), 0);
+  // wrong on purpose: "Firehose delivers at once"
+  await number.fill('1');
+  await page.check('#step-predict input[value="size"]');
   await page.click('#step-predict button[type="submit"]');
-  await page.waitForSelector('#step-predict .verdict');
-  const text = await page.locator('#step-predict .predict-result').textContent();
-  assert.match(text, /Your answer/);
-  if ((await numbers.count()) > 0) {
-    assert.match(await page.locator('#step-predict .verdict').textContent(), /Not quite/);
-    assert.ok(
-      (await page.locator('#step-predict .choice-wrong, .misconception, .grade-message').count()) >
-        0,
-    );
+  await page.waitForSelector('#step-predict .verdict', { timeout: 60_000 });
+  assert.ok((await page.evaluate(() => window.streamsim.tick())) > 0, 'the step ran');
+  const graded = api.grade(id, '', JSON.stringify({ seconds: 1, trigger: 'size' }));
+  assert.match(await page.locator('#step-predict .verdict').textContent(), /Not quite/);
+  assert.equal(await page.locator('#step-predict .grade-message').textContent(), graded.message);
+  assert.equal(await page.locator('#step-predict .explanation').textContent(), graded.explanation);
+  const miscon = await page.locator('#step-predict .misconception').allTextContents();
+  assert.ok(miscon.length > 0, 'the misconceptions are explained');
+  for (const m of miscon) assert.ok(Object.values(graded.explanations).includes(m));
+  // the right choice is marked, the wrong one too
+  assert.match(
+    await page.locator('#step-predict label.choice-right').textContent(),
+    new RegExp(graded.correct.trigger),
+  );
+  assert.equal(await page.locator('#step-predict label.choice-wrong').count(), 1);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a prediction whose seed is "any": the key follows the page\'s seed; the right shard is right', async () => {
+  const id = 'predict-shard';
+  const n = stepOf('conveyor-belt', id);
+  const page = await openLesson(`?lesson=conveyor-belt&step=${n}`);
+  await page.waitForSelector('#step-predict form');
+  const seed = await pageSeed(page, id);
+  assert.match(seed, /^\d+$/, 'a seed of its own, kept');
+  const asked = api.predict(id, seed);
+  assert.ok(asked, `predict(${id}, ${seed})`);
+  assert.equal(
+    (await page.locator('#step-predict .question').textContent()).trim(),
+    asked.question,
+  );
+  const right = api.grade(id, seed, '{}').correct.shard;
+  await page.check(`#step-predict input[value="${right}"]`);
+  await page.click('#step-predict button[type="submit"]');
+  await page.waitForSelector('#step-predict .verdict', { timeout: 60_000 });
+  assert.match(await page.locator('#step-predict .verdict').textContent(), /Right/);
+  // its attempt, downloaded, passes the check
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#answer-download'),
+  ]);
+  const text = fs.readFileSync(await download.path(), 'utf8');
+  assert.equal(checkAttempt(text).passed, true);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** The core's verdict on an attempt file (what `streamsim check` prints). */
+function checkAttempt(text) {
+  const sim = api.Sim.from_preset('clickstream');
+  try {
+    return sim.check_attempt(text);
+  } finally {
+    sim.free();
   }
-  // the right choice is marked
-  if ((await radios.count()) > 0)
-    assert.ok((await page.locator('#step-predict .choice-right').count()) > 0);
+}
+
+test('a quiz: all six right passes; one wrong says which and why; the attempt checks', async () => {
+  const id = 'streams-or-firehose';
+  const n = stepOf('streams-or-firehose', id);
+  const data = lessonData('streams-or-firehose');
+  const quiz = data.exercises.find((e) => e.id === id);
+  assert.equal(quiz.items.length, 6);
+  const key = api.grade(id, '', '{}').correct;
+  const page = await openLesson(`?lesson=streams-or-firehose&step=${n}`);
+  await page.waitForSelector('#step-predict form');
+  const choose = async (answers) => {
+    for (const [item, choice] of Object.entries(answers)) {
+      await page.check(`#quiz-${id}-${item}-${choice}`);
+    }
+    await page.click('#step-predict button[type="submit"]');
+    await page.waitForSelector('#step-predict .verdict');
+  };
+  await choose(key);
+  assert.equal(await page.locator('#step-predict .verdict').textContent(), '6 of 6 right.');
+  assert.equal(await page.locator('#step-predict .item-note.right').count(), 6);
+  const graded = api.grade(id, '', JSON.stringify(key));
+  for (const item of quiz.items) {
+    const note = await page
+      .locator('#step-predict fieldset', { hasText: item.text })
+      .locator('.item-note')
+      .textContent();
+    assert.ok(note.includes(graded.explanations[item.id]), `${item.id} explained`);
+  }
+  let [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#answer-download'),
+  ]);
+  let text = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(text, /"answers"/);
+  let verdict = checkAttempt(text);
+  assert.equal(verdict.passed, true, verdict.message);
+  assert.equal(verdict.earned, 6);
+
+  // one wrong: the game is "both", say "streams"
+  const wrongItem = quiz.items.find((i) => key[i.id] === 'both') ?? quiz.items[0];
+  const wrongChoice = wrongItem.choices.find((c) => c.id !== key[wrongItem.id]);
+  await choose({ ...key, [wrongItem.id]: wrongChoice.id });
+  assert.equal(await page.locator('#step-predict .verdict').textContent(), '5 of 6 right.');
+  const wrong = page.locator('#step-predict .item-note.wrong');
+  assert.equal(await wrong.count(), 1);
+  const rightText = wrongItem.choices.find((c) => c.id === key[wrongItem.id]).text;
+  const why = api.grade(id, '', JSON.stringify({ ...key, [wrongItem.id]: wrongChoice.id }));
+  assert.equal(
+    (await wrong.textContent()).trim(),
+    `You chose ${wrongChoice.text}; the answer is ${rightText}. ${why.explanations[wrongItem.id]}`,
+  );
+  [download] = await Promise.all([page.waitForEvent('download'), page.click('#answer-download')]);
+  text = fs.readFileSync(await download.path(), 'utf8');
+  verdict = checkAttempt(text);
+  assert.equal(verdict.passed, false);
+  assert.equal(verdict.invalid, false);
+  assert.equal(verdict.earned, 5);
+  assert.match(await page.locator('#answer-saved').textContent(), /streamsim check/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
