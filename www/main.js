@@ -1779,6 +1779,70 @@ function showParts(shown) {
   }
 }
 
+/**
+ * The compact lesson layout at desktop widths (style.css): the shown panels share the room left
+ * under the belt, row by row, each as tall as its row allows (its content scrolls inside it,
+ * and a panel that scrolls can be focused to scroll it by keyboard).
+ */
+function fitScene() {
+  if (app.mode !== 'lesson') return;
+  const panels = $('panels');
+  const wide = window.matchMedia('(min-width: 60rem)').matches;
+  const cards = [...panels.children].filter((c) => c.offsetParent !== null);
+  // the panels holding the controls a task offers come first, twice as tall
+  const needed = new Set();
+  if (app.lesson?.task) {
+    for (const [controls, sel] of PANEL_CONTROLS) {
+      if (!controls.some((c) => app.lesson.allowed.has(c))) continue;
+      for (const node of panels.querySelectorAll(sel)) {
+        const card = node.closest('#panels > .card');
+        if (card && card.offsetParent !== null) needed.add(card);
+      }
+    }
+  }
+  for (const c of panels.children) c.classList.toggle('scene-needed', wide && needed.has(c));
+  if (!wide || !cards.length) {
+    panels.style.removeProperty('--row-room');
+  } else {
+    const cols = Math.max(1, getComputedStyle(panels).gridTemplateColumns.split(' ').length);
+    // the Firehose card (the tank beside its bars) needs two columns' width
+    const fh = $('firehose-card');
+    fh.classList.toggle('scene-wide', cols >= 3);
+    const cells =
+      cards.length + needed.size + (cols >= 3 && cards.includes(fh) ? (needed.has(fh) ? 2 : 1) : 0);
+    const rows = Math.max(Math.ceil(cells / cols), needed.size ? 2 : 1);
+    const MIN_ROW = 120;
+    const wrap = $('belt-wrap');
+    wrap.style.removeProperty('--belt-room');
+    let top = panels.getBoundingClientRect().top + window.scrollY;
+    let room = window.innerHeight - top - 8 - (rows - 1) * 8;
+    const short = rows * MIN_ROW - room;
+    if (short > 0 && wrap.offsetParent !== null) {
+      // too many panels under the belt: the belt scrolls inside a shorter box instead
+      const h = Math.max(160, wrap.getBoundingClientRect().height - short);
+      wrap.style.setProperty('--belt-room', `${Math.floor(h)}px`);
+      top = panels.getBoundingClientRect().top + window.scrollY;
+      room = window.innerHeight - top - 8 - (rows - 1) * 8;
+    }
+    panels.style.setProperty('--row-room', `${Math.max(MIN_ROW, Math.floor(room / rows))}px`);
+  }
+  for (const c of [...cards, $('step-body'), $('belt-wrap')]) {
+    const scrolls = wide && c.offsetParent !== null && c.scrollHeight > c.clientHeight + 1;
+    if (scrolls) c.setAttribute('tabindex', '0');
+    else if (c.getAttribute('tabindex') === '0') c.removeAttribute('tabindex');
+  }
+}
+
+let fitQueued = false;
+function queueFit() {
+  if (fitQueued || app.mode !== 'lesson') return;
+  fitQueued = true;
+  requestAnimationFrame(() => {
+    fitQueued = false;
+    fitScene();
+  });
+}
+
 /** Hide the toolbar's controls a step does not offer and lock the panels' ones. */
 function lockControls() {
   const L = app.lesson;
@@ -1814,6 +1878,7 @@ function queueLock() {
     lockQueued = false;
     lockControls();
   });
+  queueFit();
 }
 
 function exerciseOf(id) {
@@ -1892,6 +1957,8 @@ function enterLesson(data, index) {
     onDownload: guard(downloadAnswers),
   });
   new MutationObserver(queueLock).observe($('scene'), { childList: true, subtree: true });
+  new ResizeObserver(queueFit).observe($('belt-wrap'));
+  window.addEventListener('resize', queueFit);
   enterStep(index, { history: 'replace', focus: false });
 }
 
@@ -1959,6 +2026,9 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
     if (shown.has(word)) extra.forEach((x) => shown.add(x));
   }
   showParts(shown);
+  // for the compact lesson layout (style.css): what the step shows and lets the student use
+  document.body.dataset.show = [...shown].join(' ');
+  document.body.dataset.allowed = [...controls].join(' ');
 
   $('step-predict').hidden = true;
   $('step-task').hidden = true;
@@ -1993,6 +2063,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   }
   refreshStepList();
   lockControls();
+  fitScene();
   if (focus) $('step-heading').focus();
 }
 
