@@ -37,7 +37,7 @@ USAGE:
       Prints one lesson, validated, with its English texts merged (what the page gets).
   streamsim check (ATTEMPT.json | DIR)...
       Checks attempts (a downloaded run plus \"exercise\" and \"answers\"; a directory: every
-      .json in it), one JSON line each: {file, exercise, passed, earned, total, message}.
+      .json in it and its sub-directories; none found is an error), one JSON line each: {file, exercise, passed, earned, total, message}.
       Exit 0 when all passed, 1 when some did not, 2 when any is invalid.
 ";
 
@@ -110,22 +110,37 @@ USAGE:
         }
     }
 
-    /// The attempt files named: files as given, directories as every `.json` in them (sorted).
+    /// The attempt files named: files as given, directories as every `.json` in them and in
+    /// their sub-directories (sorted, depth first).
     fn attempt_files(args: &[String]) -> Result<Vec<std::path::PathBuf>, i32> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), i32> {
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .map_err(|e| {
+                    eprintln!("streamsim: cannot read {}: {e}", dir.display());
+                    2
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for p in entries {
+                if p.is_dir() {
+                    walk(&p, out)?;
+                } else if p.is_file() && p.extension().is_some_and(|x| x == "json") {
+                    out.push(p);
+                }
+            }
+            Ok(())
+        }
         let mut out = Vec::new();
         for a in args {
             let p = std::path::PathBuf::from(a);
             if p.is_dir() {
-                let mut found: Vec<_> = std::fs::read_dir(&p)
-                    .map_err(|e| {
-                        eprintln!("streamsim: cannot read {a}: {e}");
-                        2
-                    })?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "json"))
-                    .collect();
-                found.sort();
-                out.extend(found);
+                let before = out.len();
+                walk(&p, &mut out)?;
+                if out.len() == before {
+                    eprintln!("streamsim: no attempt (.json) found in {a}");
+                    return Err(2);
+                }
             } else {
                 out.push(p);
             }

@@ -294,3 +294,27 @@ fn lessons_exercises_and_check_print_json_with_exit_codes() {
     let lines = String::from_utf8_lossy(&all.stdout).lines().count();
     assert_eq!(lines, std::fs::read_dir(dir).unwrap().count());
 }
+
+#[test]
+fn regression_check_of_a_folder_of_folders_printed_nothing_it_recurses_and_an_empty_one_fails() {
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/attempts/hot-key-no-throttle"
+    );
+    let root = std::env::temp_dir().join(format!("streamsim-check-{}", std::process::id()));
+    let nested = root.join("a").join("hot-key-no-throttle");
+    std::fs::create_dir_all(&nested).unwrap();
+    for f in ["solution.json", "nothing.json"] {
+        std::fs::copy(format!("{src}/{f}"), nested.join(f)).unwrap();
+    }
+    let empty = root.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = streamsim(&["check", root.join("a").to_str().unwrap()]);
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(lines, 2, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1));
+    let out = streamsim(&["check", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no attempt (.json) found"));
+    std::fs::remove_dir_all(&root).unwrap();
+}

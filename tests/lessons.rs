@@ -295,10 +295,11 @@ fn pausing_the_producer_fails_a_traffic_goal_and_feedback_names_the_throttling_s
         .iter()
         .find(|sh| sh.last_second.write_throttled > 0)
         .unwrap();
+    let n = shard.last_second.write_throttled;
     let expect = format!(
-        "{} still throttles: {} rejected writes in second 4",
+        "No shard refused a write for 60 s in a row — not yet: {} refused {} writes in second 4",
         shard.shard_id(),
-        shard.last_second.write_throttled
+        lesson::goal::grouped(n as f64)
     );
     assert!(s.message.contains(&expect), "{}", s.message);
     assert!(
@@ -389,7 +390,9 @@ fn question(q: Value, start: &str) -> (lesson::probe::Question, World) {
     )
     .unwrap();
     let mut errs = Default::default();
-    let q = lesson::probe::read_question(&q, "question", &s.names(), &mut errs).unwrap();
+    let q =
+        lesson::probe::read_question(&q, "question", &s.names(), s.work_per_second(), &mut errs)
+            .unwrap();
     assert!(errs.is_empty(), "{errs}");
     (
         q,
@@ -405,7 +408,7 @@ fn shard_of_key_is_the_shard_the_run_puts_the_key_on_and_changes_with_the_seed()
     );
     let keys: std::collections::BTreeSet<String> = (0..20).filter_map(|s| q.key_for(s)).collect();
     assert!(keys.len() > 10, "the key changes with the seed: {keys:?}");
-    let t = lesson::probe::truth(&q, w);
+    let t = lesson::probe::truth(&q, w).unwrap();
     let key = t
         .placeholders
         .iter()
@@ -445,7 +448,7 @@ fn accepted_per_second_of_one_overloaded_shard_is_its_limit() {
         json!({"probe": "accepted_per_second", "stream": "orders"}),
         "one-shard-overload",
     );
-    let t = lesson::probe::truth(&q, w);
+    let t = lesson::probe::truth(&q, w).unwrap();
     let lesson::probe::Answer::Number(x) = t.answers[0].1 else {
         panic!()
     };
@@ -459,7 +462,7 @@ fn accepted_per_second_of_one_overloaded_shard_is_its_limit() {
 #[test]
 fn first_object_says_when_and_what_triggered_it() {
     let (q, w) = question(json!({"probe": "first_object"}), "batch-vs-streaming");
-    let t = lesson::probe::truth(&q, w);
+    let t = lesson::probe::truth(&q, w).unwrap();
     let lesson::probe::Answer::Number(s) = t.answers[0].1 else {
         panic!()
     };
@@ -477,4 +480,112 @@ fn first_object_says_when_and_what_triggered_it() {
             .count(),
         1
     );
+}
+
+#[test]
+fn regression_reaction_delay_read_a_bounded_alert_list_it_is_first_alert_to_first_alert() {
+    // The batch job's first alert comes after an hour; by then the stream's recent-alert list
+    // has long dropped its first alert. The delay is first alert to first alert.
+    let (q, w) = question(
+        json!({"probe": "reaction_delay", "consumer": "river", "delivery_stream": "lake"}),
+        "batch-vs-streaming",
+    );
+    let t = lesson::probe::truth(&q, w).unwrap();
+    let lesson::probe::Answer::Number(x) = t.answers[0].1 else {
+        panic!()
+    };
+    assert!((3590.0..=3600.0).contains(&x), "{x}");
+}
+
+#[test]
+fn regression_a_probe_past_its_horizon_graded_zero_it_is_refused_or_runs_to_the_end() {
+    // A probe that would cost more than the probe budget is refused at its path, with the limit.
+    let ex = json!({"id": "x", "kind": "predict", "controls": ["play"],
+        "question": {"probe": "metric_at", "metric": "stream.incoming_records",
+                     "stream": "sensors", "seconds": 600_000},
+        "answer": {"type": "number"}});
+    let errs = errors_of(
+        &lesson_text(good_step(), ex),
+        r#"{"title": "t", "steps": {"a": {"title": "a", "body": "b"}}, "exercises": {"x": {"title": "x", "question": "q", "explanation": "e"}}}"#,
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("exercises[0].question.seconds: 600000 s ×")
+                && e.contains("more than a probe may run")),
+        "{errs:?}"
+    );
+    // A cheap scene goes past a day: the retention exercise's probe computes its loss at 25.5 h.
+    let c = lesson::catalogue();
+    let e = c.exercise("predict-retention-loss").unwrap();
+    let g = api::grade_value(e, None, &json!({"value": 0}), "en").unwrap();
+    assert!(!g.passed, "nothing lost is wrong: {}", g.message);
+    let right = g.correct["value"].as_f64().unwrap();
+    assert!(right > 10_000.0, "{right}");
+    // A probe with nothing to measure is an error, never an answer to grade.
+    let (q, w) = question(
+        json!({"probe": "first_object", "seconds": 5}),
+        "batch-vs-streaming",
+    );
+    assert!(lesson::probe::truth(&q, w)
+        .unwrap_err()
+        .contains("no object of"));
+}
+
+#[test]
+fn regression_an_attempt_without_the_starts_own_commands_was_accepted_it_is_invalid() {
+    let dir = attempts_dir().join("s3-outage-no-loss");
+    let text = std::fs::read_to_string(dir.join("invalid-no-outage.json")).unwrap();
+    let r = check_attempt(&text, "invalid-no-outage.json");
+    assert!(r.invalid, "{}", r.message);
+    assert!(
+        r.message
+            .contains("the start's command \"set_s3_available\" at at_ms 30000 is missing"),
+        "{}",
+        r.message
+    );
+    // The start's command moved to another time is missing too.
+    let sol = std::fs::read_to_string(dir.join("solution.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&sol).unwrap();
+    let cmds = v["commands"].as_array_mut().unwrap();
+    let i = cmds
+        .iter()
+        .position(|c| c["type"] == "set_s3_available")
+        .unwrap();
+    cmds[i]["at_ms"] = json!(cmds[i]["at_ms"].as_u64().unwrap() + 1000);
+    let r = check_attempt(&v.to_string(), "moved.json");
+    assert!(
+        r.invalid && r.message.contains("is missing"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn regression_goal_feedback_read_like_a_log_line_it_is_plain_words_and_the_metric_id_is_apart() {
+    let e = api::exercise("hot-key-no-throttle").unwrap();
+    let mut w = hot_key_world(json!([]));
+    let mut check = api::goal_check(e, &w, "en").unwrap();
+    for _ in 0..30 {
+        w.step();
+        check.observe(&w);
+    }
+    let s = check.status();
+    assert_eq!(s.state, State::Pending);
+    for id in [
+        "stream.write_throttled",
+        "producer.",
+        "needs ==",
+        "(records",
+    ] {
+        assert!(!s.message.contains(id), "{id} in {}", s.message);
+    }
+    assert!(s.message.contains(" — not yet: "), "{}", s.message);
+    assert!(
+        s.technical.contains("stream.write_throttled was"),
+        "{}",
+        s.technical
+    );
+    assert_eq!(lesson::goal::grouped(1247.0), "1,247");
+    assert_eq!(lesson::goal::grouped(-1234567.5), "-1,234,567.5");
+    assert_eq!(lesson::goal::grouped(999.0), "999");
 }

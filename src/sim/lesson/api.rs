@@ -243,7 +243,8 @@ pub fn predict(id: &str, seed: &str, locale: &str) -> Result<Value, Errors> {
             format!("{} is a {}, not a prediction", quoted(id), e.kind.as_str()),
         ));
     };
-    let truth = probe::truth(&p.question, start_world(e, parse_seed(seed)?));
+    let truth = probe::truth(&p.question, start_world(e, parse_seed(seed)?))
+        .map_err(|why| Errors::one("question", why))?;
     let t = texts(lesson_of(catalogue(), e), locale);
     let asked: Vec<(&str, String)> = truth
         .placeholders
@@ -320,7 +321,8 @@ pub fn grade_value(
         .unwrap_or(Value::Null);
     match &e.body {
         Body::Predict(p) => {
-            let truth = probe::truth(&p.question, start_world(e, seed));
+            let truth = probe::truth(&p.question, start_world(e, seed))
+                .map_err(|why| Errors::one("question", why))?;
             let parts: Vec<Part> = probe::grade(&truth, answers, p.tolerance);
             let rows: Vec<(String, bool, String, Value)> = parts
                 .iter()

@@ -130,6 +130,18 @@ fn check_form(e: &Exercise, value: &Value, scenario: &Scenario, errs: &mut Error
             );
         }
     }
+    // What is left of the start's own commands was removed: the attempt is another exercise.
+    for c in own {
+        errs.push(
+            "commands",
+            format!(
+                "the start's command {} at at_ms {} is missing: an attempt may add commands, not remove the exercise's own ({})",
+                quoted(&c.command.kind()),
+                c.at_ms,
+                c.command.to_json()
+            ),
+        );
+    }
 }
 
 /// The verdict on an attempt read from `file`, with its text.

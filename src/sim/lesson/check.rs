@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::goal::{number, Condition, Window, AFTER_LAST_COMMAND_S, EXTRA_SECONDS_MAX};
+use super::goal::{
+    grouped, number, op_words, Condition, Window, AFTER_LAST_COMMAND_S, EXTRA_SECONDS_MAX,
+};
 use super::metric::{detail, index_of, value, Previous, Source};
 use crate::sim::World;
 
@@ -32,8 +34,11 @@ pub struct Status {
     pub earned: u64,
     pub total: u64,
     pub conditions: Vec<ConditionStatus>,
-    /// What is still wrong, or the "done" text.
+    /// What is still wrong in plain words (the conditions' texts and the numbers), or the
+    /// "done" text: what a student reads.
     pub message: String,
+    /// The same for an author: metric ids, units and operators ("" once the goal is met).
+    pub technical: String,
 }
 
 /// One condition as it is being checked.
@@ -197,11 +202,16 @@ impl GoalCheck {
         true
     }
 
-    /// What is wrong with one unmet condition, in plain words.
-    fn wrong(&self, i: usize) -> String {
+    /// What is wrong with one unmet condition: in plain words from its text (for a student),
+    /// and with its metric id (for an author).
+    fn wrong(&self, i: usize) -> (String, String) {
         let c = &self.conds[i];
+        let text = c.text.trim_end_matches('.');
         let Some(second) = self.last_second else {
-            return format!("{}: not checked yet", c.text);
+            return (
+                format!("{text} — not checked yet"),
+                format!("{}: not checked yet", c.text),
+            );
         };
         let was = |s: u64, v: Option<f64>| match v {
             Some(v) => format!(
@@ -214,42 +224,81 @@ impl GoalCheck {
             ),
             None => format!("{} had no data point in second {s}", c.cond.metric.name),
         };
-        let mut out = match (c.broken, c.cond.window) {
-            (Some((s, v)), Window::Always) => format!("broken: {}", was(s, v)),
-            (Some((s, v)), Window::BySecond(t)) => format!("not met by {t} s: {}", was(s, v)),
+        // A ratio reads as a percentage; other units follow the number.
+        let amount = |x: f64| {
+            if c.cond.metric.unit.starts_with("ratio") {
+                format!("{} %", number((x * 1000.0).round() / 10.0))
+            } else {
+                format!("{} {}", grouped(x), c.cond.metric.unit)
+            }
+        };
+        let plain_was = |s: u64, v: Option<f64>| match v {
+            Some(v) => format!(
+                "it was {} in second {s}, and needs to be {} {}",
+                amount(v),
+                op_words(c.cond.op),
+                amount(c.cond.value)
+            ),
+            None => format!("nothing to measure yet in second {s}"),
+        };
+        let d = self.detail.get(i).map(String::as_str).unwrap_or_default();
+        let d = (!d.is_empty() && !c.holds).then_some(d);
+        // The detail (which shard, which producer) says it better than the number, when there is one.
+        let why = |s: u64, v: Option<f64>| d.map_or_else(|| plain_was(s, v), str::to_string);
+        let (plain, mut tech) = match (c.broken, c.cond.window) {
+            (Some((s, v)), Window::Always) => (
+                format!("broken: {}", why(s, v)),
+                format!("broken: {}", was(s, v)),
+            ),
+            (Some((s, v)), Window::BySecond(t)) => (
+                format!("not done by {t} s: {}", why(s, v)),
+                format!("not met by {t} s: {}", was(s, v)),
+            ),
             (None, Window::ForSeconds(n)) if c.holds => {
                 let streak = self.streaks.get(&n).copied().unwrap_or(0);
                 if streak > 0 {
-                    format!("held for {streak} of {n} s")
+                    let p = format!("so far {streak} s of {n} s");
+                    (p, format!("held for {streak} of {n} s"))
                 } else {
-                    format!("holds now, but not yet together with the other conditions of its {n} s window")
+                    (
+                        format!("holds now; the other conditions must hold with it for {n} s"),
+                        format!("holds now, but not yet together with the other conditions of its {n} s window"),
+                    )
                 }
             }
-            (None, Window::AtEnd) if c.holds => "holds now; checked at the end of the run".into(),
-            _ => was(second, c.last),
+            (None, Window::AtEnd) if c.holds => (
+                "holds now; checked at the end of the run".into(),
+                "holds now; checked at the end of the run".into(),
+            ),
+            _ => (
+                format!("not yet: {}", why(second, c.last)),
+                was(second, c.last),
+            ),
         };
-        let d = self.detail.get(i).map(String::as_str).unwrap_or_default();
-        if !d.is_empty() && !c.holds {
-            out = format!("{out}: {d}");
+        if let Some(d) = d {
+            tech = format!("{tech}: {d}");
         }
-        format!("{}: {out}", c.text)
+        (format!("{text} — {plain}"), format!("{}: {tech}", c.text))
     }
 
     pub fn status(&self) -> Status {
         let earned = self.conds.iter().filter(|c| c.met).count() as u64;
-        let message = match self.state {
-            State::Passed => self.done.clone(),
+        let (message, technical) = match self.state {
+            State::Passed => (self.done.clone(), String::new()),
             state => {
-                let wrong: Vec<String> = (0..self.conds.len())
+                let (plain, tech): (Vec<String>, Vec<String>) = (0..self.conds.len())
                     .filter(|&i| !self.conds[i].met || self.conds[i].broken.is_some())
                     .map(|i| self.wrong(i))
-                    .collect();
+                    .unzip();
                 let lead = if state == State::Failed {
                     "Not done"
                 } else {
                     "Still to do"
                 };
-                format!("{lead}: {}.", wrong.join("; "))
+                (
+                    format!("{lead}: {}.", plain.join("; ")),
+                    format!("{lead}: {}.", tech.join("; ")),
+                )
             }
         };
         Status {
@@ -267,6 +316,7 @@ impl GoalCheck {
                 })
                 .collect(),
             message,
+            technical,
         }
     }
 

@@ -84,8 +84,9 @@ pub const CONTROLS: &[Control] = &[
     },
     Control {
         control: "lambda",
-        commands: &["set_function_error_rate"],
-        about: "a Lambda function's error rate",
+        commands: &["set_function_error_rate", "update_event_source_mapping"],
+        about:
+            "a Lambda function's error rate and its trigger's settings (UpdateEventSourceMapping)",
     },
     Control {
         control: "firehose",

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::metric::{self, Role, Target};
+pub use super::metric::{grouped, number};
 use crate::sim::base::json::{array, num_value, quoted, shown, Errors, Obj};
 use crate::sim::base::limits::{Limit, Unit};
 use crate::sim::base::names::Names;
@@ -119,12 +120,15 @@ pub const CONDITION_PLACEHOLDERS: &[&str] = &[
 ];
 
 /// A number as a student reads it: whole numbers without decimals, others to 3 places.
-pub fn number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+/// A comparison in words, as a student reads it: `<` is "below".
+pub fn op_words(op: &str) -> &'static str {
+    match op {
+        "==" => "exactly",
+        "!=" => "anything but",
+        "<" => "below",
+        "<=" => "at most",
+        ">" => "above",
+        _ => "at least",
     }
 }
 

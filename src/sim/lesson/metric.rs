@@ -276,9 +276,9 @@ pub fn detail(w: &World, src: Source, second: u64) -> String {
                 .filter(|sh| sh.last_second.write_throttled > 0)
                 .map(|sh| {
                     format!(
-                        "{} still throttles: {} rejected writes in second {second}",
+                        "{} refused {} writes in second {second}",
                         sh.shard_id(),
-                        sh.last_second.write_throttled
+                        grouped(sh.last_second.write_throttled as f64)
                     )
                 })
                 .collect();
@@ -286,11 +286,40 @@ pub fn detail(w: &World, src: Source, second: u64) -> String {
         }
         "producer.produced" | "producer.accepted" | "producer.accepted_ratio" => {
             match w.producers.get(i) {
-                Some(p) if p.cfg.paused => format!("producer {} is paused", p.cfg.name),
+                Some(p) if p.cfg.paused => format!("the producer {} is paused", p.cfg.name),
                 _ => String::new(),
             }
         }
         _ => String::new(),
+    }
+}
+
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A number for a student's eyes: thousands grouped (1,247), fractions as [`number`] writes them.
+pub fn grouped(x: f64) -> String {
+    let s = number(x);
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
     }
 }
 

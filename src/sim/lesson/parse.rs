@@ -115,6 +115,21 @@ impl Start {
         }
     }
 
+    /// What a simulated second of the start costs at its busiest (as it starts, then after each
+    /// of its scheduled commands), in record visits: what bounds a prediction's probe.
+    pub fn work_per_second(&self) -> u64 {
+        let w = crate::sim::World::new(self.scenario.clone());
+        let mut load = w.load();
+        let mut most = load.work_per_second();
+        let mut commands: Vec<_> = self.scenario.commands.iter().collect();
+        commands.sort_by_key(|c| c.at_ms);
+        for c in commands {
+            load = load.after(&c.command, |n| w.stream_index(n));
+            most = most.max(load.work_per_second());
+        }
+        most
+    }
+
     /// (producer, the stream it writes to) for every producer writing to a stream.
     pub fn writers(&self) -> Vec<(String, String)> {
         self.scenario
@@ -422,7 +437,7 @@ fn read_predict(o: &mut Obj, start: &Start, errs: &mut Errors) -> Option<Predict
     let qp = o.at("question");
     let question = o
         .required("question", errs)
-        .and_then(|q| read_question(q, &qp, &start.names(), errs));
+        .and_then(|q| read_question(q, &qp, &start.names(), start.work_per_second(), errs));
     let ap = o.at("answer");
     let mut tolerance = 0.0;
     if let Some(a) = o.get("answer") {

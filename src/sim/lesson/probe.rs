@@ -26,8 +26,21 @@ pub const PROBES: &[&str] = &[
     "metric_at",
 ];
 
-/// How long a probe may run, simulated seconds.
-pub const PROBE_SECONDS: Limit = Limit::required(1, 4 * 3_600, Unit::Seconds);
+/// How long a probe may run, simulated seconds: at most 8 days (past the longest retention a
+/// lesson would wait for); within that, the work budget [`PROBE_WORK_MAX`] decides.
+pub const PROBE_SECONDS: Limit = Limit::required(1, 8 * 86_400, Unit::Seconds);
+
+/// What a probe may cost, in record visits ([`crate::sim::budget::Load::work_per_second`] ×
+/// seconds): about ten seconds natively, longer in the browser. A cheap scene (20 records/s,
+/// one reader, 1 s ticks) goes days; the busiest presets a few minutes.
+pub const PROBE_WORK_MAX: u64 = 150_000_000;
+
+fn seconds_limit(default: u64) -> Limit {
+    Limit {
+        default: Some(default),
+        ..PROBE_SECONDS
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Key {
@@ -172,7 +185,35 @@ fn name_field(
 }
 
 /// Reads a question against the start scenario's names.
-pub fn read_question(v: &Value, path: &str, names: &Names, errs: &mut Errors) -> Option<Question> {
+///
+/// `work_per_second` is what a simulated second of the start costs (its busiest moment): a
+/// question whose probe would pass [`PROBE_WORK_MAX`] is refused at its `seconds`, with the
+/// limit. A question with any error is not built: a probe that cannot compute must never grade.
+pub fn read_question(
+    v: &Value,
+    path: &str,
+    names: &Names,
+    work_per_second: u64,
+    errs: &mut Errors,
+) -> Option<Question> {
+    let before = errs.len();
+    let q = question_fields(v, path, names, errs)?;
+    if let Some(s) = q.seconds {
+        let work = s.saturating_mul(work_per_second);
+        if work > PROBE_WORK_MAX {
+            errs.push(
+                &crate::sim::base::json::join(path, "seconds"),
+                format!(
+                    "{s} s × {work_per_second} record visits a second = {work}: more than a probe may run ({PROBE_WORK_MAX} record visits; at most {} s of this start)",
+                    PROBE_WORK_MAX / work_per_second.max(1)
+                ),
+            );
+        }
+    }
+    (errs.len() == before).then_some(q)
+}
+
+fn question_fields(v: &Value, path: &str, names: &Names, errs: &mut Errors) -> Option<Question> {
     let mut o = Obj::of(v, path, errs)?;
     let probe = o.choice("probe", None, PROBES, errs)?;
     let mut q = Question {
@@ -243,11 +284,7 @@ pub fn read_question(v: &Value, path: &str, names: &Names, errs: &mut Errors) ->
                 true,
                 errs,
             );
-            q.seconds = o.int(
-                "seconds",
-                Limit::new(1, 4 * 3_600, 3_600, Unit::Seconds),
-                errs,
-            );
+            q.seconds = o.int("seconds", seconds_limit(3_600), errs);
         }
         "reaction_delay" => {
             q.consumer = name_field(&mut o, "consumer", &names.consumers, true, errs);
@@ -258,11 +295,7 @@ pub fn read_question(v: &Value, path: &str, names: &Names, errs: &mut Errors) ->
                 true,
                 errs,
             );
-            q.seconds = o.int(
-                "seconds",
-                Limit::new(1, 4 * 3_600, 7_200, Unit::Seconds),
-                errs,
-            );
+            q.seconds = o.int("seconds", seconds_limit(7_200), errs);
         }
         _ => {
             let mp = o.at("metric");
@@ -333,7 +366,9 @@ fn run_until(w: &mut World, seconds: u64, mut done: impl FnMut(&World) -> bool) 
 }
 
 /// The answer, computed by running `w` (a fresh world of the exercise's start with the seed).
-pub fn truth(q: &Question, mut w: World) -> Truth {
+/// An error when the run cannot give it (no object, no alert, no value within the probe's
+/// seconds): never a number to grade against.
+pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
     let mut t = Truth {
         placeholders: Vec::new(),
         choices: Vec::new(),
@@ -404,13 +439,14 @@ pub fn truth(q: &Question, mut w: World) -> Truth {
                     .cloned()
             };
             run_until(&mut w, q.seconds.unwrap_or(3_600), |w| data(w).is_some());
-            let (seconds, trigger) = match data(&w) {
-                Some(o) => (
-                    (o.delivered_ms as f64 / 1000.0 * 10.0).round() / 10.0,
-                    if o.trigger == "size" { "size" } else { "time" },
-                ),
-                None => (-1.0, "none"),
+            let Some(o) = data(&w) else {
+                return Err(format!(
+                    "no object of {name} reached S3 within the probe's {} s",
+                    q.seconds.unwrap_or(3_600)
+                ));
             };
+            let seconds = (o.delivered_ms as f64 / 1000.0 * 10.0).round() / 10.0;
+            let trigger = if o.trigger == "size" { "size" } else { "time" };
             t.choices
                 .push(("trigger", vec!["size".into(), "time".into()]));
             t.answers.push(("seconds", Answer::Number(seconds)));
@@ -430,14 +466,11 @@ pub fn truth(q: &Question, mut w: World) -> Truth {
                 .position(|f| f.cfg.name == d)
                 .unwrap_or(0);
             let first = |w: &World| {
-                let s = w.consumers[ci]
-                    .app
-                    .as_ref()
-                    .and_then(|a| a.alerts.front().map(|x| x.t_ms));
+                let s = w.consumers[ci].app.as_ref().and_then(|a| a.first_alert_ms);
                 let b = w.firehoses[fi]
                     .batch
                     .as_ref()
-                    .and_then(|b| b.alerts.front().map(|x| x.t_ms));
+                    .and_then(|b| b.first_alert_ms);
                 (s, b)
             };
             run_until(&mut w, q.seconds.unwrap_or(7_200), |w| {
@@ -445,7 +478,13 @@ pub fn truth(q: &Question, mut w: World) -> Truth {
             });
             let v = match first(&w) {
                 (Some(s), Some(b)) => (b as f64 - s as f64) / 1000.0,
-                _ => -1.0,
+                (s, _) => {
+                    return Err(format!(
+                        "{} raised no alert within the probe's {} s",
+                        if s.is_none() { &c } else { &d },
+                        q.seconds.unwrap_or(7_200)
+                    ))
+                }
             };
             t.answers.push(("seconds", Answer::Number(v.round())));
         }
@@ -469,13 +508,19 @@ pub fn truth(q: &Question, mut w: World) -> Truth {
                     });
                 }
             }
-            t.answers.push(("value", Answer::Number(v.unwrap_or(-1.0))));
+            let Some(v) = v else {
+                return Err(format!(
+                    "{} has no value at second {seconds}",
+                    q.metric.map_or("the metric", |m| m.name)
+                ));
+            };
+            t.answers.push(("value", Answer::Number(v)));
         }
     }
     for (k, a) in &t.answers {
         t.placeholders.push((k, a.words()));
     }
-    t
+    Ok(t)
 }
 
 /// One part graded.
