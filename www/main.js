@@ -2012,8 +2012,10 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   setText($('step-next'), index + 1 >= steps.length ? t('lesson.finish') : t('lesson.forward'));
   setText($('ff-status'), '');
 
-  const ex = exerciseOf(step.exercise);
-  const pred = exerciseOf(step.prediction);
+  // a step's prediction may be named in `prediction` or, as its exercise, in `exercise`
+  const named = [exerciseOf(step.prediction), exerciseOf(step.exercise)];
+  const ex = named[1];
+  const pred = named.find((e) => e && e.kind === 'predict') ?? null;
   let controls = new Set(step.controls ?? []);
   if (ex && ex.kind === 'task')
     controls = new Set([...controls].filter((c) => ex.controls.includes(c)));
@@ -2040,7 +2042,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   L.scheduled = [];
   L.lastSec = -1;
 
-  const quiz = [pred, ex].find((e) => e && e.kind === 'quiz') ?? null;
+  const quiz = named.find((e) => e && e.kind === 'quiz') ?? null;
   if (ex && ex.kind === 'task') {
     L.task = ex;
     L.taskView.show(ex);
@@ -2057,7 +2059,8 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
       L.quiz = quiz;
       L.quizView.show(quiz);
     }
-    if (!app.run || !app.run.lessonRun || step.on_entry?.reset) startStepRun();
+    // a quiz's scene is its own start (the lesson's, unless it names another)
+    if (!app.run || !app.run.lessonRun || step.on_entry?.reset || quiz) startStepRun();
     runOnEntry(step.on_entry, { commands: true });
     if (!quiz) markDone(L.id, step.id);
   }
@@ -2074,7 +2077,7 @@ function lessonLocale() {
 /** A fresh run for the current step: its task's or prediction's start, else the lesson's. */
 function startStepRun() {
   const L = app.lesson;
-  const ex = L.task ?? L.pred;
+  const ex = L.task ?? L.pred ?? L.quiz;
   let run;
   if (ex) {
     L.seedArg = exerciseSeed(ex);
@@ -2437,6 +2440,8 @@ window.streamsim = {
       : null,
   /** With ?fuzz: what the fuzzer did so far (`done` once its time is up); null otherwise. */
   fuzz: () => (app.fuzz ? { ...app.fuzz, byKind: { ...app.fuzz.byKind } } : null),
+  /** The scenario the running scene was made from (pretty JSON text). */
+  scenario: () => app.run?.scenarioJson() ?? null,
   /** The lesson being shown: `{ id, step (1-based), stepId, allowed, ffDone }`; null outside. */
   lesson: () =>
     app.lesson

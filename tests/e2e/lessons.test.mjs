@@ -258,6 +258,32 @@ test('a prediction whose seed is "any": the key follows the page\'s seed; the ri
   await page.context().close();
 });
 
+test('every exercise opens on its own start (another preset, an inline scene, its seed)', async () => {
+  const strip = (text) => {
+    const o = JSON.parse(text); // the seed is dropped: compared apart, as text
+    delete o.seed;
+    return o;
+  };
+  const seedOf = (text) => /"seed":\s*"?(\d+)/.exec(text)?.[1];
+  for (const l of LESSONS) {
+    const data = lessonData(l.id);
+    for (let i = 0; i < data.steps.length; i++) {
+      const step = data.steps[i];
+      const ex = data.exercises.find((e) => e.id === (step.exercise ?? step.prediction));
+      if (!ex) continue;
+      const where = `${l.id} step ${i + 1} (${ex.id})`;
+      const page = await openLesson(`?lesson=${l.id}&step=${i + 1}`);
+      const shown = await page.evaluate(() => window.streamsim.scenario());
+      const seed = String(ex.start?.seed) === 'any' ? await pageSeed(page, ex.id) : '';
+      const start = api.exercise_start(ex.id, seed);
+      assert.deepEqual(strip(shown), strip(start), `${where}: the exercise's start`);
+      assert.equal(seedOf(shown), seedOf(start), `${where}: its seed`);
+      assert.deepEqual(page.problems, [], where);
+      await page.context().close();
+    }
+  }
+});
+
 /** The core's verdict on an attempt file (what `streamsim check` prints). */
 function checkAttempt(text) {
   const sim = api.Sim.from_preset('clickstream');
