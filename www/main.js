@@ -1806,11 +1806,16 @@ function fitScene() {
   } else {
     const cols = Math.max(1, getComputedStyle(panels).gridTemplateColumns.split(' ').length);
     // the Firehose card (the tank beside its bars) needs two columns' width
+    // and, the tallest panel, two rows' height
     const fh = $('firehose-card');
-    fh.classList.toggle('scene-wide', cols >= 3);
-    const cells =
-      cards.length + needed.size + (cols >= 3 && cards.includes(fh) ? (needed.has(fh) ? 2 : 1) : 0);
-    const rows = Math.max(Math.ceil(cells / cols), needed.size ? 2 : 1);
+    const fhWide = cols >= 3 && cards.includes(fh);
+    fh.classList.toggle('scene-wide', fhWide);
+    let cells = cards.length + needed.size + (fhWide ? (needed.has(fh) ? 2 : 1) : 0);
+    if (fhWide && !needed.has(fh) && Math.ceil((cells + 2) / cols) <= 2) {
+      fh.classList.add('scene-needed'); // two rows too, when the others leave it room
+      cells += 2;
+    }
+    const rows = Math.max(Math.ceil(cells / cols), needed.size || fhWide ? 2 : 1);
     const MIN_ROW = 120;
     const wrap = $('belt-wrap');
     wrap.style.removeProperty('--belt-room');
