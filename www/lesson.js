@@ -128,11 +128,15 @@ export function renderStepList(list, lesson, index, done, onGo) {
   replaceChildren(
     list,
     lesson.steps.map((s, i) => {
-      const b = el('button', { type: 'button', class: 'step-jump', 'data-step': String(i + 1) }, [
-        el('span', { class: 'step-num', text: `${i + 1}` }),
-        ` ${s.title}`,
-        done[s.id] ? el('span', { class: 'step-done', text: ` ✓ ${t('lesson.stepDone')}` }) : '',
-      ]);
+      const b = el(
+        'button',
+        { type: 'button', class: 'step-jump', 'data-step': String(i + 1), title: s.title },
+        [
+          el('span', { class: 'step-num', text: `${i + 1}` }),
+          el('span', { class: 'step-title', text: ` ${s.title}` }),
+          done[s.id] ? el('span', { class: 'step-done', text: ` ✓ ${t('lesson.stepDone')}` }) : '',
+        ],
+      );
       if (i === index) b.setAttribute('aria-current', 'step');
       b.addEventListener('click', () => onGo(i));
       return el('li', {}, [b]);
