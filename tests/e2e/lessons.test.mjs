@@ -169,7 +169,7 @@ test('a task shows hints one at a time and what is still wrong', async () => {
   }
   assert.equal(await page.locator('#task-hint').isDisabled(), true);
   await page.click('#play');
-  await waitForText(page, '#step-task .task-message', /still throttles/);
+  await waitForText(page, '#step-task .task-message', /shardId-\d+ refused [\d,]+ writes/);
   // a locked control is refused by the page too
   const errs = await page.evaluate(() => window.streamsim.lesson().allowed);
   assert.ok(!errs.includes('faults'));
