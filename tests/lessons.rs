@@ -154,7 +154,7 @@ fn an_unknown_control_and_a_bad_on_entry_command_are_named() {
         ),
         "{errs:?}"
     );
-    assert_eq!(errs[1], "lessons/l.json:steps[0].on_entry.commands[0].producer: \"nobody\" is not a producer of this scenario (sensors)");
+    assert_eq!(errs[1], "lessons/l.json:steps[0].on_entry.commands[0].producer: \"nobody\" is not a producer of this scenario (\"sensors\")");
 }
 
 #[test]
@@ -588,4 +588,37 @@ fn regression_goal_feedback_read_like_a_log_line_it_is_plain_words_and_the_metri
     assert_eq!(lesson::goal::grouped(1247.0), "1,247");
     assert_eq!(lesson::goal::grouped(-1234567.5), "-1,234,567.5");
     assert_eq!(lesson::goal::grouped(999.0), "999");
+}
+
+#[test]
+fn regression_a_predictions_text_showed_a_placeholder_or_the_probes_horizon() {
+    // predict-eight-shards showed a literal "{stream}" (its probe names a producer, not a
+    // stream), and predict-first-object's explanation said "landed at 3600 s" (the probe's
+    // horizon) where the object landed at 300.1 s.
+    for e in api::exercises("en").iter().filter(|e| e.kind == "predict") {
+        let asked = api::predict(&e.id, "", "en").unwrap();
+        let question = asked["question"].as_str().unwrap();
+        assert!(!question.contains('{'), "{}: {question}", e.id);
+        let g = api::grade(&e.id, "", "{}", "en").unwrap();
+        assert!(!g.explanation.contains('{'), "{}: {}", e.id, g.explanation);
+    }
+    let g = api::grade("predict-first-object", "", "{}", "en").unwrap();
+    let landed = g.correct["seconds"].as_f64().unwrap();
+    assert!((250.0..400.0).contains(&landed), "{landed}");
+    assert!(
+        g.explanation.contains(&format!("landed at {landed} s")),
+        "{}",
+        g.explanation
+    );
+}
+
+#[test]
+fn regression_a_seed_past_2_pow_53_made_predict_return_null_in_the_browser() {
+    // The question carried its seed as a JSON number, which JavaScript cannot hold exactly
+    // (the facade's serializer then gave null); seeds are text everywhere else.
+    let seed = "18446744073709551557";
+    let asked = api::predict("predict-shard", seed, "en").unwrap();
+    assert_eq!(asked["seed"], json!(seed));
+    let start = api::exercise_start("predict-shard", seed).unwrap();
+    assert_eq!(start["seed"], json!(seed));
 }

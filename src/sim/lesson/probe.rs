@@ -116,15 +116,18 @@ impl Question {
 
     /// The placeholder names its texts may use.
     pub fn placeholder_names(&self) -> Vec<&'static str> {
-        let mut out = vec![
-            "stream",
-            "producer",
-            "consumer",
-            "delivery_stream",
-            "key",
-            "seconds",
-            "metric",
+        // Only what this question fills: a `{stream}` in a question about a producer stayed
+        // in the student's text as the literal "{stream}".
+        let given = [
+            ("stream", self.stream.is_some()),
+            ("producer", self.producer.is_some()),
+            ("consumer", self.consumer.is_some()),
+            ("delivery_stream", self.delivery_stream.is_some()),
+            ("key", self.key.is_some()),
+            ("seconds", self.seconds.is_some()),
+            ("metric", self.metric.is_some()),
         ];
+        let mut out: Vec<&'static str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
         out.extend(self.fields().iter().map(|f| f.name));
         out
     }
@@ -517,6 +520,10 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
             t.answers.push(("value", Answer::Number(v)));
         }
     }
+    // An answer's placeholder wins over a question field of the same name: `{seconds}` in a
+    // first object's explanation is when it landed, not how long the probe may run.
+    let answered: Vec<&str> = t.answers.iter().map(|(k, _)| *k).collect();
+    t.placeholders.retain(|(k, _)| !answered.contains(k));
     for (k, a) in &t.answers {
         t.placeholders.push((k, a.words()));
     }

@@ -71,9 +71,17 @@ pub fn shape(l: &Lesson) -> Shape {
                 ]),
                 Body::Predict(p) => {
                     let names = p.question.placeholder_names();
+                    // The question is asked before the run: it may not name an answer (it
+                    // would stay unfilled, or give the answer away).
+                    let fields = p.question.fields();
+                    let asked: Vec<&'static str> = names
+                        .iter()
+                        .copied()
+                        .filter(|n| !fields.iter().any(|f| f.name == *n))
+                        .collect();
                     map(vec![
                         ("title", text()),
-                        ("question", Shape::Text(names.clone())),
+                        ("question", Shape::Text(asked)),
                         ("explanation", Shape::Text(names)),
                         (
                             "misconceptions",
