@@ -11,7 +11,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use streamsim::sim::{self, base::hash, report::Report};
+    use streamsim::sim::{self, base::hash, lesson, report::Report};
 
     const USAGE: &str = "\
 streamsim: a deterministic simulator of Amazon Kinesis Data Streams
@@ -29,6 +29,16 @@ USAGE:
       Lists the built-in scenarios.
   streamsim preset NAME
       Prints a built-in scenario (a starting point for your own).
+  streamsim lessons
+      Lists the lessons as JSON: id, concept, title, steps, exercise ids.
+  streamsim exercises
+      Lists the exercises as JSON: id, lesson, kind (task, predict, quiz), title.
+  streamsim lesson ID
+      Prints one lesson, validated, with its English texts merged (what the page gets).
+  streamsim check (ATTEMPT.json | DIR)...
+      Checks attempts (a downloaded run plus \"exercise\" and \"answers\"; a directory: every
+      .json in it and its sub-directories; none found is an error), one JSON line each: {file, exercise, passed, earned, total, message}.
+      Exit 0 when all passed, 1 when some did not, 2 when any is invalid.
 ";
 
     /// Longest run the CLI accepts: 30 simulated days.
@@ -64,12 +74,109 @@ USAGE:
                     sim::preset_names().join(", ")
                 )),
             },
+            "lessons" => print_json(&lesson::api::menu("en")),
+            "exercises" => print_json(&lesson::api::exercises("en")),
+            "lesson" => match rest {
+                [id] => match lesson::api::lesson_view(id, "en") {
+                    Ok(v) => print_json(&v),
+                    Err(errs) => {
+                        for e in &errs.0 {
+                            eprintln!("{e}");
+                        }
+                        2
+                    }
+                },
+                _ => usage_error("lesson takes one lesson id"),
+            },
+            "check" => check(rest),
             "-h" | "--help" | "help" => {
                 print!("{USAGE}");
                 0
             }
             other => usage_error(&format!("unknown command {other:?}")),
         }
+    }
+
+    fn print_json<T: serde::Serialize>(v: &T) -> i32 {
+        match serde_json::to_string_pretty(v) {
+            Ok(s) => {
+                println!("{s}");
+                0
+            }
+            Err(e) => {
+                eprintln!("streamsim: {e}");
+                1
+            }
+        }
+    }
+
+    /// The attempt files named: files as given, directories as every `.json` in them and in
+    /// their sub-directories (sorted, depth first).
+    fn attempt_files(args: &[String]) -> Result<Vec<std::path::PathBuf>, i32> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), i32> {
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .map_err(|e| {
+                    eprintln!("streamsim: cannot read {}: {e}", dir.display());
+                    2
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for p in entries {
+                if p.is_dir() {
+                    walk(&p, out)?;
+                } else if p.is_file() && p.extension().is_some_and(|x| x == "json") {
+                    out.push(p);
+                }
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        for a in args {
+            let p = std::path::PathBuf::from(a);
+            if p.is_dir() {
+                let before = out.len();
+                walk(&p, &mut out)?;
+                if out.len() == before {
+                    eprintln!("streamsim: no attempt (.json) found in {a}");
+                    return Err(2);
+                }
+            } else {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    fn check(args: &[String]) -> i32 {
+        if args.is_empty() {
+            return usage_error("check needs attempt files or directories");
+        }
+        let files = match attempt_files(args) {
+            Ok(f) => f,
+            Err(code) => return code,
+        };
+        let mut code = 0;
+        for f in files {
+            let name = f.display().to_string();
+            let text = match read_file(&name) {
+                Ok(t) => t,
+                Err(_) => {
+                    code = 2;
+                    continue;
+                }
+            };
+            let r = lesson::attempt::check_attempt(&text, &name);
+            code = code.max(if r.invalid {
+                2
+            } else if r.passed {
+                0
+            } else {
+                1
+            });
+            println!("{}", serde_json::to_string(&r).expect("plain values"));
+        }
+        code
     }
 
     fn read_file(path: &str) -> Result<String, i32> {

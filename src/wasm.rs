@@ -9,6 +9,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::sim::lesson::{self, api, check::Live};
 use crate::sim::{self, frame, report::Report, Errors, World};
 
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
@@ -35,14 +36,27 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// A running simulation.
+/// A text locale from JS ("en" when left out).
+fn locale(l: &Option<String>) -> &str {
+    l.as_deref().unwrap_or("en")
+}
+
+/// A running simulation, and the exercise checked live on it (if any).
 #[wasm_bindgen]
-pub struct Sim(World);
+pub struct Sim(World, Option<Live>);
+
+impl Sim {
+    fn new(w: World) -> Sim {
+        Sim(w, None)
+    }
+}
 
 #[wasm_bindgen]
 impl Sim {
     pub fn from_scenario(json: &str) -> Result<Sim, JsValue> {
-        sim::world_from_text(json, None).map(Sim).map_err(thrown)
+        sim::world_from_text(json, None)
+            .map(Sim::new)
+            .map_err(thrown)
     }
 
     pub fn from_preset(name: &str) -> Result<Sim, JsValue> {
@@ -51,12 +65,33 @@ impl Sim {
 
     /// A fresh run of the same scenario with another seed (a decimal u64 string).
     pub fn with_seed(&self, seed: &str) -> Result<Sim, JsValue> {
-        sim::world_with_seed(&self.0, seed).map(Sim).map_err(thrown)
+        sim::world_with_seed(&self.0, seed)
+            .map(Sim::new)
+            .map_err(thrown)
     }
 
-    /// Advances whole ticks; commands queued before apply at the first tick boundary.
+    /// Advances whole ticks; commands queued before apply at the first tick boundary. The
+    /// exercise set with `set_exercise` is checked at the end of every simulated second.
     pub fn step(&mut self, ticks: u32) {
-        (0..ticks).for_each(|_| self.0.step());
+        Live::step(&mut self.0, self.1.as_mut(), ticks);
+    }
+
+    /// Starts checking task `id` live on this run (texts in `locale`, "en" when left out).
+    pub fn set_exercise(&mut self, id: &str, locale: Option<String>) -> Result<(), JsValue> {
+        self.1 = Some(api::live(id, &self.0, self::locale(&locale)).map_err(thrown)?);
+        Ok(())
+    }
+
+    /// `{ state, second, earned, total, conditions: [{ id, met, text }], message }`, or null when
+    /// unchanged since the last call (or no exercise is set).
+    pub fn exercise_status(&mut self) -> JsValue {
+        to_js(&self.1.as_mut().and_then(Live::status_if_changed))
+    }
+
+    /// "Check my answer": the verdict on an attempt (a downloaded run with "exercise"), as the
+    /// CLI's `check` gives it.
+    pub fn check_attempt(&self, attempt_json: &str) -> JsValue {
+        to_js(&lesson::attempt::check_attempt(attempt_json, "attempt"))
     }
 
     pub fn tick_ms(&self) -> f64 {
@@ -228,4 +263,65 @@ pub fn limits() -> JsValue {
             .into_iter()
             .collect::<std::collections::BTreeMap<_, _>>(),
     )
+}
+
+/// The lesson menu: `[{ id, concept, title, summary, steps, exercises: [ids] }]`.
+#[wasm_bindgen]
+pub fn lessons(locale: Option<String>) -> JsValue {
+    to_js(&api::menu(self::locale(&locale)))
+}
+
+/// Every exercise: `[{ id, lesson, kind, title }]`.
+#[wasm_bindgen]
+pub fn exercises(locale: Option<String>) -> JsValue {
+    to_js(&api::exercises(self::locale(&locale)))
+}
+
+/// One lesson with its texts in `locale` (English where untranslated); throws `{ errors }`.
+#[wasm_bindgen]
+pub fn lesson(id: &str, locale: Option<String>) -> Result<JsValue, JsValue> {
+    api::lesson_view(id, self::locale(&locale))
+        .map(|v| to_js(&v))
+        .map_err(thrown)
+}
+
+/// The controls: `[{ control, commands: [command types], about }]`.
+#[wasm_bindgen]
+pub fn controls() -> JsValue {
+    to_js(lesson::controls::CONTROLS)
+}
+
+/// The metric catalogue goals use: `[{ name, target, unit, role, about }]`.
+#[wasm_bindgen]
+pub fn goal_metrics() -> JsValue {
+    to_js(lesson::metric::METRICS)
+}
+
+/// The scenario text an exercise starts from (`seed` "" = its own); throws `{ errors }`.
+#[wasm_bindgen]
+pub fn exercise_start(id: &str, seed: &str) -> Result<String, JsValue> {
+    api::exercise_start(id, seed)
+        .map(|v| v.to_string())
+        .map_err(thrown)
+}
+
+/// A prediction's question at `seed`: `{ exercise, seed, question, fields, choices, unit, tolerance, all_choices }`.
+#[wasm_bindgen]
+pub fn predict(id: &str, seed: &str, locale: Option<String>) -> Result<JsValue, JsValue> {
+    api::predict(id, seed, self::locale(&locale))
+        .map(|v| to_js(&v))
+        .map_err(thrown)
+}
+
+/// Grades a prediction or quiz: `{ passed, earned, total, message, correct, explanation, explanations }`.
+#[wasm_bindgen]
+pub fn grade(
+    id: &str,
+    seed: &str,
+    answers_json: &str,
+    locale: Option<String>,
+) -> Result<JsValue, JsValue> {
+    api::grade(id, seed, answers_json, self::locale(&locale))
+        .map(|v| to_js(&v))
+        .map_err(thrown)
 }

@@ -249,3 +249,72 @@ fn usage_errors_exit_2_and_say_why() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn lessons_exercises_and_check_print_json_with_exit_codes() {
+    let out = streamsim(&["lessons"]);
+    assert!(out.status.success());
+    let menu: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(menu
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["id"] == "hot-key"));
+    let out = streamsim(&["exercises"]);
+    let ex: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == "hot-key-no-throttle" && e["kind"] == "task"));
+    let out = streamsim(&["lesson", "hot-key"]);
+    let l: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(l["id"], "hot-key");
+    assert_eq!(streamsim(&["lesson", "nope"]).status.code(), Some(2));
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/attempts/hot-key-no-throttle"
+    );
+    let one = |f: &str| streamsim(&["check", &format!("{dir}/{f}")]);
+    let ok = one("solution.json");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    for k in ["file", "exercise", "passed", "earned", "total", "message"] {
+        assert!(line.get(k).is_some(), "{k}");
+    }
+    assert_eq!(one("nothing.json").status.code(), Some(1));
+    // A folder: one line per attempt; an invalid one makes it exit 2.
+    let all = streamsim(&["check", dir]);
+    assert_eq!(all.status.code(), Some(2));
+    let lines = String::from_utf8_lossy(&all.stdout).lines().count();
+    assert_eq!(lines, std::fs::read_dir(dir).unwrap().count());
+}
+
+#[test]
+fn regression_check_of_a_folder_of_folders_printed_nothing_it_recurses_and_an_empty_one_fails() {
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/attempts/hot-key-no-throttle"
+    );
+    let root = std::env::temp_dir().join(format!("streamsim-check-{}", std::process::id()));
+    let nested = root.join("a").join("hot-key-no-throttle");
+    std::fs::create_dir_all(&nested).unwrap();
+    for f in ["solution.json", "nothing.json"] {
+        std::fs::copy(format!("{src}/{f}"), nested.join(f)).unwrap();
+    }
+    let empty = root.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = streamsim(&["check", root.join("a").to_str().unwrap()]);
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(lines, 2, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1));
+    let out = streamsim(&["check", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no attempt (.json) found"));
+    std::fs::remove_dir_all(&root).unwrap();
+}

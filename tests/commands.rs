@@ -70,6 +70,10 @@ const ALL: &[(&str, &str)] = &[
         "lambda",
     ),
     (
+        r#"{"type":"update_event_source_mapping","mapping":"trigger","batch_size":50,"bisect_batch_on_function_error":true,"maximum_retry_attempts":2,"maximum_record_age_in_seconds":3600}"#,
+        "lambda",
+    ),
+    (
         r#"{"type":"set_s3_available","delivery_stream_name":"lake","available":false}"#,
         "firehose",
     ),

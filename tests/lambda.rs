@@ -265,3 +265,91 @@ fn regression_records_trimmed_while_queued_are_counted_lost_not_processed() {
     // 10 s invocation); the rest are counted lost, in the trigger's counters too.
     assert_eq!(c.lambda.as_ref().unwrap().counters.expired_in_retry, lost);
 }
+
+fn update(w: &mut World, fields: &str) {
+    let c = streamsim::sim::parse_command(
+        &format!(r#"{{"type": "update_event_source_mapping", "mapping": "trigger" {fields}}}"#),
+        w,
+    )
+    .unwrap();
+    w.command(c);
+}
+
+#[test]
+fn regression_a_stuck_trigger_could_not_be_updated_update_event_source_mapping_unblocks_it() {
+    // Default settings: the poison record blocks its shard, the batch is retried forever.
+    let mut w = world(&scenario("", ""));
+    let bad = poison_after(&mut w, 5_000);
+    run_balanced(&mut w, 15_000);
+    assert!(w.consumers[0].lanes[bad].iterator_age_ms > 10_000);
+    assert!(lambda(&w).counters.retries > 20);
+    // The batch in flight meets the new settings at its next failure: bisected down to the
+    // poison record, which is given up once it has used its (already spent) retries.
+    update(
+        &mut w,
+        r#", "bisect_batch_on_function_error": true, "maximum_retry_attempts": 2"#,
+    );
+    w.step();
+    let l = lambda(&w);
+    assert!(l.esm.bisect_batch_on_function_error);
+    assert_eq!(l.esm.maximum_retry_attempts, 2);
+    // Left out: kept.
+    assert_eq!(l.esm.maximum_record_age_seconds, -1);
+    assert_eq!(l.esm.batch_size, 100);
+    run_balanced(&mut w, 30_000);
+    let l = lambda(&w);
+    assert_eq!(l.counters.discarded, 1, "{:?}", l.counters);
+    assert!(l.counters.bisections > 0);
+    assert!(w.consumers[0]
+        .lanes
+        .iter()
+        .all(|x| x.iterator_age_ms < 3_000));
+    assert_eq!(w.consumers[0].order.violations, 0);
+    assert!(w
+        .notes()
+        .iter()
+        .any(|n| n.kind == "lambda" && n.text.contains("trigger trigger updated")));
+    // The command is in the replay, serialised as it was read.
+    let replay = serde_json::to_value(w.replay_scenario()).unwrap();
+    let cmds = replay["commands"].as_array().unwrap();
+    assert!(cmds
+        .iter()
+        .any(|c| c["type"] == "update_event_source_mapping"
+            && c["mapping"] == "trigger"
+            && c["maximum_retry_attempts"] == 2
+            && c.get("batch_size").is_none()));
+    let mut again = world(&serde_json::to_string(&replay).unwrap());
+    while again.tick < w.tick {
+        again.step();
+    }
+    assert_eq!(again.digest(), w.digest());
+}
+
+#[test]
+fn update_event_source_mapping_checks_its_arguments_like_the_scenario() {
+    let w = world(&scenario("", ""));
+    let refused = |text: &str| {
+        streamsim::sim::parse_command(text, &w)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = refused(
+        r#"{"type": "update_event_source_mapping", "mapping": "trigger", "maximum_record_age_in_seconds": 30}"#,
+    );
+    assert!(
+        e.contains(
+            "maximum_record_age_in_seconds: 30 is out of range: -1 (no limit) or 60..=604800"
+        ),
+        "{e}"
+    );
+    let e = refused(
+        r#"{"type": "update_event_source_mapping", "mapping": "trigger", "maximum_retry_attempts": 10001}"#,
+    );
+    assert!(e.contains("10001 is out of range -1..=10000"), "{e}");
+    let e = refused(r#"{"type": "update_event_source_mapping", "mapping": "trigger"}"#);
+    assert!(e.contains("changes nothing"), "{e}");
+    let e = refused(
+        r#"{"type": "update_event_source_mapping", "mapping": "detect", "batch_size": 10}"#,
+    );
+    assert!(e.contains("\"detect\" is not"), "{e}");
+}

@@ -22,8 +22,10 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["world"],
     &["frame", "report"],
-    // The root (`sim/mod.rs`: presets, `world_from_text`, `parse_command`) is the top.
+    // The root (`sim/mod.rs`: presets, `world_from_text`, `parse_command`).
     &[""],
+    // Lessons and exercises: they read presets and build worlds, so they sit on the root.
+    &["lesson"],
 ];
 
 /// No core file may be longer than this.

@@ -562,3 +562,18 @@ fn regression_a_hash_key_with_leading_zeros_is_refused() {
     .unwrap_err();
     assert_eq!(e.0[0].path, "command.new_starting_hash_key");
 }
+
+#[test]
+fn regression_firehose_s3_had_no_golden_run_nor_readme_row_every_preset_has_both() {
+    let readme = include_str!("../README.md");
+    for name in streamsim::sim::preset_names() {
+        assert!(
+            GOLDEN.iter().any(|(n, _, _)| *n == name),
+            "preset {name} has no golden run in tests/golden.in"
+        );
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "preset {name} has no row in the README's presets table"
+        );
+    }
+}

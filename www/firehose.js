@@ -491,23 +491,25 @@ export class FirehosePanel {
       { class: 'fh-card', id: base, 'aria-label': `Delivery stream ${f.name}` },
       [
         el('h3', { text: `Delivery stream ${f.name}` }),
-        v.caption,
-        scene,
-        v.trigger,
-        stats,
-        controls,
-        f.transform ? this.buildTransform(v, f) : null,
-        f.redshift ? this.buildRedshift(v, f) : null,
-        v.bucketHeading,
-        el('p', {
-          class: 'hint',
-          text: 'Objects are grouped by their hour prefix (UTC of their oldest record). Choose one to read it.',
-        }),
-        v.bucketNote,
-        v.bucketList,
-        v.detail,
-        v.versusBox,
-        lake,
+        // the fh-part-* groups: what a lesson step's `show` words pick (style.css)
+        el('div', { class: 'fh-part-tank' }, [v.caption, scene, v.trigger, stats]),
+        el('div', { class: 'fh-part-controls' }, [
+          controls,
+          f.transform ? this.buildTransform(v, f) : null,
+          f.redshift ? this.buildRedshift(v, f) : null,
+        ]),
+        el('div', { class: 'fh-part-s3' }, [
+          v.bucketHeading,
+          el('p', {
+            class: 'hint',
+            text: 'Objects are grouped by their hour prefix (UTC of their oldest record). Choose one to read it.',
+          }),
+          v.bucketNote,
+          v.bucketList,
+          v.detail,
+        ]),
+        el('div', { class: 'fh-part-batch' }, [v.versusBox]),
+        el('div', { class: 'fh-part-lake' }, [lake]),
       ],
     );
     return v;

@@ -29,6 +29,20 @@ import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
 import { FaultsPanel, faultTargets, faultState } from './faults.js';
 import { FirehosePanel } from './firehose.js';
+import { loadText, t } from './text.js';
+import {
+  loadProgress,
+  markDone,
+  rememberStep,
+  forgetProgress,
+  lessonHref,
+  renderMenu,
+  renderStepList,
+  renderParagraphs,
+  PredictView,
+  QuizView,
+  TaskView,
+} from './lesson.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -94,6 +108,9 @@ const app = {
   reshard: null,
   faults: null,
   firehose: null,
+  mode: 'playground', // 'menu', 'lesson' or 'playground'
+  locale: 'en',
+  lesson: null, // the lesson being taught (see enterLesson)
 };
 
 // ---- narration: polite, plain words, rate-limited ------------------------------------------
@@ -315,9 +332,11 @@ function install(run, how) {
   $('share-status').classList.remove('warn-text');
   $('seed').value = run.seed();
   replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
+  $('record-aside').hidden = true;
   app.panelTick = -1;
   app.listTick = -1;
   if (how) app.narrator.say(how, 'install');
+  titleForScene(run.layout);
   render(performance.now(), true);
   app.narrator.flush(performance.now(), true); // the answer to what the student just did
 }
@@ -534,6 +553,10 @@ function describeCommand(cmd) {
  * command is then not told again (see `advance`).
  */
 function sendCommand(cmd) {
+  const L = app.lesson;
+  if (L && !L.allowedTypes.has(cmd.type)) {
+    return [{ path: '(top level)', message: t('lesson.locked', { type: cmd.type }) }];
+  }
   const errors = app.run.command(cmd);
   if (errors.length) return errors;
   app.pendingCommands += 1;
@@ -878,11 +901,37 @@ function advance(ticks) {
     app.pendingCommands = 0;
   }
   const s0 = performance.now();
-  app.run.step(ticks);
+  stepRun(ticks);
   const took = performance.now() - s0;
+  if (app.lesson) pollTask();
   // a resharding completes, or a scheduled command applies, without a command at that tick
   if (app.run.syncLayout()) onLayout(false);
   return took;
+}
+
+/**
+ * Step the run, sending a lesson step's scheduled commands (`on_entry.commands`) at their
+ * `at_ms`: a command goes in the first tick that starts at or after it, as a scenario's do.
+ */
+function stepRun(ticks) {
+  const due = app.lesson ? app.lesson.scheduled : null;
+  if (!due || !due.length) {
+    app.run.step(ticks);
+    return;
+  }
+  let left = ticks;
+  while (left > 0) {
+    const now = app.run.nowMs();
+    while (due.length && due[0].at_ms <= now) {
+      const cmd = { ...due.shift() };
+      delete cmd.at_ms;
+      app.run.command(cmd); // told from its note, like a scenario's own commands
+    }
+    const until = due.length ? Math.max(1, Math.ceil((due[0].at_ms - now) / app.run.tickMs)) : left;
+    const n = Math.min(left, until);
+    app.run.step(n);
+    left -= n;
+  }
 }
 
 /** Read the run's new notes into the backlog, the first `app.echoes` of them marked `echo`. */
@@ -1163,6 +1212,7 @@ function updateRecordList() {
 }
 
 function selectRecord(lane, recordIndex) {
+  $('record-aside').hidden = false;
   app.selected = { lane, recordIndex };
   app.belt.select(app.selected);
   const d = app.run.recordDetail(lane, recordIndex);
@@ -1481,6 +1531,10 @@ function wireControls() {
   $('reset').addEventListener(
     'click',
     guard(() => {
+      if (app.lesson) {
+        resetLessonRun();
+        return;
+      }
       install(
         app.run.withSeed(app.run.seed()),
         'Reset: the same scenario and seed from the start.',
@@ -1575,6 +1629,35 @@ function wireControls() {
   $('scenario-big-edit').addEventListener('click', editNewScenario);
   $('trap-restart').addEventListener('click', () => restartAfterTrap(false));
   $('trap-default').addEventListener('click', () => restartAfterTrap(true));
+  $('record-close').addEventListener('click', () => {
+    $('record-aside').hidden = true;
+    app.selected = null;
+    app.belt.select(null);
+    $('belt').focus();
+  });
+  $('step-back').addEventListener(
+    'click',
+    guard(() => goStep(app.lesson.index - 1)),
+  );
+  $('step-next').addEventListener(
+    'click',
+    guard(() => {
+      if (app.lesson.index + 1 >= app.lesson.data.steps.length) location.href = '?';
+      else goStep(app.lesson.index + 1);
+    }),
+  );
+  window.addEventListener(
+    'popstate',
+    guard(() => {
+      if (!app.lesson) return;
+      const q = new URLSearchParams(location.search);
+      if (q.get('lesson') !== app.lesson.id) {
+        location.reload();
+        return;
+      }
+      enterStep(stepFromQuery(q, app.lesson.data), { history: 'none' });
+    }),
+  );
 
   // fresh entries when the list is entered (it stands still while it has the focus)
   $('record-list').addEventListener(
@@ -1645,6 +1728,538 @@ function wireControls() {
   onMotion();
 }
 
+// ---- lessons: the menu, a step's scene, predictions, quizzes and tasks ------------------------
+
+/** Show-words (a step's `show`) the page always adds to the scene when another is there. */
+const SCENE_EXTRA = { belt: ['legend'] };
+
+/** Elements of each control, hidden (the run's toolbar) or locked (a panel's inputs). */
+const TOOLBAR_CONTROLS = {
+  play: ['#play'],
+  step: ['#step'],
+  reset: ['#reset'],
+  speed: ['.speed'],
+  seed: ['.seed'],
+};
+const PANEL_CONTROLS = [
+  [['rate'], '#producer-controls input[id$="-rate"], #producer-controls input[id$="-rate-range"]'],
+  [['hot_key'], '#producer-controls input[id$="-hot"]'],
+  [['pause_producer'], '#producer-controls button[id$="-pause"]'],
+  [['shards', 'reshard'], '#reshard-panel :is(button, input, select)'],
+  [['consumers', 'lambda', 'faults'], '#faults-panel :is(button, input, select)'],
+  [['firehose', 'faults'], '#firehose-panel .fh-controls :is(button, input, select)'],
+  [['scenario'], '[data-part~="scenario"] :is(button, input, select, textarea)'],
+];
+
+const SCENE_TITLES = {
+  streams: 'Kinesis Data Streams: a conveyor belt for records',
+  firehose: 'Kinesis Data Firehose: a hose into the data lake',
+  both: 'Kinesis Data Streams and Firehose: a belt that feeds a data lake',
+};
+
+/** The heading and page title the playground's scene deserves (a Firehose scene is no belt). */
+function titleForScene(lay) {
+  if (app.mode !== 'playground' || !lay) return;
+  const streams = lay.streams.length > 0;
+  const hoses = lay.firehoses.length > 0;
+  const title = hoses
+    ? streams
+      ? SCENE_TITLES.both
+      : SCENE_TITLES.firehose
+    : SCENE_TITLES.streams;
+  setText($('page-heading'), title);
+  document.title = `streamsim: ${title}`;
+}
+
+function showParts(shown) {
+  for (const node of document.querySelectorAll('[data-part]')) {
+    const parts = node.dataset.part.split(' ');
+    const on = shown === null ? !parts.includes('menu-only') : parts.some((p) => shown.has(p));
+    node.classList.toggle('scene-off', !on);
+  }
+}
+
+/**
+ * The compact lesson layout at desktop widths (style.css): the shown panels share the room left
+ * under the belt, row by row, each as tall as its row allows (its content scrolls inside it,
+ * and a panel that scrolls can be focused to scroll it by keyboard).
+ */
+function fitScene() {
+  if (app.mode !== 'lesson') return;
+  const panels = $('panels');
+  const wide = window.matchMedia('(min-width: 60rem)').matches;
+  const cards = [...panels.children].filter((c) => c.offsetParent !== null);
+  // the panels holding the controls a task offers come first, twice as tall
+  const needed = new Set();
+  if (app.lesson?.task) {
+    for (const [controls, sel] of PANEL_CONTROLS) {
+      if (!controls.some((c) => app.lesson.allowed.has(c))) continue;
+      for (const node of panels.querySelectorAll(sel)) {
+        const card = node.closest('#panels > .card');
+        if (card && card.offsetParent !== null) needed.add(card);
+      }
+    }
+  }
+  for (const c of panels.children) c.classList.toggle('scene-needed', wide && needed.has(c));
+  if (!wide || !cards.length) {
+    panels.style.removeProperty('--row-room');
+  } else {
+    const cols = Math.max(1, getComputedStyle(panels).gridTemplateColumns.split(' ').length);
+    // the Firehose card (the tank beside its bars) needs two columns' width
+    // and, the tallest panel, two rows' height
+    const fh = $('firehose-card');
+    const fhWide = cols >= 3 && cards.includes(fh);
+    fh.classList.toggle('scene-wide', fhWide);
+    let cells = cards.length + needed.size + (fhWide ? (needed.has(fh) ? 2 : 1) : 0);
+    if (fhWide && !needed.has(fh) && Math.ceil((cells + 2) / cols) <= 2) {
+      fh.classList.add('scene-needed'); // two rows too, when the others leave it room
+      cells += 2;
+    }
+    const rows = Math.max(Math.ceil(cells / cols), needed.size || fhWide ? 2 : 1);
+    const MIN_ROW = 120;
+    const wrap = $('belt-wrap');
+    wrap.style.removeProperty('--belt-room');
+    let top = panels.getBoundingClientRect().top + window.scrollY;
+    let room = window.innerHeight - top - 8 - (rows - 1) * 8;
+    const short = rows * MIN_ROW - room;
+    if (short > 0 && wrap.offsetParent !== null) {
+      // too many panels under the belt: the belt scrolls inside a shorter box instead
+      const h = Math.max(160, wrap.getBoundingClientRect().height - short);
+      wrap.style.setProperty('--belt-room', `${Math.floor(h)}px`);
+      top = panels.getBoundingClientRect().top + window.scrollY;
+      room = window.innerHeight - top - 8 - (rows - 1) * 8;
+    }
+    panels.style.setProperty('--row-room', `${Math.max(MIN_ROW, Math.floor(room / rows))}px`);
+  }
+  for (const c of [...cards, $('step-body'), $('belt-wrap')]) {
+    const scrolls = wide && c.offsetParent !== null && c.scrollHeight > c.clientHeight + 1;
+    if (scrolls) c.setAttribute('tabindex', '0');
+    else if (c.getAttribute('tabindex') === '0') c.removeAttribute('tabindex');
+  }
+}
+
+let fitQueued = false;
+function queueFit() {
+  if (fitQueued || app.mode !== 'lesson') return;
+  fitQueued = true;
+  requestAnimationFrame(() => {
+    fitQueued = false;
+    fitScene();
+  });
+}
+
+/** Hide the toolbar's controls a step does not offer and lock the panels' ones. */
+function lockControls() {
+  const L = app.lesson;
+  if (!L) return;
+  for (const [control, sels] of Object.entries(TOOLBAR_CONTROLS)) {
+    for (const sel of sels) {
+      for (const node of document.querySelectorAll(sel)) {
+        node.classList.toggle('scene-off', !L.allowed.has(control));
+      }
+    }
+  }
+  for (const [controls, sel] of PANEL_CONTROLS) {
+    const open = controls.some((c) => L.allowed.has(c));
+    for (const node of document.querySelectorAll(sel)) {
+      if (open) {
+        if (node.dataset.locked) {
+          node.disabled = false;
+          delete node.dataset.locked;
+        }
+      } else if (!node.disabled) {
+        node.disabled = true;
+        node.dataset.locked = '1';
+      }
+    }
+  }
+}
+
+let lockQueued = false;
+function queueLock() {
+  if (lockQueued || !app.lesson) return;
+  lockQueued = true;
+  queueMicrotask(() => {
+    lockQueued = false;
+    lockControls();
+  });
+  queueFit();
+}
+
+function exerciseOf(id) {
+  return id ? ((app.lesson.data.exercises ?? []).find((e) => e.id === id) ?? null) : null;
+}
+
+/** The seed argument for an exercise: "" (its own), or a seed kept per exercise where "any". */
+function exerciseSeed(ex) {
+  if (!ex || String(ex.start?.seed) !== 'any') return '';
+  const key = `streamsim.seed.${ex.id}`;
+  let seed = null;
+  try {
+    seed = localStorage.getItem(key);
+  } catch {
+    // no storage: a new seed each time
+  }
+  // below 2^53: the core's predict() and grade() give null for a seed a JS number cannot hold
+  if (!seed || !/^\d{1,15}$/.test(seed)) {
+    seed = String(BigInt(app.engine.randomSeed()) % 1_000_000_000_000n);
+    try {
+      localStorage.setItem(key, seed);
+    } catch {
+      // not kept
+    }
+  }
+  return seed;
+}
+
+/** A run from the lesson's start (its preset or inline scenario, at its seed). */
+function lessonStartRun() {
+  const { data } = app.lesson;
+  const st = data.start ?? {};
+  let run = st.preset
+    ? app.engine.fromPreset(st.preset)
+    : app.engine.fromScenario(JSON.stringify(data.scenario));
+  const seed = st.seed === undefined || st.seed === null ? '' : String(st.seed);
+  if (/^\d+$/.test(seed) && seed !== run.seed()) {
+    const seeded = run.withSeed(seed);
+    run.free();
+    run = seeded;
+  }
+  return run;
+}
+
+function stepFromQuery(q, data) {
+  const n = Number(q.get('step'));
+  if (!Number.isInteger(n) || n < 1 || n > data.steps.length) return 0;
+  return n - 1;
+}
+
+function enterLesson(data, index) {
+  const table = new Map(app.engine.controls().map((c) => [c.control, c.commands]));
+  app.lesson = {
+    id: data.id,
+    data,
+    index: 0,
+    step: null,
+    table,
+    allowed: new Set(),
+    allowedTypes: new Set(),
+    scheduled: [],
+    task: null,
+    ffToken: 0,
+    lastSec: -1,
+  };
+  app.lesson.taskView = new TaskView($('step-task'), {
+    onCheck: guard(checkTask),
+    onDownload: guard(downloadTask),
+  });
+  app.lesson.predictView = new PredictView($('step-predict'), {
+    onSubmit: guard(submitPrediction),
+    onDownload: guard(downloadAnswers),
+  });
+  app.lesson.quizView = new QuizView($('step-predict'), {
+    onSubmit: guard(submitQuiz),
+    onDownload: guard(downloadAnswers),
+  });
+  new MutationObserver(queueLock).observe($('scene'), { childList: true, subtree: true });
+  new ResizeObserver(queueFit).observe($('belt-wrap'));
+  window.addEventListener('resize', queueFit);
+  enterStep(index, { history: 'replace', focus: false });
+}
+
+function goStep(i) {
+  if (!app.lesson || i < 0 || i >= app.lesson.data.steps.length) return;
+  enterStep(i, { history: 'push' });
+}
+
+function refreshStepList() {
+  const L = app.lesson;
+  if ($('step-list').contains(document.activeElement)) {
+    // keep the focus where it is: only the marks change
+    const done = loadProgress()[L.id]?.done ?? {};
+    for (const b of $('step-list').querySelectorAll('button')) {
+      const s = L.data.steps[Number(b.dataset.step) - 1];
+      if (done[s.id] && !b.querySelector('.step-done')) {
+        b.append(el('span', { class: 'step-done', text: ` ✓ ${t('lesson.stepDone')}` }));
+      }
+    }
+    return;
+  }
+  renderStepList(
+    $('step-list'),
+    L.data,
+    L.index,
+    loadProgress()[L.id]?.done ?? {},
+    guard((i) => goStep(i)),
+  );
+}
+
+function enterStep(i, { history = 'push', focus = true } = {}) {
+  const L = app.lesson;
+  const steps = L.data.steps;
+  const index = Math.max(0, Math.min(steps.length - 1, i));
+  const step = steps[index];
+  L.index = index;
+  L.step = step;
+  L.ffToken += 1; // a fast-forward still going stops
+  const n = index + 1;
+  const href = lessonHref(L.id, n, app.locale);
+  if (history === 'push') window.history.pushState({ step: n }, '', href);
+  else if (history === 'replace') window.history.replaceState({ step: n }, '', href);
+  rememberStep(L.id, n);
+
+  document.title = t('lesson.title', { step: step.title, lesson: L.data.title });
+  setText($('page-heading'), L.data.title);
+  setText($('step-count'), t('lesson.stepOf', { n, total: steps.length }));
+  setText($('step-heading'), step.title);
+  renderParagraphs($('step-text'), step.text);
+  $('step-back').disabled = index === 0;
+  setText($('step-next'), index + 1 >= steps.length ? t('lesson.finish') : t('lesson.forward'));
+  setText($('ff-status'), '');
+
+  // a step's prediction may be named in `prediction` or, as its exercise, in `exercise`
+  const named = [exerciseOf(step.prediction), exerciseOf(step.exercise)];
+  const ex = named[1];
+  const pred = named.find((e) => e && e.kind === 'predict') ?? null;
+  let controls = new Set(step.controls ?? []);
+  if (ex && ex.kind === 'task')
+    controls = new Set([...controls].filter((c) => ex.controls.includes(c)));
+  L.allowed = controls;
+  L.allowedTypes = new Set([...controls].flatMap((c) => L.table.get(c) ?? []));
+  if (controls.has('scenario')) L.allowedTypes = new Set([...L.table.values()].flat());
+
+  const shown = new Set(step.show ?? []);
+  for (const [word, extra] of Object.entries(SCENE_EXTRA)) {
+    if (shown.has(word)) extra.forEach((x) => shown.add(x));
+  }
+  showParts(shown);
+  // for the compact lesson layout (style.css): what the step shows and lets the student use
+  document.body.dataset.show = [...shown].join(' ');
+  document.body.dataset.allowed = [...controls].join(' ');
+
+  $('step-predict').hidden = true;
+  $('step-task').hidden = true;
+  replaceChildren($('step-predict'), []);
+  replaceChildren($('step-task'), []);
+  L.task = null;
+  L.pred = null;
+  L.quiz = null;
+  L.scheduled = [];
+  L.lastSec = -1;
+
+  const quiz = named.find((e) => e && e.kind === 'quiz') ?? null;
+  if (ex && ex.kind === 'task') {
+    L.task = ex;
+    L.taskView.show(ex);
+    startStepRun();
+    runOnEntry(step.on_entry, { commands: false });
+  } else if (pred && pred.kind === 'predict') {
+    L.pred = pred;
+    L.seedArg = exerciseSeed(pred);
+    startStepRun();
+    setPlaying(false, false);
+    L.predictView.show(pred, app.engine.predict(pred.id, L.seedArg, lessonLocale()));
+  } else {
+    if (quiz) {
+      L.quiz = quiz;
+      L.quizView.show(quiz);
+    }
+    // a quiz's scene is its own start (the lesson's, unless it names another)
+    if (!app.run || !app.run.lessonRun || step.on_entry?.reset || quiz) startStepRun();
+    runOnEntry(step.on_entry, { commands: true });
+    if (!quiz) markDone(L.id, step.id);
+  }
+  refreshStepList();
+  lockControls();
+  fitScene();
+  if (focus) $('step-heading').focus();
+}
+
+function lessonLocale() {
+  return app.locale === 'en' ? undefined : app.locale;
+}
+
+/** A fresh run for the current step: its task's or prediction's start, else the lesson's. */
+function startStepRun() {
+  const L = app.lesson;
+  const ex = L.task ?? L.pred ?? L.quiz;
+  let run;
+  if (ex) {
+    L.seedArg = exerciseSeed(ex);
+    run = app.engine.fromExercise(ex.id, L.seedArg);
+  } else {
+    run = lessonStartRun();
+  }
+  run.lessonRun = true;
+  install(run, '');
+  if (L.task) {
+    run.setExercise(L.task.id, lessonLocale());
+    L.lastSec = -1;
+  }
+}
+
+function resetLessonRun() {
+  const L = app.lesson;
+  L.ffToken += 1;
+  startStepRun();
+  if (L.task) L.taskView.reset();
+  setPlaying(false, false);
+  app.narrator.say('Reset: this step starts again from its beginning.', 'install');
+  app.narrator.flush(performance.now(), true);
+}
+
+function setSpeedTo(x) {
+  const speed = $('speed');
+  speed.value = String(sliderFromSpeed(x));
+  speed.dispatchEvent(new Event('input'));
+}
+
+/** "1 h 00 min", "10 s": where a fast-forward goes. */
+function formatTarget(ms) {
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return formatDuration(ms);
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** A step's `on_entry`: scheduled commands, fast-forward to `run_to_ms`, then pause or play. */
+async function runOnEntry(oe, { commands }) {
+  const L = app.lesson;
+  if (!oe) {
+    setPlaying(false, false);
+    return;
+  }
+  if (commands && Array.isArray(oe.commands)) {
+    L.scheduled = [...oe.commands].sort((a, b) => a.at_ms - b.at_ms);
+  }
+  if (typeof oe.speed === 'number') setSpeedTo(oe.speed);
+  setPlaying(false, false);
+  if (typeof oe.run_to_ms === 'number' && oe.run_to_ms > app.run.nowMs()) {
+    if (!(await fastForward(oe.run_to_ms))) return;
+  }
+  setPlaying(oe.then === 'play', false);
+}
+
+const FF_SLICE_MS = 30;
+
+/** Step to `toMs` in slices of real time, saying so; false when the step changed meanwhile. */
+async function fastForward(toMs) {
+  const L = app.lesson;
+  const token = L.ffToken;
+  const time = formatTarget(toMs);
+  setText($('ff-status'), t('lesson.fastForward', { time }));
+  document.body.classList.add('fast-forwarding');
+  try {
+    while (app.run.nowMs() < toMs) {
+      if (token !== L.ffToken || app.halted) return false;
+      const t0 = performance.now();
+      while (app.run.nowMs() < toMs && performance.now() - t0 < FF_SLICE_MS) {
+        const left = Math.ceil((toMs - app.run.nowMs()) / app.run.tickMs);
+        advance(Math.min(left, 20));
+      }
+      render(performance.now(), true);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  } finally {
+    document.body.classList.remove('fast-forwarding');
+  }
+  if (token !== L.ffToken) return false;
+  setText($('ff-status'), t('lesson.fastForwardDone', { time }));
+  return true;
+}
+
+/** After a simulated second: the task's status from the core, and "done" once. */
+function pollTask() {
+  const L = app.lesson;
+  if (!L.task) return;
+  const sec = Math.floor(app.run.nowMs() / 1000);
+  if (sec === L.lastSec) return;
+  L.lastSec = sec;
+  const st = app.run.exerciseStatus();
+  if (!st) return;
+  if (L.taskView.update(st)) {
+    markDone(L.id, L.step.id);
+    refreshStepList();
+  }
+}
+
+/** This run as an attempt file: the replay with `"exercise"` (and `"answers"`) in front. */
+function attemptText(id, answers) {
+  const text = app.run.replayScenario(); // never JSON.parse: the seed may exceed 2^53
+  let head = `{\n  "exercise": ${JSON.stringify(id)},`;
+  if (answers) head += `\n  "answers": ${JSON.stringify(answers)},`;
+  return text.replace(/^\s*\{/, head);
+}
+
+function checkTask() {
+  const L = app.lesson;
+  L.taskView.showChecked(app.run.checkAttempt(attemptText(L.task.id)));
+}
+
+function downloadTask() {
+  const L = app.lesson;
+  const file = `${L.task.id}-attempt.json`;
+  saveFile(file, attemptText(L.task.id));
+  L.taskView.showSaved(file);
+}
+
+/**
+ * A prediction's or quiz's attempt: the exercise's start as it is (at the seed asked, for a
+ * start whose seed is "any"), with `"exercise"` and `"answers"` in front. Returns the file name.
+ */
+function downloadAnswers(ex, answers) {
+  const L = app.lesson;
+  const seed = ex.kind === 'quiz' ? '' : (L.seedArg ?? '');
+  const text = app.engine.exerciseStart(ex.id, seed); // never JSON.parse: the seed may exceed 2^53
+  const head = `{\n  "exercise": ${JSON.stringify(ex.id)},\n  "answers": ${JSON.stringify(answers)},`;
+  const file = `${ex.id}-attempt.json`;
+  saveFile(file, text.replace(/^\s*\{/, head));
+  return file;
+}
+
+async function submitPrediction(answers) {
+  const L = app.lesson;
+  const pred = L.pred;
+  const step = L.step;
+  L.answers = answers;
+  L.scheduled = [];
+  // the exercise's own start is what is graded: the step's scheduled commands are not sent
+  await runOnEntry(step.on_entry, { commands: false });
+  if (L.step !== step) return;
+  const graded = app.engine.grade(pred.id, L.seedArg, answers, lessonLocale());
+  L.predictView.showGrade(graded, answers);
+  markDone(L.id, step.id);
+  refreshStepList();
+}
+
+function submitQuiz(answers) {
+  const L = app.lesson;
+  const graded = app.engine.grade(L.quiz.id, '', answers, lessonLocale());
+  L.quizView.showGrade(graded, answers);
+  markDone(L.id, L.step.id);
+  refreshStepList();
+}
+
+function showMenu(problem) {
+  app.mode = 'menu';
+  document.body.dataset.mode = 'menu';
+  document.title = t('page.title');
+  setText($('page-heading'), t('menu.heading'));
+  setText($('menu-lede'), problem ? `${problem} ${t('menu.lede')}` : t('menu.lede'));
+  $('menu-lede').hidden = false;
+  $('playground-lede').hidden = true;
+  $('lesson-layout').hidden = true;
+  $('menu').hidden = false;
+  document.querySelector('.skip-link').hidden = true;
+  const draw = () =>
+    renderMenu($('lesson-list'), app.engine.lessons(lessonLocale()), loadProgress(), app.locale);
+  draw();
+  $('progress-reset').addEventListener('click', () => {
+    forgetProgress();
+    draw();
+    setText($('progress-reset-status'), t('menu.reset.done'));
+  });
+}
+
 // ---- start ----------------------------------------------------------------------------------
 
 async function boot() {
@@ -1655,9 +2270,12 @@ async function boot() {
     app.debug = { frames: 0, violations: 0, log: [], maxStepMs: 0, lastLedger: null, lastT: 0 };
   }
   app.narrator = new Narrator($('narration'), $('narration-log'));
+  app.locale = /^[a-z]{2}(-[A-Z]{2})?$/.test(query.get('locale') ?? '')
+    ? query.get('locale')
+    : 'en';
   let engine;
   try {
-    engine = await loadEngine({ debug: app.debugOn });
+    [engine] = await Promise.all([loadEngine({ debug: app.debugOn }), loadText(app.locale)]);
   } catch (err) {
     setText($('st-state'), 'not loaded');
     showErrors(
@@ -1671,6 +2289,41 @@ async function boot() {
   app.engine = engine;
   const mismatch = engine.mismatch();
   if (mismatch.length) showErrors('run-errors', 'This page and the simulation disagree:', mismatch);
+  const lessonId = query.get('lesson');
+  const where = parseLocation(location.search, location.hash);
+  const playground =
+    lessonId === 'playground' ||
+    where.preset !== null ||
+    where.seed !== null ||
+    where.scenario !== null ||
+    where.scenarioError !== null ||
+    app.debugOn;
+  let lessonData = null;
+  let problem = '';
+  if (lessonId && lessonId !== 'playground') {
+    try {
+      lessonData = engine.lesson(lessonId, lessonLocale());
+    } catch (err) {
+      if (isTrap(err)) throw err;
+      try {
+        lessonData = engine.lesson(lessonId); // no such translation: English
+      } catch {
+        problem = t('lesson.unknown', { id: lessonId });
+      }
+    }
+  }
+  if (!lessonData && !playground) {
+    showMenu(problem);
+    document.documentElement.dataset.ready = '1';
+    return;
+  }
+  app.mode = lessonData ? 'lesson' : 'playground';
+  document.body.dataset.mode = app.mode;
+  $('crumbs').hidden = false;
+  if (lessonData) {
+    $('playground-lede').hidden = true;
+    $('lesson-side').hidden = false;
+  }
   const limit = (name) => engine.limit(name);
   const send = guard(sendCommand);
   app.send = send;
@@ -1693,6 +2346,12 @@ async function boot() {
     },
   });
   wireControls();
+  if (lessonData) {
+    enterLesson(lessonData, stepFromQuery(query, lessonData));
+    document.documentElement.dataset.ready = '1';
+    requestAnimationFrame(frame);
+    return;
+  }
 
   const loc = parseLocation(location.search, location.hash);
   const problems = [];
@@ -1786,6 +2445,20 @@ window.streamsim = {
       : null,
   /** With ?fuzz: what the fuzzer did so far (`done` once its time is up); null otherwise. */
   fuzz: () => (app.fuzz ? { ...app.fuzz, byKind: { ...app.fuzz.byKind } } : null),
+  /** The scenario the running scene was made from (pretty JSON text). */
+  scenario: () => app.run?.scenarioJson() ?? null,
+  /** The lesson being shown: `{ id, step (1-based), stepId, allowed, ffDone }`; null outside. */
+  lesson: () =>
+    app.lesson
+      ? {
+          id: app.lesson.id,
+          step: app.lesson.index + 1,
+          stepId: app.lesson.step?.id ?? null,
+          allowed: [...app.lesson.allowed],
+          steps: app.lesson.data.steps.map((s) => ({ id: s.id, title: s.title })),
+        }
+      : null,
+  mode: () => app.mode,
   /** With ?debug=1 only: the next call on the running simulation throws, as a wasm trap does. */
   forceTrap: () => {
     if (!app.debugOn || !app.engine) throw new Error('forceTrap needs ?debug=1');

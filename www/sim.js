@@ -253,6 +253,58 @@ export class Engine {
     run.free();
     return seeded;
   }
+  // ---- lessons (the core's lessons, exercises, predictions and grades) ----------------------
+
+  /** The menu: `[{ id, concept, title, summary, steps, exercises }]`. */
+  lessons(locale) {
+    return this.api.lessons(locale);
+  }
+
+  /** A lesson with its texts merged; throws a Refusal. */
+  lesson(id, locale) {
+    try {
+      return this.api.lesson(id, locale);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** `[{ control, commands, about }]`: the command types each lesson control may send. */
+  controls() {
+    return this.api.controls();
+  }
+
+  /** An exercise's start as scenario text (`seed` "" = its own); throws a Refusal. */
+  exerciseStart(id, seed = '') {
+    try {
+      return this.api.exercise_start(id, seed);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** A new run from an exercise's start (`seed` "" = its own); throws a Refusal. */
+  fromExercise(id, seed = '') {
+    return this.fromScenario(this.exerciseStart(id, seed));
+  }
+
+  /** `{ question, fields, choices, unit, tolerance, all_choices }`; throws a Refusal. */
+  predict(id, seed, locale) {
+    try {
+      return this.api.predict(id, seed, locale);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** `{ passed, earned, total, message, correct, explanation, explanations }`; throws a Refusal. */
+  grade(id, seed, answers, locale) {
+    try {
+      return this.api.grade(id, seed, JSON.stringify(answers), locale);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
 }
 
 /** One delivery stream as the page keeps it between frames. */
@@ -471,5 +523,24 @@ export class Run {
   /** A query over delivery stream `index`'s lake, records that arrived in `[fromMs, toMs)`. */
   lakeQuery(index, fromMs, toMs) {
     return this.sim.lake_query(index, fromMs, toMs);
+  }
+
+  /** Check task `id` live on this run, every simulated second; throws a Refusal. */
+  setExercise(id, locale) {
+    try {
+      this.sim.set_exercise(id, locale);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** The task's status when it changed since the last call, else null. */
+  exerciseStatus() {
+    return this.sim.exercise_status();
+  }
+
+  /** The verdict `streamsim check` gives on an attempt file (text). */
+  checkAttempt(text) {
+    return this.sim.check_attempt(text);
   }
 }

@@ -92,6 +92,15 @@ impl Load {
         self.open_shards.iter().sum()
     }
 
+    /// What a simulated second of this load costs, in record visits: each record by its
+    /// producer and each reader, plus each tick's pass over the shards and readers (so an idle
+    /// scene with a small tick is not free). A prediction's probe is bounded by it.
+    pub fn work_per_second(&self) -> u64 {
+        let ticks = 1000 / self.tick_ms.max(1);
+        self.peak_records_per_second() * (1 + self.readers)
+            + ticks * (1 + self.readers + self.open_shards_total())
+    }
+
     /// The first part of the budget this load passes, if any.
     pub fn check(&self) -> Result<(), OverBudget> {
         let over = |part, message| Err(OverBudget { part, message });

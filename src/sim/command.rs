@@ -68,11 +68,7 @@ impl Command {
             Command::Producer(c) => ("producer", "producer", c.producer_name()),
             Command::Stream(c) => ("stream_name", "stream", c.stream_name()),
             Command::Consumer(c) => ("consumer", "consumer", c.consumer_name()),
-            Command::Lambda(c) => (
-                "function_name",
-                "function of a Lambda trigger",
-                c.function_name(),
-            ),
+            Command::Lambda(c) => c.reference(),
             Command::Firehose(c) => (
                 "delivery_stream_name",
                 "delivery stream",
@@ -98,7 +94,8 @@ impl Command {
             Command::Producer(_) => &names.producers,
             Command::Stream(_) => &names.streams,
             Command::Consumer(_) => &names.consumers,
-            Command::Lambda(_) => &names.functions,
+            Command::Lambda(LambdaCommand::SetFunctionErrorRate { .. }) => &names.functions,
+            Command::Lambda(LambdaCommand::UpdateEventSourceMapping { .. }) => &names.mappings,
             Command::Firehose(_) => &names.delivery_streams,
         };
         if known.iter().any(|k| k == name) {

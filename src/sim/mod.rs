@@ -12,7 +12,9 @@
 //! 3. [`command`] (the union of the concepts' commands), [`budget`] (what a run may cost),
 //!    [`scenario`] (the document), [`world`] (the tick);
 //! 4. what is read from a world: [`frame`] (the page's per-frame rows and layout) and
-//!    [`report`] (the CLI's report).
+//!    [`report`] (the CLI's report);
+//! 5. this root (presets, `world_from_text`, `parse_command`), then [`lesson`] on top: lessons,
+//!    exercises and the goals checked against a run, which read presets and build worlds.
 
 pub mod app;
 pub mod base;
@@ -22,6 +24,7 @@ pub mod consumer;
 pub mod firehose;
 pub mod frame;
 pub mod lambda;
+pub mod lesson;
 pub mod producer;
 pub mod report;
 pub mod scenario;
@@ -58,6 +61,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("presets/fraud-detection.json"),
     ),
     ("on-demand", include_str!("presets/on-demand.json")),
+    ("firehose-s3", include_str!("presets/firehose-s3.json")),
     (
         "batch-vs-streaming",
         include_str!("presets/batch-vs-streaming.json"),

@@ -207,6 +207,11 @@ fn read_scenario(value: &Value, errs: &mut Errors) -> Option<Scenario> {
         .filter(|m| m.enabled)
         .map(|m| m.function_name.clone())
         .collect();
+    names.mappings = mappings
+        .iter()
+        .filter(|m| m.enabled)
+        .map(|m| m.label.clone())
+        .collect();
     names.delivery_streams = delivery_streams;
     let commands = list(&mut top, "commands", COMMANDS_MAX, errs, |v, p, e| {
         parse_scheduled(v, p, &names, e)

@@ -63,12 +63,14 @@ test(
       assert.equal(r.debug.violations, 0, `${r.preset}: ${r.debug.log.join('\n')}`);
       assert.equal(r.fuzz.errors, 0, what);
       assert.equal(r.debug.halted, false, `${r.preset}: the simulation did not stop`);
-      assert.ok(r.fuzz.actions > SECONDS * 3, `${what}: enough actions`);
+      // Floors, not speeds: a frozen page gives about none, while a loaded CI machine (load 7
+      // to 12 on 2 cores) gave 142 actions a minute where an idle one gives 600.
+      assert.ok(r.fuzz.actions >= SECONDS, `${what}: enough actions`);
       assert.ok(r.fuzz.byKind.command > 0 && r.fuzz.byKind.click > 0, what);
-      assert.ok(r.debug.frames > SECONDS * 5, `${r.preset}: ${r.debug.frames} frames`);
+      assert.ok(r.debug.frames >= SECONDS, `${r.preset}: ${r.debug.frames} frames`);
       assert.equal(r.url, r.opened, `${r.preset}: never navigated away`);
       assert.deepEqual(r.downloads, [], `${r.preset}: nothing downloaded`);
-      assert.ok(r.answered < 2000, `${r.preset}: answered after ${r.answered} ms`);
+      assert.ok(r.answered < 10_000, `${r.preset}: answered after ${r.answered} ms`);
     }
   },
 );

@@ -108,6 +108,8 @@ pub struct AppState {
     pub cfg: AppConfig,
     pub alerts: VecDeque<Alert>,
     pub alerts_total: u64,
+    /// When the first alert was raised (the list above keeps only the recent ones).
+    pub first_alert_ms: Option<u64>,
     pub delay_ms_sum: u64,
     pub delay_ms_max: u64,
     /// Dashboard: records seen, and in the last whole second.
@@ -130,6 +132,7 @@ impl AppState {
             cfg,
             alerts: VecDeque::new(),
             alerts_total: 0,
+            first_alert_ms: None,
             delay_ms_sum: 0,
             delay_ms_max: 0,
             records_seen: 0,
@@ -142,6 +145,7 @@ impl AppState {
     fn alert(&mut self, t_ms: u64, r: &Seen, reason: String) {
         let delay = t_ms.saturating_sub(r.arrival_ms);
         self.alerts_total += 1;
+        self.first_alert_ms.get_or_insert(t_ms);
         self.delay_ms_sum += delay;
         self.delay_ms_max = self.delay_ms_max.max(delay);
         if self.alerts.len() == ALERTS_KEPT {

@@ -280,6 +280,36 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A whole number that may be negative, within `limit`, when given; None when absent.
+    pub fn signed_opt(
+        &mut self,
+        key: &'static str,
+        limit: Signed,
+        errs: &mut Errors,
+    ) -> Option<Option<i64>> {
+        if self.map.get(key).is_none_or(Value::is_null) {
+            self.known.push(key);
+            return Some(None);
+        }
+        self.signed(key, limit, errs).map(Some)
+    }
+
+    /// True or false when given; None when absent (Some(None)); None after an error.
+    pub fn boolean_opt(&mut self, key: &'static str, errs: &mut Errors) -> Option<Option<bool>> {
+        let path = self.at(key);
+        match self.get(key) {
+            None => Some(None),
+            Some(Value::Bool(b)) => Some(Some(*b)),
+            Some(other) => {
+                errs.push(
+                    &path,
+                    format!("expected true or false, got {}", shown(other)),
+                );
+                None
+            }
+        }
+    }
+
     pub fn boolean(&mut self, key: &'static str, default: bool, errs: &mut Errors) -> bool {
         let path = self.at(key);
         match self.get(key) {

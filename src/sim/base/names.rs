@@ -15,6 +15,8 @@ pub struct Names {
     pub producers: Vec<String>,
     pub consumers: Vec<String>,
     pub functions: Vec<String>,
+    /// Labels of the enabled Lambda triggers (`aws_lambda_event_source_mapping.<label>`).
+    pub mappings: Vec<String>,
     pub delivery_streams: Vec<String>,
 }
 

@@ -83,6 +83,8 @@ pub struct BatchJob {
     pub runs: u64,
     pub alerts: VecDeque<Alert>,
     pub alerts_total: u64,
+    /// When the job raised its first alert (the list above keeps only the recent ones).
+    pub first_alert_ms: Option<u64>,
     pub delay_ms_sum: u64,
     pub delay_ms_max: u64,
 }
@@ -98,6 +100,7 @@ impl BatchJob {
             runs: 0,
             alerts: VecDeque::new(),
             alerts_total: 0,
+            first_alert_ms: None,
             delay_ms_sum: 0,
             delay_ms_max: 0,
         }
@@ -130,6 +133,7 @@ impl BatchJob {
             a.delay_ms = now_ms - a.event_ms;
             worst = worst.max(a.delay_ms);
             self.alerts_total += 1;
+            self.first_alert_ms.get_or_insert(now_ms);
             a.seq = self.alerts_total;
             self.delay_ms_sum += a.delay_ms;
             self.delay_ms_max = self.delay_ms_max.max(a.delay_ms);

@@ -100,6 +100,20 @@ pub fn parse_function(v: &Value, path: &str, errs: &mut Errors) -> Option<Lambda
     })
 }
 
+/// `maximum_record_age_in_seconds` is −1 (no limit) or 60..=604,800: the range of
+/// [`ESM_RECORD_AGE`] leaves out 0..60 (for the scenario's mapping and its update alike).
+pub fn check_record_age(a: i64, path: &str, errs: &mut Errors) {
+    if (0..ESM_RECORD_AGE_MIN_S).contains(&a) {
+        errs.push(
+            path,
+            format!(
+                "{a} is out of range: -1 (no limit) or {ESM_RECORD_AGE_MIN_S}..={}",
+                ESM_RECORD_AGE.max
+            ),
+        );
+    }
+}
+
 /// The `aws_lambda_event_source_mapping` block: one mapping per label.
 pub fn parse_mappings(
     block: &Value,
@@ -167,15 +181,7 @@ fn parse_mapping(
     let retries = o.signed("maximum_retry_attempts", ESM_RETRY_ATTEMPTS, errs);
     let age = o.signed("maximum_record_age_in_seconds", ESM_RECORD_AGE, errs);
     if let Some(a) = age {
-        if (0..ESM_RECORD_AGE_MIN_S).contains(&a) {
-            errs.push(
-                &o.at("maximum_record_age_in_seconds"),
-                format!(
-                    "{a} is out of range: -1 (no limit) or {ESM_RECORD_AGE_MIN_S}..={}",
-                    ESM_RECORD_AGE.max
-                ),
-            );
-        }
+        check_record_age(a, &o.at("maximum_record_age_in_seconds"), errs);
     }
     let destination = match o.get("destination_config") {
         None => Some(None),

@@ -148,13 +148,14 @@ impl World {
                 .map(|_| ()),
             Command::Consumer(c) => c.check(self.consumer_named(c.consumer_name())?),
             Command::Lambda(c) => {
-                let name = c.function_name();
-                if self.trigger_functions().any(|f| f == name) {
+                let mut triggers = self.consumers.iter().filter_map(|c| c.lambda.as_ref());
+                if triggers.any(|l| c.targets(l)) {
                     Ok(())
                 } else {
+                    let (field, what, name) = c.reference();
                     Err(FieldError::new(
-                        "function_name",
-                        format!("{name:?} is not the function of a Lambda trigger in this run"),
+                        field,
+                        format!("{name:?} is not the {what} in this run"),
                     ))
                 }
             }
@@ -212,13 +213,12 @@ impl World {
                 (k, notes)
             }
             Command::Lambda(c) => {
-                let name = c.function_name().to_string();
                 let mut notes = Vec::new();
                 for l in self
                     .consumers
                     .iter_mut()
                     .filter_map(|c| c.lambda.as_mut())
-                    .filter(|l| l.function.name == name)
+                    .filter(|l| c.targets(l))
                 {
                     notes.push(l.apply(c));
                 }
