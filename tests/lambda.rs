@@ -112,15 +112,7 @@ fn bisect_and_a_retry_limit_isolate_the_poison_record_and_move_on() {
     ));
     poison_after(&mut w, 5_000);
     run_balanced(&mut w, 60_000);
-    let l = lambda(&w);
-    // Only the poison record is given up; everything else is processed, and nobody is stuck.
-    assert_eq!(l.counters.discarded, 1, "{:?}", l.counters);
-    assert!(l.counters.bisections > 0);
-    assert!(w.consumers[0]
-        .lanes
-        .iter()
-        .all(|x| x.iterator_age_ms < 3_000));
-    assert_eq!(w.consumers[0].order.violations, 0);
+    only_the_poison_record_was_given_up(&w);
     assert!(w
         .notes()
         .iter()
@@ -297,14 +289,7 @@ fn regression_a_stuck_trigger_could_not_be_updated_update_event_source_mapping_u
     assert_eq!(l.esm.maximum_record_age_seconds, -1);
     assert_eq!(l.esm.batch_size, 100);
     run_balanced(&mut w, 30_000);
-    let l = lambda(&w);
-    assert_eq!(l.counters.discarded, 1, "{:?}", l.counters);
-    assert!(l.counters.bisections > 0);
-    assert!(w.consumers[0]
-        .lanes
-        .iter()
-        .all(|x| x.iterator_age_ms < 3_000));
-    assert_eq!(w.consumers[0].order.violations, 0);
+    only_the_poison_record_was_given_up(&w);
     assert!(w
         .notes()
         .iter()
@@ -352,4 +337,17 @@ fn update_event_source_mapping_checks_its_arguments_like_the_scenario() {
         r#"{"type": "update_event_source_mapping", "mapping": "detect", "batch_size": 10}"#,
     );
     assert!(e.contains("\"detect\" is not"), "{e}");
+}
+
+/// Bisecting found the poison record: it alone was given up, every other record was processed
+/// in order, and no shard is stuck.
+fn only_the_poison_record_was_given_up(w: &World) {
+    let l = lambda(w);
+    assert_eq!(l.counters.discarded, 1, "{:?}", l.counters);
+    assert!(l.counters.bisections > 0);
+    assert!(w.consumers[0]
+        .lanes
+        .iter()
+        .all(|x| x.iterator_age_ms < 3_000));
+    assert_eq!(w.consumers[0].order.violations, 0);
 }

@@ -429,11 +429,7 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
         }
         "first_object" => {
             let name = q.delivery_stream.clone().unwrap_or_default();
-            let fi = w
-                .firehoses
-                .iter()
-                .position(|f| f.cfg.name == name)
-                .unwrap_or(0);
+            let fi = index_of(&w, Target::DeliveryStream, &name).unwrap_or(0);
             let data = |w: &World| {
                 w.firehoses[fi]
                     .objects
@@ -457,17 +453,9 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
         }
         "reaction_delay" => {
             let c = q.consumer.clone().unwrap_or_default();
-            let ci = w
-                .consumers
-                .iter()
-                .position(|x| x.cfg.name == c)
-                .unwrap_or(0);
+            let ci = index_of(&w, Target::Consumer, &c).unwrap_or(0);
             let d = q.delivery_stream.clone().unwrap_or_default();
-            let fi = w
-                .firehoses
-                .iter()
-                .position(|f| f.cfg.name == d)
-                .unwrap_or(0);
+            let fi = index_of(&w, Target::DeliveryStream, &d).unwrap_or(0);
             let first = |w: &World| {
                 let s = w.consumers[ci].app.as_ref().and_then(|a| a.first_alert_ms);
                 let b = w.firehoses[fi]
