@@ -126,7 +126,8 @@ pub fn read_table(text: &str, file: &str, english: bool, errs: &mut Errors) -> T
             continue;
         };
         let before = e.len();
-        if s.trim().is_empty() && *k != "separator" || s.is_empty() {
+        // Only the separator may be blank ("; " trimmed is ";", but a language may use " ").
+        if s.is_empty() || (s.trim().is_empty() && *k != "separator") {
             e.push(&p, "empty: write the template");
         }
         let used: BTreeSet<&str> = placeholders(s).into_iter().collect();
