@@ -2192,7 +2192,7 @@ function attemptText(id, answers) {
 
 function checkTask() {
   const L = app.lesson;
-  L.taskView.showChecked(app.run.checkAttempt(attemptText(L.task.id)));
+  L.taskView.showChecked(app.run.checkAttempt(attemptText(L.task.id), lessonLocale()));
 }
 
 function downloadTask() {
