@@ -297,6 +297,8 @@ function watchVisibility(app, fns) {
     const park = !onScreen || document.visibilityState === 'hidden';
     if (park === Boolean(app.parked)) return;
     app.parked = park;
+    // seen by the host's tests (and by devtools): the loop is parked
+    document.documentElement.toggleAttribute('data-parked', park);
     if (!park && app.loopParked) {
       app.loopParked = false;
       app.lastFrameT = null; // no jump: the parked time is not simulated
@@ -495,4 +497,128 @@ function load(args, app, fns) {
   fns.setPlaying(false, false);
   live.reported = new Set();
   return ok(state());
+}
+
+// ---- "Embed this": the iframe code for the step or scene on screen ----------------------------
+
+const SIZES = [
+  { id: '800x500', width: '800', height: '500' },
+  { id: '640x480', width: '640', height: '480' },
+  { id: '100x600', width: '100%', height: '600' },
+];
+
+/** Text safe inside a double-quoted HTML attribute (the code is text the user pastes). */
+function attr(s) {
+  return String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** The embed address of what the page shows now (a lesson step, or the playground's scene). */
+export function embedAddress(app) {
+  const q = new URLSearchParams();
+  q.set('embed', '1');
+  if (app.lesson) {
+    q.set('lesson', app.lesson.id);
+    q.set('step', String(app.lesson.index + 1));
+  } else {
+    const lay = app.layout;
+    const hoses = lay ? lay.firehoses.length > 0 : false;
+    const streams = lay ? lay.streams.length > 0 : true;
+    q.set('scene', hoses ? (streams ? 'together' : 'firehose') : 'belt');
+    const preset = app.run?.origin?.preset;
+    if (preset) q.set('preset', preset);
+  }
+  if (app.locale && app.locale !== 'en') q.set('locale', app.locale);
+  const base = new URL(location.href);
+  base.search = `?${q}`;
+  base.hash = '';
+  return base.href;
+}
+
+/** The iframe code for `size` (one of SIZES). */
+export function iframeCode(app, size) {
+  const title = app.lesson
+    ? t('embed.this.frameTitle', { title: `${app.lesson.data.title}: ${app.lesson.step.title}` })
+    : t('embed.this.frameTitle', { title: document.title });
+  return (
+    `<iframe src="${attr(embedAddress(app))}" title="${attr(title)}" ` +
+    `width="${size.width}" height="${size.height}" loading="lazy" ` +
+    `sandbox="allow-scripts allow-same-origin" allow="fullscreen"></iframe>`
+  );
+}
+
+/** The page's "Embed this" button (next to the crumbs) and its dialog. */
+export function offerEmbedThis(app) {
+  const open = el('button', {
+    type: 'button',
+    id: 'embed-this',
+    class: 'small embed-this',
+    text: t('embed.this.button'),
+  });
+  const sizeSel = el(
+    'select',
+    { id: 'embed-size' },
+    SIZES.map((s) => el('option', { value: s.id, text: t(`embed.this.size.${s.id}`) })),
+  );
+  const code = el('textarea', {
+    id: 'embed-code',
+    rows: '5',
+    readonly: true,
+    spellcheck: 'false',
+  });
+  const status = el('p', { id: 'embed-copy-status', class: 'hint', role: 'status' });
+  const copy = el('button', {
+    type: 'button',
+    id: 'embed-copy',
+    class: 'primary',
+    text: t('embed.this.copy'),
+  });
+  const close = el('button', { type: 'button', id: 'embed-close', text: t('embed.this.close') });
+  const dialog = el(
+    'dialog',
+    { id: 'embed-dialog', class: 'embed-dialog', 'aria-labelledby': 'embed-dialog-heading' },
+    [
+      el('h2', { id: 'embed-dialog-heading', text: t('embed.this.heading') }),
+      el('p', { class: 'hint', text: t('embed.this.intro') }),
+      el('div', { class: 'field inline' }, [
+        el('label', { for: 'embed-size', text: t('embed.this.size') }),
+        sizeSel,
+      ]),
+      el('div', { class: 'field' }, [
+        el('label', { for: 'embed-code', text: t('embed.this.code') }),
+        code,
+      ]),
+      el('div', { class: 'field inline' }, [copy, close]),
+      status,
+    ],
+  );
+  const fill = () => {
+    code.value = iframeCode(app, SIZES.find((s) => s.id === sizeSel.value) ?? SIZES[0]);
+    status.textContent = '';
+  };
+  sizeSel.addEventListener('change', fill);
+  open.addEventListener('click', () => {
+    fill();
+    dialog.showModal();
+    code.focus();
+  });
+  close.addEventListener('click', () => dialog.close());
+  copy.addEventListener('click', async () => {
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(code.value);
+      status.textContent = t('embed.this.copied');
+    } catch {
+      // no clipboard here (an insecure origin, a refused permission): select it for Ctrl+C
+      code.focus();
+      code.select();
+      status.textContent = t('embed.this.selectHint');
+    }
+  });
+  const crumbs = document.getElementById('crumbs');
+  crumbs.append(' ', open);
+  document.body.append(dialog);
 }

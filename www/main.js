@@ -44,7 +44,7 @@ import {
   TaskView,
 } from './lesson.js';
 // embed mode (issue 10): ?embed=1 shows one lesson step or one scene, driven by a host page
-import { readEmbed, sceneLesson, startEmbed, embedHook } from './embed.js';
+import { readEmbed, sceneLesson, startEmbed, embedHook, offerEmbedThis } from './embed.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -2340,6 +2340,7 @@ async function boot() {
   app.mode = lessonData ? 'lesson' : 'playground';
   document.body.dataset.mode = app.mode;
   $('crumbs').hidden = false;
+  if (!app.embed) offerEmbedThis(app); // embed hook: "Embed this" gives this view's iframe code
   if (lessonData) {
     $('playground-lede').hidden = true;
     $('lesson-side').hidden = false;

@@ -1,0 +1,447 @@
+// Embedding (issue 10) across origins: the simulator on one origin (127.0.0.1:A), the course
+// page or test host on another (localhost:B), and a foreign frame on a third (127.0.0.1:C).
+// Each server is scripts/serve.mjs with the real CSP (B and C allow frames of the others).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStaticServer } from '../../scripts/serve.mjs';
+import { launchBrowser, REPO_ROOT } from './harness.mjs';
+
+let sim; // the simulator, http://127.0.0.1:A
+let foreign; // a foreign origin, http://127.0.0.1:C
+let course; // the host pages, http://localhost:B
+let browser;
+let SIM;
+let HOST;
+let FOREIGN;
+
+before(async () => {
+  sim = await startStaticServer({ root: REPO_ROOT, port: 0 });
+  foreign = await startStaticServer({ root: REPO_ROOT, port: 0, frameSrc: sim.url });
+  course = await startStaticServer({
+    root: REPO_ROOT,
+    port: 0,
+    frameSrc: `${sim.url} ${foreign.url}`,
+  });
+  SIM = sim.url;
+  FOREIGN = foreign.url;
+  HOST = course.url.replace('127.0.0.1', 'localhost');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([sim, foreign, course].map((s) => s?.close()));
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A page with problems (console errors, page errors) collected from all its frames. */
+async function newPage(viewport = { width: 1000, height: 800 }) {
+  const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  page.problems = [];
+  page.warnings = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console error: ${msg.text()}`);
+    if (msg.type() === 'warning') page.warnings.push(msg.text());
+  });
+  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
+  return page;
+}
+
+function embedUrl(params) {
+  return `${SIM}/index.html?embed=1&${params}`;
+}
+
+/** The test host on origin B, with iframes: [{ id, src, sandbox?, style? }]. */
+async function hostWith(frames, viewport) {
+  const page = await newPage(viewport);
+  await page.goto(`${HOST}/tests/e2e/fixtures/embed-host.html`);
+  await page.evaluate(async (list) => {
+    await Promise.all(
+      list.map(
+        (f) =>
+          new Promise((resolve) => {
+            const el = document.createElement('iframe');
+            el.id = f.id;
+            el.width = f.width ?? '800';
+            el.height = f.height ?? '500';
+            el.title = f.id;
+            if (f.sandbox !== undefined) el.setAttribute('sandbox', f.sandbox);
+            if (f.marginTop) el.style.marginTop = f.marginTop;
+            el.style.display = 'block';
+            el.addEventListener('load', resolve, { once: true });
+            el.src = f.src;
+            document.body.append(el);
+          }),
+      ),
+    );
+  }, frames);
+  return page;
+}
+
+/** Messages the host got from frame `id` (optionally only of `type`). */
+async function got(page, id, type) {
+  const all = await page.evaluate(() => window.got);
+  return all.filter((m) => m.frame === id && (!type || m.data?.type === type));
+}
+
+async function waitFor(page, id, pred, what, timeout = 20_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const list = await got(page, id);
+    const hit = list.find((m) => pred(m.data));
+    if (hit) return hit.data;
+    if (Date.now() - t0 > timeout) {
+      throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(list).slice(0, 800)}`);
+    }
+    await sleep(50);
+  }
+}
+
+let callId = 0;
+/** Send `message` (merged into an invoke) to frame `id` and wait for its reply. */
+async function call(page, id, method, args, extra = {}) {
+  const callIdNow = `t${++callId}`;
+  const msg = { target: 'streamsim', v: 1, type: 'invoke', id: callIdNow, method, args, ...extra };
+  await post(page, id, msg);
+  return waitFor(
+    page,
+    id,
+    (d) => d?.type === 'reply' && d.id === callIdNow,
+    `the reply to ${method}`,
+  );
+}
+
+async function post(page, id, msg, targetOrigin = SIM) {
+  await page.evaluate(
+    ([fid, m, o]) => document.getElementById(fid).contentWindow.postMessage(m, o),
+    [id, msg, targetOrigin],
+  );
+}
+
+async function ready(page, id) {
+  return waitFor(page, id, (d) => d?.type === 'ready', 'ready');
+}
+
+test('handshake, deterministic driving, refusals, bad messages', async () => {
+  const src = embedUrl(`scene=belt&parentOrigin=${encodeURIComponent(HOST)}`);
+  const page = await hostWith([{ id: 'a', src }]);
+  const r = await ready(page, 'a');
+  assert.equal(r.source, 'streamsim');
+  assert.equal(r.v, 1);
+  assert.deepEqual(r.capabilities.methods, [
+    'play',
+    'pause',
+    'step',
+    'setSpeed',
+    'reset',
+    'load',
+    'goToStep',
+    'command',
+    'getState',
+  ]);
+  assert.equal(r.capabilities.scene, 'belt');
+  const msgs = await got(page, 'a');
+  assert.ok(
+    msgs.every((m) => m.origin === SIM),
+    'every message comes from the simulator origin',
+  );
+
+  // resize: the embed reports its height
+  const rs = await waitFor(page, 'a', (d) => d?.type === 'resize', 'resize');
+  assert.ok(rs.height > 0 && rs.height <= 500, `height ${rs.height}`);
+
+  // deterministic: reset + 10 ticks twice gives the same digest
+  const digests = [];
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await call(page, 'a', 'reset', {})).ok, true);
+    const s = await call(page, 'a', 'step', { ticks: 10 });
+    assert.equal(s.ok, true, JSON.stringify(s));
+    assert.equal(s.value.tick, 10);
+    digests.push(s.value.digest);
+  }
+  assert.equal(digests[0], digests[1]);
+  assert.match(digests[0], /\S/);
+
+  // a command the core refuses: its message, the scene unchanged
+  const bad = await call(page, 'a', 'command', {
+    command: { type: 'set_rate', producer: 'nobody', records_per_second: 5 },
+  });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /producer/);
+  const st = await call(page, 'a', 'getState', {});
+  assert.equal(st.value.digest, digests[0], 'the refused command changed nothing');
+  assert.equal(st.value.playing, false);
+
+  // a good command is taken
+  const good = await call(page, 'a', 'command', {
+    command: { type: 'set_hot_key_share', producer: 'sensors', hot_key_share: 0.1 },
+  });
+  assert.equal(good.ok, true, JSON.stringify(good));
+
+  // load with a bad scenario: refused, naming the field's path; scene unchanged
+  const st0 = (await call(page, 'a', 'getState', {})).value;
+  const badLoad = await call(page, 'a', 'load', {
+    scenario: { resource: { aws_kinesis_stream: { s: { name: 's', shard_count: 'many' } } } },
+  });
+  assert.equal(badLoad.ok, false);
+  assert.match(badLoad.error, /shard_count/);
+  assert.equal((await call(page, 'a', 'getState', {})).value.digest, st0.digest);
+  const goodLoad = await call(page, 'a', 'load', { preset: 'clickstream' });
+  assert.equal(goodLoad.ok, true, JSON.stringify(goodLoad));
+  assert.equal(goodLoad.value.tick, 0);
+
+  // bad v, type, method, args
+  const badV = await call(page, 'a', 'getState', {}, { v: 2 });
+  assert.equal(badV.ok, false);
+  assert.match(badV.error, /^v:/);
+  const badType = await call(page, 'a', 'getState', {}, { type: 'call' });
+  assert.equal(badType.ok, false);
+  assert.match(badType.error, /^type:/);
+  const badMethod = await call(page, 'a', 'explode', {});
+  assert.equal(badMethod.ok, false);
+  assert.match(badMethod.error, /^method:/);
+  const badArgs = await call(page, 'a', 'step', { ticks: -3 });
+  assert.equal(badArgs.ok, false);
+  assert.match(badArgs.error, /^args\.ticks/);
+  const badArgs2 = await call(page, 'a', 'setSpeed', 'fast');
+  assert.equal(badArgs2.ok, false);
+  assert.match(badArgs2.error, /^args/);
+
+  // still running fine after all that
+  const after = await call(page, 'a', 'step', { ticks: 5 });
+  assert.equal(after.ok, true);
+  assert.equal(after.value.tick, 5);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('messages from a foreign frame, a same-origin sibling, or another host are ignored', async () => {
+  const src = embedUrl(`scene=belt&parentOrigin=${encodeURIComponent(HOST)}`);
+  const page = await hostWith([
+    { id: 'a', src },
+    { id: 'foreign', src: `${FOREIGN}/tests/e2e/fixtures/embed-relay.html`, height: '50' },
+    { id: 'sibling', src: `${HOST}/tests/e2e/fixtures/embed-relay.html`, height: '50' },
+    {
+      id: 'other',
+      src: embedUrl(`scene=belt&parentOrigin=${encodeURIComponent('https://elsewhere.example')}`),
+    },
+  ]);
+  await ready(page, 'a');
+  const before = (await call(page, 'a', 'getState', {})).value;
+  for (const relay of ['foreign', 'sibling']) {
+    const msg = { target: 'streamsim', v: 1, type: 'invoke', id: `x-${relay}`, method: 'step' };
+    await post(page, relay, { relay: { ...msg, args: { ticks: 7 } }, to: 0 }, '*');
+  }
+  await sleep(800);
+  const replies = (await got(page, 'a', 'reply')).map((m) => m.data.id);
+  assert.ok(!replies.includes('x-foreign'), 'a foreign frame got no reply');
+  assert.ok(!replies.includes('x-sibling'), 'a same-origin sibling got no reply');
+  const now = (await call(page, 'a', 'getState', {})).value;
+  assert.equal(now.tick, before.tick, 'neither relayed step ran');
+
+  // the embed told another parentOrigin sends this host nothing and takes nothing from it
+  await sleep(1500);
+  await post(page, 'other', {
+    target: 'streamsim',
+    v: 1,
+    type: 'invoke',
+    id: 'o1',
+    method: 'play',
+    args: {},
+  });
+  // posting with targetOrigin '*' too, so the message is delivered whatever the frame's origin
+  await post(
+    page,
+    'other',
+    { target: 'streamsim', v: 1, type: 'invoke', id: 'o2', method: 'play', args: {} },
+    '*',
+  );
+  await sleep(800);
+  assert.deepEqual(await got(page, 'other'), [], 'nothing reached a host of another origin');
+  const otherFrame = page.frames().find((f) => f.url().includes('elsewhere.example'));
+  assert.equal(
+    await otherFrame.evaluate(() => document.querySelector('#embed-play') !== null),
+    true,
+  );
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('an exercise solved inside the frame sends a result; the course page grades it', async () => {
+  const page = await newPage({ width: 1000, height: 900 });
+  await page.goto(`${HOST}/examples/course-page/index.html?sim=${encodeURIComponent(`${SIM}/`)}`);
+  const ex = page.locator('#sim-exercise');
+  await ex.scrollIntoViewIfNeeded();
+  const t0 = Date.now();
+  for (;;) {
+    const n = await page.evaluate(
+      () => window.course?.received.filter((m) => m.type === 'ready').length ?? 0,
+    );
+    if (
+      n >= 1 &&
+      (await page.evaluate(() =>
+        window.course.received.some((m) => m.frame === 'sim-exercise' && m.type === 'ready'),
+      ))
+    )
+      break;
+    if (Date.now() - t0 > 20_000) throw new Error('the exercise embed never got ready');
+    await sleep(100);
+  }
+  // the host's own buttons drive it: spread the keys, then run 70 simulated seconds
+  for (const id of ['#ex-reset', '#ex-spread', '#ex-minute']) {
+    await page.locator(id).scrollIntoViewIfNeeded();
+    await sleep(300); // stale hit-testing of out-of-process frames right after a scroll
+    await page.locator(id).click();
+    await sleep(300);
+  }
+  await page.waitForFunction(() => window.course.received.some((m) => m.type === 'result'), null, {
+    timeout: 30_000,
+  });
+  const result = await page.evaluate(() => window.course.received.find((m) => m.type === 'result'));
+  assert.equal(result.verb, 'passed');
+  assert.equal(result.object.id, 'hot-key-no-throttle');
+  assert.deepEqual(result.result.score, { raw: 1, min: 0, max: 1, scaled: 1 });
+  assert.equal(result.result.success, true);
+  assert.match(result.result.duration, /^PT(\d+H)?(\d+M)?(\d+(\.\d)?S)?$/);
+  assert.match(await page.locator('#grade').textContent(), /^Passed: 1 of 1 \(100%\)/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a sandbox without allow-same-origin: the frame says which attribute it needs', async () => {
+  const page = await hostWith([{ id: 's', src: embedUrl('scene=belt'), sandbox: 'allow-scripts' }]);
+  const frame = page.frames().find((f) => f.url().startsWith(SIM));
+  await frame.waitForSelector('#embed-sandbox:not([hidden])', { timeout: 10_000 });
+  const text = await frame.locator('#embed-sandbox').innerText();
+  assert.match(text, /allow-same-origin/);
+  await page.context().close();
+});
+
+test('an unknown parameter or a bad value: a dismissable notice and console.warn', async () => {
+  const page = await newPage({ width: 800, height: 500 });
+  await page.goto(embedUrl('scene=belt&colour=red&controls=some&autoplay=yes'));
+  await page.waitForSelector('html[data-ready]');
+  const notice = page.locator('#embed-notice');
+  const text = await notice.innerText();
+  assert.match(text, /colour/);
+  assert.match(text, /controls: “some”/);
+  assert.match(text, /autoplay: “yes”/);
+  assert.ok(page.warnings.some((w) => /colour/.test(w)));
+  assert.ok(page.warnings.some((w) => /controls/.test(w)));
+  await notice.getByRole('button').click();
+  assert.equal(await page.locator('#embed-notice').count(), 0);
+  // a clean address: no notice
+  await page.goto(embedUrl('scene=belt&controls=all&autoplay=0'));
+  await page.waitForSelector('html[data-ready]');
+  assert.equal(await page.locator('#embed-notice').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the play button: paused until pressed, reachable by Tab, not over the toolbar', async () => {
+  const page = await newPage({ width: 800, height: 500 });
+  await page.goto(embedUrl('scene=belt'));
+  await page.waitForSelector('html[data-ready]');
+  await sleep(500);
+  assert.equal(await page.evaluate(() => window.streamsim.tick()), 0, 'paused before play');
+  const button = page.locator('#embed-play');
+  const b = await button.boundingBox();
+  const bar = await page.locator('#controls').boundingBox();
+  assert.ok(b.y >= bar.y + bar.height, 'the play button is under the toolbar');
+  const cx = b.x + b.width / 2;
+  assert.ok(Math.abs(cx - 400) < 40, `centred (${cx})`);
+  let reached = false;
+  for (let i = 0; i < 30 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.id === 'embed-play');
+  }
+  assert.ok(reached, 'Tab reaches the play button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.streamsim.tick() > 0, null, { timeout: 5000 });
+  assert.equal(await page.locator('#embed-play').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('every scene and every lesson step fits 800×500 with no scrollbar', async () => {
+  const page = await newPage({ width: 800, height: 500 });
+  const urls = ['belt', 'firehose', 'together', 'batch', 'lake'].map((s) => `scene=${s}`);
+  await page.goto(embedUrl('scene=belt'));
+  await page.waitForSelector('html[data-ready]');
+  const lessons = await page.evaluate(async () => {
+    const res = await fetch('lessons/index.json');
+    return res.ok ? res.json() : null;
+  });
+  const ids = (lessons?.lessons ?? lessons ?? []).map((l) => (typeof l === 'string' ? l : l.id));
+  assert.ok(ids.length >= 10, `lessons: ${JSON.stringify(lessons).slice(0, 200)}`);
+  for (const id of ids) {
+    const data = await page.evaluate(
+      async (lid) => (await fetch(`lessons/${lid}.json`)).json(),
+      id,
+    );
+    data.steps.forEach((_, i) => urls.push(`lesson=${id}&step=${i + 1}`));
+  }
+  const bad = [];
+  for (const u of urls) {
+    await page.goto(embedUrl(u));
+    await page.waitForSelector('html[data-ready]');
+    await page.evaluate(
+      () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+    );
+    const size = await page.evaluate(() => ({
+      h: document.documentElement.scrollHeight,
+      w: document.documentElement.scrollWidth,
+      vh: window.innerHeight,
+      vw: window.innerWidth,
+      notice: document.getElementById('embed-notice')?.innerText ?? null,
+    }));
+    if (size.h > size.vh || size.w > size.vw || size.notice)
+      bad.push(`${u}: ${JSON.stringify(size)}`);
+  }
+  assert.deepEqual(bad, [], `${urls.length} pages checked`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('three embeds: only the one on screen runs; the others park', async () => {
+  const src = embedUrl('scene=belt&autoplay=1');
+  const measure = async (offscreen) => {
+    const page = await hostWith(
+      [
+        { id: 'e1', src },
+        { id: 'e2', src, marginTop: offscreen ? '3000px' : '0' },
+        { id: 'e3', src },
+      ],
+      { width: 820, height: offscreen ? 560 : 1560 },
+    );
+    const simFrames = await Promise.all(
+      ['e1', 'e2', 'e3'].map(async (id) => (await page.$(`#${id}`)).contentFrame()),
+    );
+    assert.equal(simFrames.length, 3);
+    for (const f of simFrames) await f.waitForSelector('html[data-ready]');
+    await sleep(1000);
+    const count = () =>
+      Promise.all(simFrames.map((f) => f.evaluate(() => window.streamsim.loopFrames())));
+    const a = await count();
+    await sleep(5000);
+    const b = await count();
+    const parked = await Promise.all(
+      simFrames.map((f) => f.evaluate(() => document.documentElement.hasAttribute('data-parked'))),
+    );
+    await page.context().close();
+    return { fps: b.map((x, i) => Math.round(((x - a[i]) / 5) * 10) / 10), parked };
+  };
+  const all = await measure(false);
+  const one = await measure(true);
+  console.log(
+    `frames/s, all on screen: ${all.fps.join(', ')}; one on screen: ${one.fps.join(', ')}`,
+  );
+  assert.deepEqual(all.parked, [false, false, false]);
+  assert.deepEqual(one.parked, [false, true, true]);
+  assert.ok(one.fps[0] > 20, `the visible one runs (${one.fps[0]} frames/s)`);
+  assert.equal(one.fps[1], 0);
+  assert.equal(one.fps[2], 0);
+});
