@@ -445,3 +445,124 @@ test('three embeds: only the one on screen runs; the others park', async () => {
   assert.equal(one.fps[1], 0);
   assert.equal(one.fps[2], 0);
 });
+
+test('a lesson embed: goToStep, a result by commands, and the compat shims', async () => {
+  const src = embedUrl(
+    `lesson=hot-key&step=4&compat=h5p,canvas,perseus&parentOrigin=${encodeURIComponent(HOST)}`,
+  );
+  const page = await hostWith([{ id: 'l', src }]);
+  const r = await ready(page, 'l');
+  assert.equal(r.capabilities.lesson, 'hot-key');
+  assert.deepEqual(r.capabilities.compat, ['h5p', 'canvas', 'perseus']);
+  // h5p: hello, then prepareResize and resize with the scroll height
+  await waitFor(page, 'l', (d) => d?.context === 'h5p' && d.action === 'hello', 'h5p hello');
+  const h5p = await waitFor(
+    page,
+    'l',
+    (d) => d?.context === 'h5p' && d.action === 'resize',
+    'h5p resize',
+  );
+  assert.ok(h5p.scrollHeight > 0);
+  await waitFor(page, 'l', (d) => d?.action === 'prepareResize', 'h5p prepareResize');
+  // canvas: the JSON string
+  const canvas = await waitFor(
+    page,
+    'l',
+    (d) => typeof d === 'string' && d.includes('lti.frameResize'),
+    'canvas frameResize',
+  );
+  const c = JSON.parse(canvas);
+  assert.equal(c.subject, 'lti.frameResize');
+  assert.ok(c.height > 0);
+
+  // goToStep: a step event; a bad step refused
+  const g = await call(page, 'l', 'goToStep', { step: 2 });
+  assert.equal(g.ok, true, JSON.stringify(g));
+  assert.equal(g.value.step, 2);
+  await waitFor(page, 'l', (d) => d?.type === 'event' && d.kind === 'step' && d.step === 2, 'step');
+  const bad = await call(page, 'l', 'goToStep', { step: 9 });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /^args\.step/);
+  assert.equal((await call(page, 'l', 'goToStep', { step: 4 })).ok, true);
+
+  // the task solved by commands: a result, and perseus's testsPassed
+  assert.equal((await call(page, 'l', 'reset', {})).ok, true);
+  const { value: st0 } = await call(page, 'l', 'step', { ticks: 30 });
+  const th = await waitFor(
+    page,
+    'l',
+    (d) => d?.type === 'event' && d.kind === 'throttling' && d.t_ms <= st0.t_ms,
+    'throttling in the first 3 s',
+  );
+  assert.ok(th.shards.length >= 1);
+  const cmd = await call(page, 'l', 'command', {
+    command: { type: 'set_hot_key_share', producer: 'sensors', hot_key_share: 0.05 },
+  });
+  assert.equal(cmd.ok, true, JSON.stringify(cmd));
+  assert.equal((await call(page, 'l', 'step', { ticks: 700 })).ok, true);
+  const result = await waitFor(page, 'l', (d) => d?.type === 'result', 'result');
+  assert.equal(result.verb, 'passed');
+  assert.equal(result.object.id, 'hot-key-no-throttle');
+  await waitFor(page, 'l', (d) => d?.type === 'event' && d.kind === 'goal', 'goal event');
+  const perseus = await waitFor(
+    page,
+    'l',
+    (d) => typeof d === 'string' && d.includes('testsPassed'),
+    'perseus',
+  );
+  assert.deepEqual(JSON.parse(perseus), { testsPassed: true });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('"Embed this": the iframe code for the step, three sizes, copied or selected', async () => {
+  const page = await newPage({ width: 1200, height: 800 });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SIM });
+  await page.goto(`${SIM}/index.html?lesson=hot-key&step=2`);
+  await page.waitForSelector('html[data-ready]');
+  await page.locator('#embed-this').click();
+  const code = page.locator('#embed-code');
+  await code.waitFor();
+  let text = await code.inputValue();
+  assert.match(
+    text,
+    /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/index\.html\?embed=1&amp;lesson=hot-key&amp;step=2"/,
+  );
+  for (const a of [
+    'title="Simulator: ',
+    'width="800" height="500"',
+    'loading="lazy"',
+    'sandbox="allow-scripts allow-same-origin"',
+    'allow="fullscreen"',
+  ]) {
+    assert.ok(text.includes(a), `${a} in ${text}`);
+  }
+  await page.locator('#embed-size').selectOption('640x480');
+  assert.match(await code.inputValue(), /width="640" height="480"/);
+  await page.locator('#embed-size').selectOption('100x600');
+  text = await code.inputValue();
+  assert.match(text, /width="100%" height="600"/);
+  await page.locator('#embed-copy').click();
+  await page.waitForFunction(() => document.getElementById('embed-copy-status').textContent !== '');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+  // no clipboard: the code is selected for Ctrl+C
+  await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+  await page.locator('#embed-copy').click();
+  assert.match(await page.locator('#embed-copy-status').textContent(), /Ctrl\+C/);
+  const sel = await page.evaluate(() => {
+    const t = document.getElementById('embed-code');
+    return [t.selectionStart, t.selectionEnd, t.value.length, document.activeElement === t];
+  });
+  assert.deepEqual(sel, [0, text.length, text.length, true]);
+  // the code works: pasted into the host page, it becomes a ready embed
+  const host = await hostWith([]);
+  await host.evaluate((html) => {
+    document.body.insertAdjacentHTML('beforeend', html.replace('loading="lazy" ', ''));
+    document.querySelector('iframe').id = 'pasted';
+  }, text);
+  await ready(host, 'pasted');
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(host.problems, []);
+  await host.context().close();
+  await page.context().close();
+});
