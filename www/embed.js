@@ -176,7 +176,10 @@ export function embedHook(kind, detail) {
   if (!live) return;
   const { app, host } = live;
   const tMs = app.run ? app.run.nowMs() : 0;
-  if (kind === 'step') {
+  if (kind === 'released') {
+    app.embedHold = false;
+    document.getElementById('embed-play')?.remove();
+  } else if (kind === 'step') {
     live.exerciseStart = performance.now();
     live.reported = new Set();
     host.post('event', { kind: 'step', t_ms: tMs, lesson: detail.lesson, step: detail.step });

@@ -1465,7 +1465,12 @@ function resetSpeedMeasure() {
 }
 
 function setPlaying(on, say = true) {
-  if (app.embedHold) on = false; // embed hook: paused behind its play button until pressed
+  // embed hook: an embed stays paused behind its play button until the student plays (the
+  // toolbar's button or Space: `say`); a step's own start (`say` false) does not play it
+  if (app.embedHold && on) {
+    if (say) embedHook('released');
+    else on = false;
+  }
   app.playing = on;
   app.lastFrameT = null;
   app.acc = 0;

@@ -318,6 +318,33 @@ test('a sandbox without allow-same-origin: the frame says which attribute it nee
   const text = await frame.locator('#embed-sandbox').innerText();
   assert.match(text, /allow-same-origin/);
   await page.context().close();
+  // no allow-scripts: nothing runs, and the <noscript> says what the sandbox must allow
+  const page2 = await hostWith([
+    { id: 'n', src: embedUrl('scene=belt'), sandbox: 'allow-same-origin' },
+  ]);
+  const frame2 = page2.frames().find((f) => f.url().startsWith(SIM));
+  await frame2.waitForLoadState('load');
+  const words = await frame2.locator('body').innerText();
+  assert.match(words, /needs JavaScript/);
+  assert.match(words, /allow-scripts/);
+  await page2.context().close();
+});
+
+test('an object landing in S3 is an event', async () => {
+  const page = await hostWith([{ id: 'f', src: embedUrl('scene=firehose') }]);
+  await ready(page, 'f');
+  const s = await call(page, 'f', 'step', { ticks: 4000 });
+  assert.equal(s.ok, true, JSON.stringify(s));
+  const ev = await waitFor(
+    page,
+    'f',
+    (d) => d?.type === 'event' && d.kind === 'object',
+    'an object event',
+  );
+  assert.equal(ev.delivery_stream, 'clicks-to-s3');
+  assert.ok(ev.t_ms > 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
 test('an unknown parameter or a bad value: a dismissable notice and console.warn', async () => {
@@ -360,6 +387,12 @@ test('the play button: paused until pressed, reachable by Tab, not over the tool
   }
   assert.ok(reached, 'Tab reaches the play button');
   await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.streamsim.tick() > 0, null, { timeout: 5000 });
+  assert.equal(await page.locator('#embed-play').count(), 0);
+  // the toolbar's own play button plays too (and takes the big button away)
+  await page.goto(embedUrl('scene=belt'));
+  await page.waitForSelector('#embed-play');
+  await page.locator('#play').click();
   await page.waitForFunction(() => window.streamsim.tick() > 0, null, { timeout: 5000 });
   assert.equal(await page.locator('#embed-play').count(), 0);
   assert.deepEqual(page.problems, []);
