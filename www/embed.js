@@ -92,7 +92,11 @@ export function readEmbed(search) {
     if (Object.hasOwn(SCENES, v)) o.scene = v;
     else bad('scene', v, Object.keys(SCENES));
   }
-  if (o.lesson && o.scene) problems.push(['embed.notice.both', {}]);
+  if (o.lesson && o.scene) {
+    problems.push(['embed.notice.both', {}]);
+    o.scene = null; // the lesson wins (should it not exist, sceneLesson shows the belt)
+  }
+  if (q.has('step') && !o.lesson) problems.push(['embed.notice.stepIgnored', {}]);
   if (q.has('controls')) {
     const v = q.get('controls');
     if (CONTROLS.includes(v)) o.controls = v;

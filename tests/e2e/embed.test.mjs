@@ -360,6 +360,19 @@ test('an unknown parameter or a bad value: a dismissable notice and console.warn
   assert.ok(page.warnings.some((w) => /controls/.test(w)));
   await notice.getByRole('button').click();
   assert.equal(await page.locator('#embed-notice').count(), 0);
+  // a lesson and a scene: the lesson is shown, and the notice says so
+  await page.goto(embedUrl('lesson=hot-key&scene=lake&step=99'));
+  await page.waitForSelector('html[data-ready]');
+  const both = await page.locator('#embed-notice').innerText();
+  assert.match(both, /the lesson is shown/);
+  assert.match(both, /4 steps, not 99/);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.embed), 'lesson');
+  assert.equal(await page.evaluate(() => window.streamsim.lesson().id), 'hot-key');
+  // a lesson that does not exist: the belt scene, and the notice names it
+  await page.goto(embedUrl('lesson=no-such-lesson'));
+  await page.waitForSelector('html[data-ready]');
+  assert.match(await page.locator('#embed-notice').innerText(), /no-such-lesson/);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.embed), 'scene');
   // a clean address: no notice
   await page.goto(embedUrl('scene=belt&controls=all&autoplay=0'));
   await page.waitForSelector('html[data-ready]');
