@@ -319,13 +319,28 @@ function watchVisibility(app, fns) {
   document.addEventListener('visibilitychange', update);
 }
 
+/**
+ * The height at which nothing in the embed scrolls inside its own box: what the host may give
+ * the iframe (the embed still fits a smaller one; its long parts then scroll). The document
+ * itself is always exactly the frame's height, so its parts are measured instead.
+ */
+export function naturalHeight() {
+  const h = (el) => (el && el.offsetParent !== null ? el.scrollHeight : 0);
+  const gap = 8;
+  const scene =
+    h(document.querySelector('#scene .belt-card')) + h(document.getElementById('panels'));
+  const side = h(document.getElementById('lesson-side'));
+  const doc = document.documentElement.scrollHeight;
+  return Math.ceil(Math.max(doc, Math.max(scene + gap, side) + 2 * gap));
+}
+
 /** The height the host should give the iframe, each time it changes. */
 function watchSize() {
   let last = -1;
   let queued = false;
   const report = () => {
     queued = false;
-    const height = Math.ceil(document.documentElement.scrollHeight);
+    const height = naturalHeight();
     if (height === last) return;
     last = height;
     live.host.post('resize', { height });
@@ -335,8 +350,11 @@ function watchSize() {
     queued = true;
     requestAnimationFrame(report);
   });
-  ro.observe(document.documentElement);
-  ro.observe(document.body);
+  // the parts whose content grows and shrinks (the document's own size is the frame's)
+  const parts = document.querySelectorAll(
+    '#step-body, #belt-wrap, #scene .belt-card > *, #panels > .card, #panels > .card > *',
+  );
+  for (const node of [document.documentElement, ...parts]) ro.observe(node);
 }
 
 /** An object landed in S3: one event per object (the panels' copy of the newest ones). */
