@@ -334,12 +334,29 @@ export function naturalHeight() {
   return Math.ceil(Math.max(doc, Math.max(scene + gap, side) + 2 * gap));
 }
 
+/** A box that scrolls inside the frame can be focused, to scroll it by keyboard. */
+function focusScrollers() {
+  for (const box of document.querySelectorAll(
+    '#lesson-side, #scene .belt-card, #belt-wrap, #panels',
+  )) {
+    const scrolls = box.offsetParent !== null && box.scrollHeight > box.clientHeight + 1;
+    if (scrolls && !box.hasAttribute('tabindex')) {
+      box.setAttribute('tabindex', '0');
+      box.dataset.embedFocus = '1';
+    } else if (!scrolls && box.dataset.embedFocus) {
+      box.removeAttribute('tabindex');
+      delete box.dataset.embedFocus;
+    }
+  }
+}
+
 /** The height the host should give the iframe, each time it changes. */
 function watchSize() {
   let last = -1;
   let queued = false;
   const report = () => {
     queued = false;
+    focusScrollers();
     const height = naturalHeight();
     if (height === last) return;
     last = height;

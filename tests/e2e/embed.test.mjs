@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStaticServer } from '../../scripts/serve.mjs';
-import { launchBrowser, REPO_ROOT } from './harness.mjs';
+import { launchBrowser, REPO_ROOT, openPage, runAxe, formatViolations } from './harness.mjs';
 
 let sim; // the simulator, http://127.0.0.1:A
 let foreign; // a foreign origin, http://127.0.0.1:C
@@ -625,5 +625,25 @@ test('"Embed this": the iframe code for the step, three sizes, copied or selecte
   assert.deepEqual(page.problems, []);
   assert.deepEqual(host.problems, []);
   await host.context().close();
+  await page.context().close();
+});
+
+test('axe finds nothing in an embed (a scene with its notice, a lesson step) or in "Embed this"', async () => {
+  for (const q of ['scene=belt&bogus=1', 'lesson=hot-key&step=4&controls=all', 'scene=firehose']) {
+    const page = await openPage(browser, embedUrl(q), {
+      context: { viewport: { width: 800, height: 500 } },
+    });
+    await page.waitForSelector('html[data-ready]');
+    await sleep(300);
+    const v = await runAxe(page);
+    assert.deepEqual(v, [], `${q}:\n${formatViolations(v)}`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+  const page = await openPage(browser, `${SIM}/index.html?lesson=hot-key&step=2`);
+  await page.waitForSelector('html[data-ready]');
+  await page.locator('#embed-this').click();
+  const v = await runAxe(page);
+  assert.deepEqual(v, [], formatViolations(v));
   await page.context().close();
 });
