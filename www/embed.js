@@ -238,6 +238,7 @@ export function startEmbed(app, fns) {
     methods: Object.fromEntries(METHODS.map((m) => [m, true])),
     compat: o.compat,
     onInvoke: (method, args) => invoke(method, args),
+    onH5pHello: () => live.host.post('resize', { height: naturalHeight() }),
   });
   watchVisibility(app, fns);
   watchSize();

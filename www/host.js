@@ -18,7 +18,13 @@ export const PROTOCOL_VERSION = 1;
  * `compat` (a Set of 'h5p', 'canvas', 'perseus') adds the shims' messages. Returns
  * `{ post(type, body), close() }`.
  */
-export function startHost({ parentOrigin = null, methods, onInvoke, compat = new Set() }) {
+export function startHost({
+  parentOrigin = null,
+  methods,
+  onInvoke,
+  compat = new Set(),
+  onH5pHello = () => {},
+}) {
   const parent = window.parent;
   const embedded = parent && parent !== window;
   const targetOrigin = parentOrigin ?? '*';
@@ -37,7 +43,8 @@ export function startHost({ parentOrigin = null, methods, onInvoke, compat = new
   function shims(type, body) {
     if (compat.has('h5p') && type === 'resize') {
       // h5p-resizer.js (the script H5P gives for embedding) listens for these
-      send({ context: 'h5p', action: 'prepareResize', scrollHeight: body.height });
+      const clientHeight = document.documentElement.clientHeight;
+      send({ context: 'h5p', action: 'prepareResize', scrollHeight: body.height, clientHeight });
       send({ context: 'h5p', action: 'resize', scrollHeight: body.height });
     }
     if (compat.has('h5p') && type === 'ready') send({ context: 'h5p', action: 'hello' });
@@ -66,8 +73,10 @@ export function startHost({ parentOrigin = null, methods, onInvoke, compat = new
     if (parentOrigin !== null && event.origin !== parentOrigin) return; // not our host
     const m = event.data;
     if (m?.context === 'h5p' && compat.has('h5p')) {
-      // h5p-resizer.js asks each frame for its size ('hello', then 'ready' from the host)
-      post('resize', { height: document.documentElement.scrollHeight });
+      // h5p-resizer.js answers a frame's 'hello' with 'hello': then it wants the size. Its
+      // 'resizePrepared' (the answer to 'prepareResize') needs nothing: 'resize' went with it,
+      // and answering it with another 'prepareResize' would ping-pong for ever.
+      if (m.action === 'hello') onH5pHello();
       return;
     }
     if (!m || typeof m !== 'object' || Array.isArray(m) || m.target !== 'streamsim') return;

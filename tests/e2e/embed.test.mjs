@@ -525,6 +525,17 @@ test('a lesson embed: goToStep, a result by commands, and the compat shims', asy
   );
   assert.ok(h5p.scrollHeight > 0);
   await waitFor(page, 'l', (d) => d?.action === 'prepareResize', 'h5p prepareResize');
+  // h5p-resizer.js's answers: 'hello' gets the size again; 'resizePrepared' nothing more
+  const h5pCount = async () =>
+    (await got(page, 'l')).filter((m) => m.data?.context === 'h5p').length;
+  const n0 = await h5pCount();
+  await post(page, 'l', { context: 'h5p', action: 'hello' });
+  await sleep(300);
+  const n1 = await h5pCount();
+  assert.equal(n1, n0 + 2, 'hello is answered with prepareResize and resize');
+  await post(page, 'l', { context: 'h5p', action: 'resizePrepared' });
+  await sleep(300);
+  assert.equal(await h5pCount(), n1, 'resizePrepared is not answered (no ping-pong)');
   // canvas: the JSON string
   const canvas = await waitFor(
     page,
