@@ -305,7 +305,26 @@ test('an exercise solved inside the frame sends a result; the course page grades
     if (Date.now() - t0 > 20_000) throw new Error('the exercise embed never got ready');
     await sleep(100);
   }
-  // the host's own buttons drive it: spread the keys, then run 70 simulated seconds
+  // the host's own buttons drive it: play and pause (a state after each)
+  const lastState = () =>
+    page.evaluate(
+      () =>
+        window.course.received
+          .filter((m) => m.frame === 'sim-exercise' && m.type === 'state')
+          .at(-1)?.playing ?? null,
+    );
+  for (const [id, playing] of [
+    ['#ex-play', true],
+    ['#ex-pause', false],
+  ]) {
+    await page.locator(id).scrollIntoViewIfNeeded();
+    await sleep(300); // stale hit-testing of out-of-process frames right after a scroll
+    await page.locator(id).click();
+    const t1 = Date.now();
+    while ((await lastState()) !== playing && Date.now() - t1 < 5000) await sleep(50);
+    assert.equal(await lastState(), playing, id);
+  }
+  // then spread the keys, and run 70 simulated seconds
   for (const id of ['#ex-reset', '#ex-spread', '#ex-minute']) {
     await page.locator(id).scrollIntoViewIfNeeded();
     await sleep(300); // stale hit-testing of out-of-process frames right after a scroll
