@@ -677,3 +677,34 @@ test('axe finds nothing in an embed (a scene with its notice, a lesson step) or 
   assert.deepEqual(v, [], formatViolations(v));
   await page.context().close();
 });
+
+test('controls=none|play|all: the toolbar offers that much, and each still fits 800×500', async () => {
+  const page = await newPage({ width: 800, height: 500 });
+  const visible = () =>
+    page.evaluate(() =>
+      ['#controls', '#play', '#step', '#reset', '.speed'].map(
+        (s) => document.querySelector(s)?.checkVisibility() ?? false,
+      ),
+    );
+  const cases = [
+    ['scene=belt&controls=none', [false, false, false, false, false]],
+    ['scene=belt&controls=play', [true, true, false, false, false]],
+    ['scene=belt&controls=all', [true, true, true, true, true]],
+    ['scene=firehose&controls=all', [true, true, true, true, true]],
+    ['lesson=hot-key&step=4&controls=all', [true, true, true, true, true]],
+    ['lesson=hot-key&step=4&controls=play', [true, true, false, false, false]],
+  ];
+  for (const [q, want] of cases) {
+    await page.goto(embedUrl(q));
+    await page.waitForSelector('html[data-ready]');
+    assert.deepEqual(await visible(), want, q);
+    const fits = await page.evaluate(
+      () =>
+        document.documentElement.scrollHeight <= innerHeight &&
+        document.documentElement.scrollWidth <= innerWidth,
+    );
+    assert.ok(fits, `${q} fits`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
