@@ -2194,12 +2194,11 @@ function pollTask() {
   L.lastSec = sec;
   const st = app.run.exerciseStatus();
   if (!st) return;
-  const wasPassed = L.taskView.passed;
   if (L.taskView.update(st)) {
     markDone(L.id, L.step.id);
     refreshStepList();
   }
-  embedHook('task', { exercise: L.task.id, status: st, wasPassed }); // embed hook
+  embedHook('task', { exercise: L.task.id, status: st }); // embed hook
 }
 
 /** This run as an attempt file: the replay with `"exercise"` (and `"answers"`) in front. */
