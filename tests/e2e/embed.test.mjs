@@ -717,3 +717,36 @@ test('controls=none|play|all: the toolbar offers that much, and each still fits 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('setSpeed, and load of another lesson (the embed reloads and says ready again)', async () => {
+  const src = embedUrl(`scene=belt&parentOrigin=${encodeURIComponent(HOST)}`);
+  const page = await hostWith([{ id: 'a', src }]);
+  await ready(page, 'a');
+  const sp = await call(page, 'a', 'setSpeed', { speed: 10 });
+  assert.equal(sp.ok, true, JSON.stringify(sp));
+  assert.equal(sp.value.speed, 10);
+  const badLesson = await call(page, 'a', 'load', { lesson: 'no-such-lesson' });
+  assert.equal(badLesson.ok, false);
+  assert.match(badLesson.error, /^args\.lesson/);
+  const two = await call(page, 'a', 'load', { preset: 'gaming', lesson: 'hot-key' });
+  assert.equal(two.ok, false);
+  assert.match(two.error, /exactly one/);
+  const ld = await call(page, 'a', 'load', { lesson: 'hot-key', step: 2 });
+  assert.equal(ld.ok, true, JSON.stringify(ld));
+  const r = await waitFor(
+    page,
+    'a',
+    (d) => d?.type === 'ready' && d.capabilities.lesson === 'hot-key',
+    'ready again, in the lesson',
+  );
+  assert.equal(r.capabilities.mode, 'lesson');
+  const st = await call(page, 'a', 'getState', {});
+  assert.equal(st.value.step, 2);
+  assert.equal(st.value.lesson, 'hot-key');
+  // a lesson embed loads lessons only
+  const pre = await call(page, 'a', 'load', { preset: 'gaming' });
+  assert.equal(pre.ok, false);
+  assert.match(pre.error, /lessons only/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
