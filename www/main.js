@@ -43,6 +43,8 @@ import {
   QuizView,
   TaskView,
 } from './lesson.js';
+// embed mode (issue 10): ?embed=1 shows one lesson step or one scene, driven by a host page
+import { readEmbed, sceneLesson, startEmbed, embedHook, offerEmbedThis } from './embed.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -213,6 +215,7 @@ function narrateChanges(frame, ledger) {
   const throttled = lay.lanes.filter((l) => shards.get(l.lane, 'write_throttled') > 0);
   const t = episode(w.throttle, throttled.length > 0, simMs, realMs);
   if (t === true) {
+    embedHook('throttle', { shards: throttled.map((l) => l.shard_id) }); // embed hook
     const ids =
       throttled.length > 3
         ? `${throttled.length} shards`
@@ -552,9 +555,10 @@ function describeCommand(cmd) {
  * when accepted). Its answer is told at once; the note the run leaves when it applies the
  * command is then not told again (see `advance`).
  */
-function sendCommand(cmd) {
+function sendCommand(cmd, { host = false } = {}) {
   const L = app.lesson;
-  if (L && !L.allowedTypes.has(cmd.type)) {
+  // embed hook: the host page's commands are its author's, checked by the core alone
+  if (L && !host && !L.allowedTypes.has(cmd.type)) {
     return [{ path: '(top level)', message: t('lesson.locked', { type: cmd.type }) }];
   }
   const errors = app.run.command(cmd);
@@ -692,6 +696,12 @@ function updateLedger(lg) {
 
 function frame(t) {
   if (app.halted) return;
+  // embed hook: an off-screen or hidden embed parks its loop; embed.js restarts it
+  if (app.parked) {
+    app.loopParked = true;
+    return;
+  }
+  app.loopFrames = (app.loopFrames ?? 0) + 1;
   try {
     if (app.run) frameOnce(t);
   } catch (err) {
@@ -1455,6 +1465,12 @@ function resetSpeedMeasure() {
 }
 
 function setPlaying(on, say = true) {
+  // embed hook: an embed stays paused behind its play button until the student plays (the
+  // toolbar's button or Space: `say`); a step's own start (`say` false) does not play it
+  if (app.embedHold && on) {
+    if (say) embedHook('released');
+    else on = false;
+  }
   app.playing = on;
   app.lastFrameT = null;
   app.acc = 0;
@@ -2003,6 +2019,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   L.step = step;
   L.ffToken += 1; // a fast-forward still going stops
   const n = index + 1;
+  if (app.embed) history = 'none'; // embed hook: the embed's address keeps its own parameters
   const href = lessonHref(L.id, n, app.locale);
   if (history === 'push') window.history.pushState({ step: n }, '', href);
   else if (history === 'replace') window.history.replaceState({ step: n }, '', href);
@@ -2073,6 +2090,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   lockControls();
   fitScene();
   if (focus) $('step-heading').focus();
+  embedHook('step', { lesson: L.id, step: n, stepId: step.id }); // embed hook
 }
 
 function lessonLocale() {
@@ -2180,6 +2198,7 @@ function pollTask() {
     markDone(L.id, L.step.id);
     refreshStepList();
   }
+  embedHook('task', { exercise: L.task.id, status: st }); // embed hook
 }
 
 /** This run as an attempt file: the replay with `"exercise"` (and `"answers"`) in front. */
@@ -2227,6 +2246,7 @@ async function submitPrediction(answers) {
   if (L.step !== step) return;
   const graded = app.engine.grade(pred.id, L.seedArg, answers, lessonLocale());
   L.predictView.showGrade(graded, answers);
+  embedHook('graded', { exercise: pred.id, graded }); // embed hook
   markDone(L.id, step.id);
   refreshStepList();
 }
@@ -2235,6 +2255,7 @@ function submitQuiz(answers) {
   const L = app.lesson;
   const graded = app.engine.grade(L.quiz.id, '', answers, lessonLocale());
   L.quizView.showGrade(graded, answers);
+  embedHook('graded', { exercise: L.quiz.id, graded }); // embed hook
   markDone(L.id, L.step.id);
   refreshStepList();
 }
@@ -2270,6 +2291,7 @@ async function boot() {
     app.debug = { frames: 0, violations: 0, log: [], maxStepMs: 0, lastLedger: null, lastT: 0 };
   }
   app.narrator = new Narrator($('narration'), $('narration-log'));
+  app.embed = readEmbed(location.search); // embed hook: null unless ?embed=1
   app.locale = /^[a-z]{2}(-[A-Z]{2})?$/.test(query.get('locale') ?? '')
     ? query.get('locale')
     : 'en';
@@ -2312,6 +2334,8 @@ async function boot() {
       }
     }
   }
+  // embed hook: a scene (or an unknown lesson) is shown as a one-step lesson of its parts
+  if (app.embed && !lessonData) lessonData = sceneLesson(app.embed, engine, problem);
   if (!lessonData && !playground) {
     showMenu(problem);
     document.documentElement.dataset.ready = '1';
@@ -2320,6 +2344,7 @@ async function boot() {
   app.mode = lessonData ? 'lesson' : 'playground';
   document.body.dataset.mode = app.mode;
   $('crumbs').hidden = false;
+  if (!app.embed) offerEmbedThis(app); // embed hook: "Embed this" gives this view's iframe code
   if (lessonData) {
     $('playground-lede').hidden = true;
     $('lesson-side').hidden = false;
@@ -2347,7 +2372,13 @@ async function boot() {
   });
   wireControls();
   if (lessonData) {
+    if (app.embed) app.embedHold = !app.embed.autoplay; // embed hook: starts paused
     enterLesson(lessonData, stepFromQuery(query, lessonData));
+    // embed hook: the host protocol, the play button, parking and the size (www/embed.js)
+    if (app.embed) {
+      const internals = { setPlaying, advance, render, sendCommand, enterStep, resetLessonRun };
+      startEmbed(app, { ...internals, setSpeedTo, install, frame, guard });
+    }
     document.documentElement.dataset.ready = '1';
     requestAnimationFrame(frame);
     return;
@@ -2459,6 +2490,8 @@ window.streamsim = {
         }
       : null,
   mode: () => app.mode,
+  /** Frames the loop has drawn (an embed's parked loop draws none): for the embed tests. */
+  loopFrames: () => app.loopFrames ?? 0,
   /** With ?debug=1 only: the next call on the running simulation throws, as a wasm trap does. */
   forceTrap: () => {
     if (!app.debugOn || !app.engine) throw new Error('forceTrap needs ?debug=1');
