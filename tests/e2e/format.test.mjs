@@ -32,6 +32,11 @@ import {
 } from '../../www/format.js';
 import { keyStyle, OKABE_ITO_NAMES, SHAPES } from '../../www/palette.js';
 import { Rows, consumerRow } from '../../www/sim.js';
+import { useStrings, plural as pluralText } from '../../www/text.js';
+import { readFileSync } from 'node:fs';
+
+// the helpers take their words and units from the English strings, as the page does
+useStrings(JSON.parse(readFileSync(new URL('../../www/text/en.json', import.meta.url), 'utf8')));
 
 const MAX = '340282366920938463463374607431768211455';
 
@@ -60,6 +65,8 @@ test('durations, counts and bytes for people', () => {
   assert.equal(plural(1, 'object'), '1 object');
   assert.equal(plural(2400, 'record'), '2,400 records');
   assert.equal(plural(0, 'alert'), '0 alerts');
+  assert.equal(pluralText('count.records', 1), '1 record');
+  assert.equal(pluralText('count.records', 2400), '2,400 records');
   assert.equal(formatShortCount(950), '950');
   assert.equal(formatShortCount(12_400), '12k');
   assert.equal(formatShortAge(0), '0');
