@@ -62,11 +62,6 @@ export function formatPercent(share) {
   return t('unit.percent', { n: formatShare(share) });
 }
 
-/** A count and its noun: (1, 'object') → "1 object", (2400, 'record') → "2,400 records". */
-export function plural(n, word, many = `${word}s`) {
-  return `${formatCount(n)} ${Math.round(Number(n) || 0) === 1 ? word : many}`;
-}
-
 /** A count in at most four characters, for a canvas label: 950, "12k", "3M". */
 export function formatShortCount(n) {
   const v = Math.round(Number(n) || 0);

@@ -10,7 +10,6 @@ import {
   formatBytes,
   formatShare,
   formatPercent,
-  plural,
   formatShortCount,
   formatShortAge,
   formatCents,
@@ -62,9 +61,8 @@ test('durations, counts and bytes for people', () => {
   assert.equal(formatShare(1), '100');
   assert.equal(formatPercent(0.05), '5%');
   assert.equal(formatPercent(0.005), '0.5%');
-  assert.equal(plural(1, 'object'), '1 object');
-  assert.equal(plural(2400, 'record'), '2,400 records');
-  assert.equal(plural(0, 'alert'), '0 alerts');
+  assert.equal(pluralText('count.objects', 1), '1 object');
+  assert.equal(pluralText('count.alerts', 0), '0 alerts');
   assert.equal(pluralText('count.records', 1), '1 record');
   assert.equal(pluralText('count.records', 2400), '2,400 records');
   assert.equal(formatShortCount(950), '950');
