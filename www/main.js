@@ -108,6 +108,7 @@ const app = {
   faults: null,
   firehose: null,
   mode: 'playground', // 'menu', 'lesson' or 'playground'
+  fastForwardTo: null, // while a step fast-forwards: where to, in words (the status bar's)
   locale: 'en',
   lesson: null, // the lesson being taught (see enterLesson)
 };
@@ -1514,6 +1515,8 @@ function setPlaying(on, say = true) {
  */
 function stateText() {
   if (app.halted) return t('status.stopped');
+  // a step's fast-forward runs while the run is paused: say where it goes, not "paused"
+  if (app.fastForwardTo !== null) return t('status.fastForward', { time: app.fastForwardTo });
   if (!app.playing) return t('status.paused');
   const got = app.actualSpeed;
   if (got !== null && got < app.speed) {
@@ -1768,7 +1771,22 @@ function wireControls() {
 // ---- lessons: the menu, a step's scene, predictions, quizzes and tasks ------------------------
 
 /** Show-words (a step's `show`) the page always adds to the scene when another is there. */
-const SCENE_EXTRA = { belt: ['legend'] };
+const SCENE_EXTRA = { belt: ['legend', 'run'] };
+/** The panel (data-part) each control of a panel is in. */
+const CONTROL_PARTS = {
+  rate: 'producers',
+  hot_key: 'producers',
+  pause_producer: 'producers',
+  shards: 'resharding',
+  reshard: 'resharding',
+  consumers: 'faults',
+  lambda: 'faults',
+  faults: 'faults',
+  firehose: 'firehose',
+  scenario: 'scenario',
+};
+/** The controls that run the simulation: a step offering any of them shows the "run" part. */
+const RUN_CONTROLS = ['play', 'pause', 'step', 'speed', 'reset', 'seed'];
 
 /** Elements of each control, hidden (the run's toolbar) or locked (a panel's inputs). */
 const TOOLBAR_CONTROLS = {
@@ -2064,6 +2082,11 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   if (controls.has('scenario')) L.allowedTypes = new Set([...L.table.values()].flat());
 
   const shown = new Set(step.show ?? []);
+  // the toolbar, the status bar and the narration: a step that offers Play (or step, speed)
+  // shows them, with the belt or without it (a Firehose step has no belt but runs)
+  if (RUN_CONTROLS.some((c) => controls.has(c))) shown.add('run');
+  // and a control offered is shown: its panel too, when the step's `show` leaves it out
+  for (const c of controls) if (CONTROL_PARTS[c]) shown.add(CONTROL_PARTS[c]);
   for (const [word, extra] of Object.entries(SCENE_EXTRA)) {
     if (shown.has(word)) extra.forEach((x) => shown.add(x));
   }
@@ -2186,6 +2209,8 @@ async function fastForward(toMs) {
   const time = formatTarget(toMs);
   setText($('ff-status'), t('lesson.fastForward', { time }));
   document.body.classList.add('fast-forwarding');
+  app.fastForwardTo = time;
+  setText($('st-state'), stateText());
   try {
     while (app.run.nowMs() < toMs) {
       if (token !== L.ffToken || app.halted) return false;
@@ -2195,10 +2220,15 @@ async function fastForward(toMs) {
         advance(Math.min(left, 20));
       }
       render(performance.now(), true);
+      // at the target: done now, not after one more frame in which the clock already shows the
+      // target while the state still says fast-forwarding
+      if (app.run.nowMs() >= toMs) break;
       await new Promise((r) => setTimeout(r, 0));
     }
   } finally {
     document.body.classList.remove('fast-forwarding');
+    app.fastForwardTo = null;
+    setText($('st-state'), stateText());
   }
   if (token !== L.ffToken) return false;
   setText($('ff-status'), t('lesson.fastForwardDone', { time }));
