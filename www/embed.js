@@ -5,7 +5,7 @@
 // own code paths (commands through sim.js, the lesson machinery) do the work.
 
 import { el } from './controls.js';
-import { t } from './text.js';
+import { t, LOCALE_PATTERN } from './text.js';
 import { startHost, isoDuration, PROTOCOL_VERSION } from './host.js';
 
 /** The scenes an embed can show: the parts of the page (data-part words) and a preset. */
@@ -119,7 +119,7 @@ export function readEmbed(search) {
     if (origin) o.parentOrigin = origin;
     else problems.push(['embed.notice.badOrigin', { value: v }]);
   }
-  if (q.has('locale') && !/^[a-z]{2}(-[A-Z]{2})?$/.test(o.locale)) {
+  if (q.has('locale') && !LOCALE_PATTERN.test(o.locale)) {
     problems.push(['embed.notice.badLocale', { value: o.locale }]);
     o.locale = 'en';
   }
