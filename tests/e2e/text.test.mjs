@@ -219,6 +219,8 @@ const KEY_FAMILIES = [
   'boot.running', // boot.running[.address][.seed]
   'concept.', // the lessons' concepts (lesson.js)
   'predict.field.', // prediction fields (lesson.js)
+  'embed.scene.', // the scenes an embed shows (embed.js)
+  'embed.this.size.', // the sizes 'Embed this' offers (embed.js)
 ];
 
 const WWW = path.join(REPO_ROOT, 'www');
