@@ -1781,7 +1781,6 @@ const CONTROL_PARTS = {
   reshard: 'resharding',
   consumers: 'faults',
   lambda: 'faults',
-  faults: 'faults',
   firehose: 'firehose',
   scenario: 'scenario',
 };
