@@ -271,8 +271,14 @@ export class Belt {
       );
       const first = lanes.length ? lanes[0].lane : 0;
       const last = lanes.length ? lanes[lanes.length - 1].lane : lay.lanes.length - 1;
+      // spread over the first lanes only: with many lanes (a belt taller than its box) a box
+      // centred on all of them sits below the part shown first, and the belt seems to have no
+      // producer; its lines still reach every lane
+      const upTo = lanes.length
+        ? lanes[Math.min(lanes.length, PRODUCER_SPAN_LANES) - 1].lane
+        : Math.max(first, last);
       const y0 = this.laneTop(first) + 2;
-      const y1 = this.laneTop(Math.max(first, last)) + g.laneH - g.gap;
+      const y1 = this.laneTop(upTo) + g.laneH - g.gap;
       const span = Math.max(20, y1 - y0);
       const slot = span / prods.length;
       const h = Math.max(22, Math.min(compactOr(g, 40, 52), slot - 6));
@@ -1156,6 +1162,9 @@ export function spreadWithinTicks(rec, tickMs) {
   }
   return extra;
 }
+
+/** Producer boxes are spread over at most this many lanes of their stream, from the top. */
+const PRODUCER_SPAN_LANES = 4;
 
 /** The consumer kinds with a short name on the belt (`belt.kind.<type>`). */
 const KIND_SHORT = new Set(['polling', 'enhanced_fan_out', 'kcl', 'lambda']);

@@ -94,9 +94,7 @@ export class ConsumerPanel {
   build(list) {
     if (!list.length) {
       this.cards = [];
-      replaceChildren(this.box, [
-        el('p', { class: 'hint', text: 'This scenario has no consumer: nobody reads the stream.' }),
-      ]);
+      replaceChildren(this.box, [el('p', { class: 'hint', text: t('consumers.none') })]);
       return;
     }
     this.cards = list.map((c, i) => this.buildCard(c, i));

@@ -1797,7 +1797,6 @@ const CONTROL_PARTS = {
   reshard: 'resharding',
   consumers: 'faults',
   lambda: 'faults',
-  faults: 'faults',
   firehose: 'firehose',
   scenario: 'scenario',
 };
