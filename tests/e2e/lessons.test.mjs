@@ -560,3 +560,49 @@ test('a fast-forward says so in the status bar while it runs', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+// Review of issue 9: in these two task steps the belt was cut to three of its four lanes and the
+// shards' Split buttons sat below the fold, or past the edge of the Resharding card, so the
+// student could not see the control the task is about without scrolling inside a panel.
+test('a resharding task step shows every lane and its Split buttons without scrolling', async () => {
+  for (const [id, lanes] of [
+    ['hot-key', 4],
+    ['split-hot-shard', 2],
+  ]) {
+    const page = await openLesson(`?lesson=${id}&step=4`, {
+      context: { viewport: { width: 1280, height: 800 } },
+    });
+    await page.waitForFunction(() => window.streamsim.lesson().step === 4);
+    await page.waitForTimeout(300);
+    const seen = await page.evaluate(() => {
+      const wrap = document.getElementById('belt-wrap');
+      const card = document.querySelector('[data-part="resharding"]');
+      const box = card.getBoundingClientRect();
+      const splits = [...card.querySelectorAll('.reshard-table button')].filter((b) => {
+        const r = b.getBoundingClientRect();
+        // wholly inside the card's visible box and the window, at scroll 0
+        return (
+          r.width > 0 &&
+          r.left >= box.left &&
+          r.right <= box.right &&
+          r.top >= box.top &&
+          r.bottom <= Math.min(box.bottom, window.innerHeight)
+        );
+      });
+      return {
+        beltScrolls: wrap.scrollHeight > wrap.clientHeight + 1,
+        cardScrollsSideways: card.scrollWidth > card.clientWidth + 1,
+        splitsOnScreen: splits.length,
+      };
+    });
+    assert.equal(seen.beltScrolls, false, `${id} step 4: the belt scrolls inside (${lanes} lanes)`);
+    assert.equal(
+      seen.cardScrollsSideways,
+      false,
+      `${id} step 4: the Resharding card scrolls sideways`,
+    );
+    assert.ok(seen.splitsOnScreen >= 1, `${id} step 4: no Split button wholly on screen`);
+    assert.deepEqual(page.problems, [], id);
+    await page.context().close();
+  }
+});
