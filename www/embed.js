@@ -175,7 +175,8 @@ export function sceneLesson(o, engine, problem) {
 
 let live = null; // { app, host, ... } once startEmbed ran
 
-/** main.js's hook points: a step changed, throttling began, a task's status, a grade. */
+/** main.js's hook points: a step changed, play or pause, throttling began, a task's status, a
+ * grade. */
 export function embedHook(kind, detail) {
   if (!live) return;
   const { app, host } = live;
@@ -187,6 +188,19 @@ export function embedHook(kind, detail) {
     live.exerciseStart = performance.now();
     live.reported = new Set();
     host.post('event', { kind: 'step', t_ms: tMs, lesson: detail.lesson, step: detail.step });
+    // xAPI's "completed": the student reached the lesson's last step (once per embed)
+    const steps = app.lesson?.data.steps.length ?? 0;
+    if (!app.embed.scene && detail.step === steps && !live.completed) {
+      live.completed = true;
+      sendResult('completed', detail.lesson, steps, steps, true);
+    }
+  } else if (kind === 'playing') {
+    // the student's play and pause inside the frame reach the host as they happen
+    // (a host's own play or pause gets its state after the call, in invoke)
+    if (detail.playing !== live.lastPlaying) {
+      live.lastPlaying = detail.playing;
+      if (!live.invoking) postState();
+    }
   } else if (kind === 'throttle') {
     host.post('event', { kind: 'throttling', t_ms: tMs, shards: detail.shards });
   } else if (kind === 'task') {
@@ -426,8 +440,14 @@ function isPlainObject(v) {
 async function invoke(method, args) {
   const { app, fns } = live;
   if (app.halted) return no('the simulation stopped; reload the embed');
-  const out = runMethod(method, args, app, fns);
-  const done = out instanceof Promise ? await out : out;
+  live.invoking = true;
+  let done;
+  try {
+    const out = runMethod(method, args, app, fns);
+    done = out instanceof Promise ? await out : out;
+  } finally {
+    live.invoking = false;
+  }
   if (done.ok && method !== 'getState') postState();
   return done;
 }

@@ -1511,6 +1511,7 @@ function setPlaying(on, say = true) {
     else on = false;
   }
   app.playing = on;
+  embedHook('playing', { playing: on }); // embed hook
   app.lastFrameT = null;
   app.acc = 0;
   setText($('play-label'), on ? t('run.pause') : t('run.play'));

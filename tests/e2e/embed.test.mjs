@@ -543,6 +543,17 @@ test('a lesson embed: goToStep, a result by commands, and the compat shims', asy
   const r = await ready(page, 'l');
   assert.equal(r.capabilities.lesson, 'hot-key');
   assert.deepEqual(r.capabilities.compat, ['h5p', 'canvas', 'perseus']);
+  // the student's own Play and Pause inside the frame reach the host as states
+  const frame = page.frameLocator('iframe#l');
+  for (const playing of [true, false]) {
+    await frame.locator('#play').click();
+    await waitFor(
+      page,
+      'l',
+      (d) => d?.type === 'state' && d.playing === playing,
+      `a state with playing ${playing}`,
+    );
+  }
   // h5p: hello, then prepareResize and resize with the scroll height
   await waitFor(page, 'l', (d) => d?.context === 'h5p' && d.action === 'hello', 'h5p hello');
   const h5p = await waitFor(
@@ -584,6 +595,16 @@ test('a lesson embed: goToStep, a result by commands, and the compat shims', asy
   assert.equal(bad.ok, false);
   assert.match(bad.error, /^args\.step/);
   assert.equal((await call(page, 'l', 'goToStep', { step: 4 })).ok, true);
+  // the lesson's last step reached: xAPI's "completed", once, for the lesson
+  const completed = await waitFor(
+    page,
+    'l',
+    (d) => d?.type === 'result' && d.verb === 'completed',
+    'completed',
+  );
+  assert.equal(completed.object.id, 'hot-key');
+  assert.deepEqual(completed.result.score, { raw: 4, min: 0, max: 4, scaled: 1 });
+  assert.equal(completed.result.completion, true);
 
   // the task solved by commands: a result, and perseus's testsPassed
   assert.equal((await call(page, 'l', 'reset', {})).ok, true);
@@ -600,7 +621,12 @@ test('a lesson embed: goToStep, a result by commands, and the compat shims', asy
   });
   assert.equal(cmd.ok, true, JSON.stringify(cmd));
   assert.equal((await call(page, 'l', 'step', { ticks: 700 })).ok, true);
-  const result = await waitFor(page, 'l', (d) => d?.type === 'result', 'result');
+  const result = await waitFor(
+    page,
+    'l',
+    (d) => d?.type === 'result' && d.verb !== 'completed',
+    'result',
+  );
   assert.equal(result.verb, 'passed');
   assert.equal(result.object.id, 'hot-key-no-throttle');
   await waitFor(page, 'l', (d) => d?.type === 'event' && d.kind === 'goal', 'goal event');
