@@ -776,3 +776,42 @@ test('setSpeed, and load of another lesson (the embed reloads and says ready aga
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+// Issue 10's review: only the scroll-off-screen path of parking was tested. A hidden tab (the
+// student switched tabs) must park the loop too, and showing it again resumes without
+// simulating the hidden time.
+test('a hidden page parks the loop; shown again, it goes on from where it was', async () => {
+  const page = await newPage({ width: 800, height: 500 });
+  await page.goto(embedUrl('scene=belt&autoplay=1'));
+  await page.waitForFunction(() => window.streamsim.tick() > 5, null, { timeout: 10_000 });
+  const setHidden = (hidden) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => (h ? 'hidden' : 'visible'),
+      });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await setHidden(true);
+  assert.equal(
+    await page.evaluate(() => document.documentElement.hasAttribute('data-parked')),
+    true,
+  );
+  await sleep(300); // a frame already queued may still run
+  const t0 = await page.evaluate(() => window.streamsim.tick());
+  await sleep(1000);
+  assert.equal(await page.evaluate(() => window.streamsim.tick()), t0, 'no tick while hidden');
+  await setHidden(false);
+  assert.equal(
+    await page.evaluate(() => document.documentElement.hasAttribute('data-parked')),
+    false,
+  );
+  await page.waitForFunction((t) => window.streamsim.tick() > t, t0, { timeout: 5000 });
+  // at 1×, 100 ms ticks: well under the 13 ticks the hidden 1.3 s would have been
+  await sleep(200);
+  const t1 = await page.evaluate(() => window.streamsim.tick());
+  assert.ok(t1 - t0 < 10, `the hidden time was not simulated (${t1 - t0} ticks)`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
