@@ -1871,7 +1871,6 @@ function fitScene() {
   }
   for (const c of panels.children) c.classList.toggle('scene-needed', wide && needed.has(c));
   if (!wide || !cards.length) {
-    $('shards-heading').closest('.card').classList.remove('scene-wide');
     panels.style.removeProperty('--row-room');
   } else {
     const cols = Math.max(1, getComputedStyle(panels).gridTemplateColumns.split(' ').length);
@@ -1880,12 +1879,7 @@ function fitScene() {
     const fh = $('firehose-card');
     const fhWide = cols >= 3 && cards.includes(fh);
     fh.classList.toggle('scene-wide', fhWide);
-    // the Shards table needs two columns' width too, for its numbers beside each shard's id
-    const shardsCard = $('shards-heading').closest('.card');
-    const shardsWide = cols >= 3 && cards.includes(shardsCard);
-    shardsCard.classList.toggle('scene-wide', shardsWide);
-    let cells =
-      cards.length + needed.size + (fhWide ? (needed.has(fh) ? 2 : 1) : 0) + (shardsWide ? 1 : 0);
+    let cells = cards.length + needed.size + (fhWide ? (needed.has(fh) ? 2 : 1) : 0);
     if (fhWide && !needed.has(fh) && Math.ceil((cells + 2) / cols) <= 2) {
       fh.classList.add('scene-needed'); // two rows too, when the others leave it room
       cells += 2;

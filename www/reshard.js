@@ -205,7 +205,7 @@ export class ReshardPanel {
           { class: 'lineage', 'aria-label': t('reshard.lineage.label', { stream: st.name }) },
           lineage.map((line) => el('li', { text: line })),
         )
-      : el('p', { class: 'hint', text: t('reshard.lineage.none') });
+      : el('p', { class: 'hint lineage-none', text: t('reshard.lineage.none') });
 
     // per open shard: split in the middle, merge with the next one
     const listed = this.many ? open.slice(0, TABLE_ROWS_MAX) : open;
@@ -374,14 +374,26 @@ export class ReshardPanel {
         role: 'group',
         'aria-label': t('reshard.group.label', { stream: st.name }),
       },
-      // the shards' own Split and Merge buttons and the shard count first (a narrow lesson card
-      // shows them without scrolling), then what happened, then the hash-key tools
       [
         status,
         bar,
+        lineageList,
         table,
         tableNote,
-        el('div', { class: 'field reshard-count' }, [
+        el('div', { class: 'field' }, [
+          el('label', { for: pick.id, text: t('reshard.pick.label') }),
+          pick,
+        ]),
+        el('div', { class: 'field' }, [
+          el('label', { for: keyInput.id, text: t('reshard.key.label') }),
+          el('div', { class: 'inline' }, [keyInput, splitAt]),
+          el('p', {
+            class: 'hint',
+            id: `${base}-key-hint`,
+            text: t('reshard.key.hint'),
+          }),
+        ]),
+        el('div', { class: 'field' }, [
           el('label', { for: count.id, text: t('reshard.count.label', { stream: st.name }) }),
           el('div', { class: 'inline' }, [count, countBtn]),
           el('p', {
@@ -391,20 +403,6 @@ export class ReshardPanel {
         ]),
         err,
         ok,
-        lineageList,
-        el('div', { class: 'field reshard-pick' }, [
-          el('label', { for: pick.id, text: t('reshard.pick.label') }),
-          pick,
-        ]),
-        el('div', { class: 'field reshard-at-key' }, [
-          el('label', { for: keyInput.id, text: t('reshard.key.label') }),
-          el('div', { class: 'inline' }, [keyInput, splitAt]),
-          el('p', {
-            class: 'hint',
-            id: `${base}-key-hint`,
-            text: t('reshard.key.hint'),
-          }),
-        ]),
       ],
     );
     return { name: st.name, base, node, keyInput, err, ok, status };
