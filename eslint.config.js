@@ -19,7 +19,7 @@ export default [
     },
   },
   {
-    files: ['www/**/*.js'],
+    files: ['www/**/*.js', 'examples/**/*.js'], // the course page's script runs in the browser too
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -5,6 +5,9 @@
 // tested under the CSP it is meant to run with, and its MIME table depends on the machine.
 //
 // Usage: node scripts/serve.mjs [root]   (PORT=8000 by default; VERBOSE=1 logs every request)
+// FRAME_SRC="http://127.0.0.1:8000" lets the pages served embed frames from that origin (the
+// course page of examples/course-page/ embedding a simulator served elsewhere); without it the
+// policy is CSP below, unchanged (default-src 'self' covers frames of this origin).
 // As a module: `const { url, close } = await startStaticServer({ root, port: 0 })`.
 
 import http from 'node:http';
@@ -52,9 +55,17 @@ export const MIME_TYPES = {
 
 const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function securityHeaders() {
+/** The policy, with `frame-src 'self' <origins>` when frames of other origins are allowed. */
+export function cspWith(frameSrc) {
+  const origins = String(frameSrc ?? '')
+    .split(/\s+/)
+    .filter((o) => /^https?:\/\/[^\s;,']+$/.test(o));
+  return origins.length ? `${CSP}; frame-src 'self' ${origins.join(' ')}` : CSP;
+}
+
+function securityHeaders(csp = CSP) {
   return {
-    'Content-Security-Policy': CSP,
+    'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
     // A dev server: always revalidate, so a rebuilt www/pkg is picked up on reload.
     'Cache-Control': 'no-cache',
@@ -118,7 +129,9 @@ export async function startStaticServer({
   port = 8000,
   host = HOST,
   verbose = false,
+  frameSrc = null,
 } = {}) {
+  const csp = cspWith(frameSrc);
   const realRoot = await fsp.realpath(path.resolve(root));
   const log = verbose ? (line) => console.log(line) : () => {};
 
@@ -145,7 +158,7 @@ export async function startStaticServer({
       }
       const type = MIME_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream';
       res.writeHead(200, {
-        ...securityHeaders(),
+        ...securityHeaders(csp),
         'Content-Type': type,
         'Content-Length': found.size,
       });
@@ -198,6 +211,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       root,
       port,
       verbose: Boolean(process.env.VERBOSE),
+      frameSrc: process.env.FRAME_SRC ?? null,
     });
     console.log(`streamsim: serving ${root} at ${url}/ (Ctrl-C to stop)`);
     const stop = () => close().then(() => process.exit(0));

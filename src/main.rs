@@ -35,9 +35,10 @@ USAGE:
       Lists the exercises as JSON: id, lesson, kind (task, predict, quiz), title.
   streamsim lesson ID
       Prints one lesson, validated, with its English texts merged (what the page gets).
-  streamsim check (ATTEMPT.json | DIR)...
+  streamsim check [--locale LOCALE] (ATTEMPT.json | DIR)...
       Checks attempts (a downloaded run plus \"exercise\" and \"answers\"; a directory: every
       .json in it and its sub-directories; none found is an error), one JSON line each: {file, exercise, passed, earned, total, message}.
+      The message is in LOCALE (en, es, …; default en), English where it is not translated.
       Exit 0 when all passed, 1 when some did not, 2 when any is invalid.
 ";
 
@@ -149,6 +150,24 @@ USAGE:
     }
 
     fn check(args: &[String]) -> i32 {
+        let (locale, args) = match args {
+            [flag, l, rest @ ..] if flag == "--locale" => {
+                let ok = !l.is_empty()
+                    && l.len() <= 16
+                    && l.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !ok {
+                    return usage_error(&format!(
+                        "--locale {l:?} is not a locale (en, es, pt-BR, …)"
+                    ));
+                }
+                (l.as_str(), rest)
+            }
+            [flag] if flag == "--locale" => {
+                return usage_error("--locale needs a locale (en, es, …)")
+            }
+            _ => ("en", args),
+        };
         if args.is_empty() {
             return usage_error("check needs attempt files or directories");
         }
@@ -166,7 +185,7 @@ USAGE:
                     continue;
                 }
             };
-            let r = lesson::attempt::check_attempt(&text, &name);
+            let r = lesson::attempt::check_attempt_in(&text, &name, locale);
             code = code.max(if r.invalid {
                 2
             } else if r.passed {

@@ -89,9 +89,13 @@ impl Sim {
     }
 
     /// "Check my answer": the verdict on an attempt (a downloaded run with "exercise"), as the
-    /// CLI's `check` gives it.
-    pub fn check_attempt(&self, attempt_json: &str) -> JsValue {
-        to_js(&lesson::attempt::check_attempt(attempt_json, "attempt"))
+    /// CLI's `check --locale` gives it (message in `locale`, "en" when left out).
+    pub fn check_attempt(&self, attempt_json: &str, locale: Option<String>) -> JsValue {
+        to_js(&lesson::attempt::check_attempt_in(
+            attempt_json,
+            "attempt",
+            self::locale(&locale),
+        ))
     }
 
     pub fn tick_ms(&self) -> f64 {

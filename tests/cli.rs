@@ -296,6 +296,43 @@ fn lessons_exercises_and_check_print_json_with_exit_codes() {
 }
 
 #[test]
+fn check_speaks_the_locale_asked_for_and_english_by_default() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/attempts/predict-shard"
+    );
+    let f = format!("{dir}/nothing.json");
+    let message = |out: std::process::Output| {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["message"].as_str().unwrap().to_string()
+    };
+    let en = message(streamsim(&["check", &f]));
+    assert!(
+        en.starts_with("0 of 1 right. shard: no answer (it is shardId-"),
+        "{en}"
+    );
+    assert_eq!(message(streamsim(&["check", "--locale", "en", &f])), en);
+    let es = message(streamsim(&["check", "--locale", "es", &f]));
+    assert!(
+        es.starts_with("0 de 1 correctas. shard: sin respuesta (es shardId-"),
+        "{es}"
+    );
+    // A locale without messages falls back to English; a malformed one is a usage error.
+    assert_eq!(message(streamsim(&["check", "--locale", "pt-BR", &f])), en);
+    assert_eq!(
+        streamsim(&["check", "--locale", "e s", &f]).status.code(),
+        Some(2)
+    );
+    assert_eq!(streamsim(&["check", "--locale"]).status.code(), Some(2));
+}
+
+#[test]
 fn regression_check_of_a_folder_of_folders_printed_nothing_it_recurses_and_an_empty_one_fails() {
     let src = concat!(
         env!("CARGO_MANIFEST_DIR"),

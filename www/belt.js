@@ -16,6 +16,7 @@ import {
 } from './format.js';
 import { lagFraction } from './consumers.js';
 import { consumerRow } from './sim.js';
+import { t } from './text.js';
 
 const EVENT_THROTTLED = 0;
 const EVENT_DROPPED = 1;
@@ -185,8 +186,8 @@ export class Belt {
     this.canvas.style.height = `${g.H}px`;
     this.producerBoxes = this.computeProducerBoxes();
     const label = this.aggregate
-      ? `The belt, one band per stream (${this.rowOf.size} shards are too many for a lane each): producers on the left, a bar per shard as tall as its writes against the limit, the consumers on the right. The tables below give the numbers as text.`
-      : 'The conveyor belt: producers on the left, one lane per shard, the consumer on the right. The tables below give the same numbers as text.';
+      ? t('belt.canvas.label.bands', { n: this.rowOf.size })
+      : t('belt.canvas.label');
     if (this.canvas.getAttribute('aria-label') !== label)
       this.canvas.setAttribute('aria-label', label);
     if (this.data) this.draw();
@@ -236,7 +237,10 @@ export class Belt {
       plan.set(
         stream,
         [...byType].map(([type, members]) => ({
-          label: `${members.length} × ${KIND_SHORT[type] || type || 'consumer'}`,
+          label: t('belt.consumers.group', {
+            n: members.length,
+            kind: kindShort(type) || type || t('belt.kind.consumer'),
+          }),
           type,
           members,
         })),
@@ -267,8 +271,14 @@ export class Belt {
       );
       const first = lanes.length ? lanes[0].lane : 0;
       const last = lanes.length ? lanes[lanes.length - 1].lane : lay.lanes.length - 1;
+      // spread over the first lanes only: with many lanes (a belt taller than its box) a box
+      // centred on all of them sits below the part shown first, and the belt seems to have no
+      // producer; its lines still reach every lane
+      const upTo = lanes.length
+        ? lanes[Math.min(lanes.length, PRODUCER_SPAN_LANES) - 1].lane
+        : Math.max(first, last);
       const y0 = this.laneTop(first) + 2;
-      const y1 = this.laneTop(Math.max(first, last)) + g.laneH - g.gap;
+      const y1 = this.laneTop(upTo) + g.laneH - g.gap;
       const span = Math.max(20, y1 - y0);
       const slot = span / prods.length;
       const h = Math.max(22, Math.min(compactOr(g, 40, 52), slot - 6));
@@ -353,10 +363,12 @@ export class Belt {
       if (!this.layout.lanes[lane] || !this.rowOf.has(lane)) continue;
       const parts = [];
       if (counts[EVENT_THROTTLED])
-        parts.push(`↩ ${formatCount(counts[EVENT_THROTTLED])} sent back`);
-      if (counts[EVENT_DROPPED]) parts.push(`✕ ${formatCount(counts[EVENT_DROPPED])} dropped`);
+        parts.push(t('belt.events.throttled', { n: formatCount(counts[EVENT_THROTTLED]) }));
+      if (counts[EVENT_DROPPED]) {
+        parts.push(t('belt.events.dropped', { n: formatCount(counts[EVENT_DROPPED]) }));
+      }
       if (counts[EVENT_RETRY_OK])
-        parts.push(`◯ ${formatCount(counts[EVENT_RETRY_OK])} in on retry`);
+        parts.push(t('belt.events.retried', { n: formatCount(counts[EVENT_RETRY_OK]) }));
       if (!parts.length) continue;
       const text = parts.join('  ');
       ctx.font = `600 ${g.small}px ${FONT}`;
@@ -379,24 +391,24 @@ export class Belt {
     ctx.font = `600 ${g.small}px ${FONT}`;
     ctx.textAlign = 'left';
     const y = g.compact ? 10 : 13;
-    ctx.fillText(g.compact ? 'Producers' : 'Producers', g.prodX, y);
-    const gateTitle = this.aggregate ? 'Writes, whole stream' : 'Write limit per shard';
-    ctx.fillText(g.compact ? 'Write limit' : gateTitle, g.gateX, y);
+    ctx.fillText(t('belt.title.producers'), g.prodX, y);
+    const gateTitle = this.aggregate ? t('belt.title.gate.stream') : t('belt.title.gate');
+    ctx.fillText(g.compact ? t('belt.title.gate.compact') : gateTitle, g.gateX, y);
     const updating = this.layout.streams.filter((st) => st.status === 'UPDATING');
     const shardsTitle = this.aggregate
       ? g.compact
-        ? 'Shards, per stream →'
-        : 'Shards: one band per stream, a bar per shard →'
+        ? t('belt.title.shards.bands.compact')
+        : t('belt.title.shards.bands')
       : g.compact
-        ? 'Shards →'
-        : 'Shards (one lane each) →';
+        ? t('belt.title.shards.compact')
+        : t('belt.title.shards');
     ctx.fillText(shardsTitle, g.beltX, y);
     if (updating.length) {
       // resharding under way: said in words, with a dashed frame (not colour alone)
       const x = g.beltX + ctx.measureText(shardsTitle).width + 10;
       const label = g.compact
-        ? '⟳ UPDATING'
-        : `⟳ ${updating.map((st) => st.name).join(', ')} UPDATING: resharding`;
+        ? t('belt.updating.compact')
+        : t('belt.updating', { streams: updating.map((st) => st.name).join(t('list.comma')) });
       const tw = ctx.measureText(label).width;
       ctx.fillStyle = this.ui.updatingBack;
       ctx.fillRect(x - 4, y - g.small * 0.8, tw + 8, g.small * 1.6);
@@ -410,7 +422,9 @@ export class Belt {
       ctx.fillStyle = this.ui.muted;
     }
     ctx.textAlign = 'right';
-    ctx.fillText(this.layout.consumers.length > 1 ? 'Consumers' : 'Consumer', g.W - g.pad, y);
+    const consumersTitle =
+      this.layout.consumers.length > 1 ? t('belt.title.consumers') : t('belt.title.consumer');
+    ctx.fillText(consumersTitle, g.W - g.pad, y);
     ctx.textAlign = 'left';
   }
 
@@ -423,23 +437,19 @@ export class Belt {
     ctx.font = `600 ${g.font}px ${FONT}`;
     ctx.fillStyle = l.state === 'OPEN' ? this.ui.ink : this.ui.muted;
     ctx.textAlign = 'left';
-    const idText = g.compact ? `shard ${shortShard(l.shard_id)}` : l.shard_id;
+    const idText = g.compact ? t('belt.lane.shortId', { n: shortShard(l.shard_id) }) : l.shard_id;
     ctx.fillText(idText, g.gateX, top + g.headerH / 2);
     const idW = ctx.measureText(idText).width;
     ctx.font = `${g.small}px ${FONT}`;
     ctx.fillStyle = this.ui.muted;
     const range = formatHashRange(l.starting_hash_key, l.ending_hash_key);
-    const stateText =
+    // one whole label per case: the range alone, or with the lane's state (closed, expired)
+    const state = t(`shard.state.${l.state}`);
+    const laneLabel =
       l.state === 'OPEN'
-        ? ''
-        : g.compact
-          ? ` · ${l.state.toLowerCase()}`
-          : ` · ${l.state.toLowerCase()}: no writes, read until empty`;
-    ctx.fillText(
-      `${g.compact ? '' : 'keys '}${range}${stateText}`,
-      g.gateX + idW + 6,
-      top + g.headerH / 2,
-    );
+        ? t(g.compact ? 'belt.lane.range.compact' : 'belt.lane.range', { range })
+        : t(g.compact ? 'belt.lane.rangeState.compact' : 'belt.lane.rangeState', { range, state });
+    ctx.fillText(laneLabel, g.gateX + idW + 6, top + g.headerH / 2);
 
     // right: records not read yet (how far behind each consumer is: its column, at the end)
     const unread = d.shards.get(i, 'unread_records') || 0;
@@ -447,7 +457,11 @@ export class Belt {
     ctx.fillStyle = this.ui.muted;
     ctx.font = `${g.small}px ${FONT}`;
     if (unread > 0 && !g.compact)
-      ctx.fillText(`${formatCount(unread)} unread`, g.beltEnd, top + g.headerH / 2);
+      ctx.fillText(
+        t('belt.lane.unread', { n: formatCount(unread) }),
+        g.beltEnd,
+        top + g.headerH / 2,
+      );
     ctx.textAlign = 'left';
 
     // the belt strip
@@ -526,14 +540,20 @@ export class Belt {
     ctx.font = `600 ${g.font}px ${FONT}`;
     ctx.fillStyle = this.ui.ink;
     ctx.textAlign = 'left';
-    const head = `${st.name}: ${formatCount(lanes.length)} shards (${formatCount(open)} open)`;
+    const head = t('belt.band.head', {
+      stream: st.name,
+      n: formatCount(lanes.length),
+      open: formatCount(open),
+    });
     ctx.fillText(head, g.gateX, top + g.headerH / 2);
     const headW = ctx.measureText(head).width;
     ctx.font = `${g.small}px ${FONT}`;
     ctx.fillStyle = this.ui.muted;
     const extra = [
-      atLimit ? `${formatCount(atLimit)} throttling` : 'none throttling',
-      unread > 0 && !g.compact ? `${formatCount(unread)} unread` : '',
+      atLimit
+        ? t('belt.band.throttling', { n: formatCount(atLimit) })
+        : t('belt.band.noneThrottling'),
+      unread > 0 && !g.compact ? t('belt.lane.unread', { n: formatCount(unread) }) : '',
     ]
       .filter(Boolean)
       .join(' · ');
@@ -553,7 +573,9 @@ export class Belt {
     ctx.font = `${g.small}px ${FONT}`;
     ctx.fillStyle = this.ui.ink;
     ctx.fillText(
-      g.compact ? formatPercent(frac) : `${formatCount(recs)} of ${formatCount(cap)} rec/s`,
+      g.compact
+        ? formatPercent(frac)
+        : t('belt.band.writes', { n: formatCount(recs), cap: formatCount(cap) }),
       g.gateX,
       sy + 4 + barH * 1.5,
     );
@@ -620,7 +642,11 @@ export class Belt {
       ctx.font = `600 ${g.small}px ${FONT}`;
       ctx.fillStyle = this.ui.muted;
       ctx.textAlign = 'left';
-      ctx.fillText(g.compact ? '✕ closed' : '✕ closed: no writes', g.gateX, sy + g.stripH / 2);
+      ctx.fillText(
+        g.compact ? t('belt.gate.closed.compact') : t('belt.gate.closed'),
+        g.gateX,
+        sy + g.stripH / 2,
+      );
       return;
     }
     const labelW = g.compact ? 22 : 40;
@@ -629,18 +655,18 @@ export class Belt {
     const barH = (g.stripH - 6) / 2;
     const rows = [
       {
-        label: g.compact ? 'rec' : 'rec/s',
+        label: g.compact ? t('belt.gate.records.compact') : t('belt.gate.records'),
         frac: recs / recLimit,
         text: g.compact
           ? formatPercent(recs / recLimit)
-          : `${formatCount(recs)}/${formatCount(recLimit)}`,
+          : t('belt.gate.of', { n: formatCount(recs), max: formatCount(recLimit) }),
       },
       {
-        label: g.compact ? 'MiB' : 'MiB/s',
+        label: g.compact ? t('belt.gate.bytes.compact') : t('belt.gate.bytes'),
         frac: bytes / byteLimit,
         text: g.compact
           ? formatPercent(bytes / byteLimit)
-          : `${formatMiB(bytes)}/${formatMiB(byteLimit, 0)}`,
+          : t('belt.gate.of', { n: formatMiB(bytes), max: formatMiB(byteLimit, 0) }),
       },
     ];
     rows.forEach((r, k) => {
@@ -663,7 +689,7 @@ export class Belt {
       ctx.lineWidth = atLimit ? 2 : 1;
       ctx.strokeRect(barX + 0.5, y + 0.5, barW - 1, barH - 1);
       // value text on a white chip, readable over any fill
-      const label = atLimit ? (g.compact ? '⚠ MAX' : '⚠ LIMIT') : r.text;
+      const label = atLimit ? (g.compact ? t('belt.gate.max') : t('belt.gate.limit')) : r.text;
       ctx.font = `600 ${g.small - 1}px ${FONT}`;
       const tw = ctx.measureText(label).width;
       ctx.fillStyle = this.ui.chip;
@@ -707,7 +733,9 @@ export class Belt {
       if (twoLines) {
         ctx.font = `${g.small}px ${FONT}`;
         ctx.fillStyle = this.ui.muted;
-        const rate = p.paused ? 'paused' : `${formatCount(p.records_per_second)}/s`;
+        const rate = p.paused
+          ? t('belt.producer.paused')
+          : t('belt.producer.rate', { n: formatCount(p.records_per_second) });
         ctx.fillText(fitText(ctx, rate, b.w - 14), b.x + 10, b.cy + g.font * 0.65);
       }
     }
@@ -757,13 +785,17 @@ export class Belt {
         if (reps.length > 1) {
           const got = reps.filter((r) => r.records_read > 0);
           const mean = got.reduce((t, r) => t + r.mean_delay_ms, 0) / Math.max(1, got.length);
-          kind = got.length ? `mean ${formatDuration(mean)}` : '';
+          kind = got.length ? t('belt.consumer.mean', { delay: formatDuration(mean) }) : '';
         } else if (rep) {
-          kind = KIND_SHORT[rep.type] || rep.type;
+          kind = kindShort(rep.type) || rep.type;
           if (rep.type === 'lambda' && rep.lambda) {
-            kind = g.compact ? 'λ' : `λ ${rep.lambda.function_name}`;
+            kind = g.compact
+              ? kindShort('lambda')
+              : t('belt.consumer.lambda', { fn: rep.lambda.function_name });
           }
-          if (rep.records_read > 0 && !g.compact) kind += ` · ${formatDuration(rep.mean_delay_ms)}`;
+          if (rep.records_read > 0 && !g.compact) {
+            kind = t('belt.consumer.kindDelay', { kind, delay: formatDuration(rep.mean_delay_ms) });
+          }
         }
         ctx.fillText(fitText(ctx, kind, w - 2), x + w / 2, headY + g.small * 1.6);
         // per lane: lag gauge and age (one for the whole band: the furthest behind of its lanes)
@@ -801,7 +833,7 @@ export class Belt {
           const upTo = (c.members.length > 1 || many) && age > 0 ? '≤ ' : '';
           let label = g.compact
             ? upTo + formatShortAge(age)
-            : `${upTo}${formatDuration(age)} behind`;
+            : t('belt.consumer.behind', { upTo, age: formatDuration(age) });
           if (ctx.measureText(label).width > w - 4) label = `${upTo}${formatDuration(age)}`;
           ctx.fillText(
             fitText(ctx, label, w - 2),
@@ -814,17 +846,23 @@ export class Belt {
         const disorder = reps.reduce((t, r) => t + (r.order_violations || 0), 0);
         const warn = [];
         if (dups > 0)
-          warn.push(g.compact ? `${formatShortCount(dups)} dup` : `${formatCount(dups)} dup.`);
+          warn.push(
+            g.compact
+              ? t('belt.consumer.dups.compact', { n: formatShortCount(dups) })
+              : t('belt.consumer.dups', { n: formatCount(dups) }),
+          );
         const failedCalls = reps.reduce((t, r) => t + (r.lambda ? r.lambda.errors : 0), 0);
         if (failedCalls > 0)
           warn.push(
-            g.compact ? `${formatShortCount(failedCalls)} ✕` : `${formatCount(failedCalls)} failed`,
+            g.compact
+              ? t('belt.consumer.failed.compact', { n: formatShortCount(failedCalls) })
+              : t('belt.consumer.failed', { n: formatCount(failedCalls) }),
           );
         if (disorder > 0)
           warn.push(
             g.compact
-              ? `${formatShortCount(disorder)} ooo`
-              : `${formatCount(disorder)} out of order`,
+              ? t('belt.consumer.disorder.compact', { n: formatShortCount(disorder) })
+              : t('belt.consumer.disorder', { n: formatCount(disorder) }),
           );
         if (warn.length) {
           ctx.font = `600 ${g.small}px ${FONT}`;
@@ -939,7 +977,7 @@ export class Belt {
     // the count of waiting records, on a chip over each pile
     ctx.font = `600 ${g.small}px ${FONT}`;
     for (const { sy, pileW, pileCount } of chips) {
-      const label = `${formatCount(pileCount)} waiting`;
+      const label = t('belt.lane.waiting', { n: formatCount(pileCount) });
       const tw = ctx.measureText(label).width;
       if (pileW > tw + 8 || !g.compact) {
         const cx = Math.max(
@@ -1125,12 +1163,16 @@ export function spreadWithinTicks(rec, tickMs) {
   return extra;
 }
 
-const KIND_SHORT = {
-  polling: 'polling',
-  enhanced_fan_out: 'fan-out',
-  kcl: 'KCL',
-  lambda: 'λ',
-};
+/** Producer boxes are spread over at most this many lanes of their stream, from the top. */
+const PRODUCER_SPAN_LANES = 4;
+
+/** The consumer kinds with a short name on the belt (`belt.kind.<type>`). */
+const KIND_SHORT = new Set(['polling', 'enhanced_fan_out', 'kcl', 'lambda']);
+
+/** A consumer kind's short name, '' for a kind without one. */
+function kindShort(type) {
+  return KIND_SHORT.has(type) ? t(`belt.kind.${type}`) : '';
+}
 
 function compactOr(g, small, big) {
   return g.compact ? small : big;

@@ -5,41 +5,33 @@
 // screen reader is not handed a new tree every refresh.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatCount, formatDuration, formatSimTime, plural, cssPercent } from './format.js';
+import { formatCount, formatDuration, formatSimTime, cssPercent } from './format.js';
+import { t, plural } from './text.js';
 
 /** "polling" etc. → words for people; long and short forms. */
 export function kindWords(c) {
   switch (c.type) {
     case 'enhanced_fan_out':
-      return {
-        long: 'enhanced fan-out: records pushed to it, with its own 2 MiB/s per shard',
-        short: 'fan-out',
-      };
     case 'kcl':
-      return { long: 'KCL application: workers share the shards by leases', short: 'KCL' };
-    case 'lambda':
-      return {
-        long: `Lambda trigger of the function ${c.lambda ? c.lambda.function_name : ''}`,
-        short: `λ ${c.lambda ? c.lambda.function_name : ''}`,
-      };
     case 'polling':
+      return { long: t(`consumer.kind.${c.type}.long`), short: t(`belt.kind.${c.type}`) };
+    case 'lambda': {
+      const fn = c.lambda ? c.lambda.function_name : '';
       return {
-        long: 'polling: shares each shard’s 5 reads/s and 2 MiB/s with the other pollers',
-        short: 'polling',
+        long: t('consumer.kind.lambda.long', { fn }),
+        short: t('belt.consumer.lambda', { fn }),
       };
+    }
     default:
       return { long: String(c.type), short: String(c.type) };
   }
 }
 
-const APP_WORDS = {
-  fraud_detector: 'fraud detector',
-  cheat_detector: 'cheat detector',
-  dashboard: 'dashboard',
-};
+/** The consumer applications with words of their own (`consumer.app.<kind>`). */
+const APP_WORDS = new Set(['fraud_detector', 'cheat_detector', 'dashboard']);
 
 export function appWords(kind) {
-  return APP_WORDS[kind] || String(kind).replace(/_/g, ' ');
+  return APP_WORDS.has(kind) ? t(`consumer.app.${kind}`) : String(kind).replace(/_/g, ' ');
 }
 
 /** Lag gauge fill, 0 … 1, on a log scale: 100 ms is a sliver, 1 min fills it. */
@@ -102,9 +94,7 @@ export class ConsumerPanel {
   build(list) {
     if (!list.length) {
       this.cards = [];
-      replaceChildren(this.box, [
-        el('p', { class: 'hint', text: 'This scenario has no consumer: nobody reads the stream.' }),
-      ]);
+      replaceChildren(this.box, [el('p', { class: 'hint', text: t('consumers.none') })]);
       return;
     }
     this.cards = list.map((c, i) => this.buildCard(c, i));
@@ -126,15 +116,15 @@ export class ConsumerPanel {
       expired: cell(),
     };
     const dl = el('dl', { class: 'consumer-stats' }, [
-      el('dt', { text: 'Records delivered' }),
+      el('dt', { text: t('consumer.stat.read') }),
       stats.read,
-      el('dt', { text: 'Mean delay, arrival to delivery' }),
+      el('dt', { text: t('consumer.stat.delay') }),
       stats.delay,
-      el('dt', { text: 'Duplicates (delivered again)' }),
+      el('dt', { text: t('consumer.stat.duplicates') }),
       stats.dups,
-      el('dt', { text: 'Out of order (per key)' }),
+      el('dt', { text: t('consumer.stat.order') }),
       stats.order,
-      el('dt', { text: 'Lost to retention, never read' }),
+      el('dt', { text: t('consumer.stat.expired') }),
       stats.expired,
     ]);
     // per shard: lag gauge (iterator age) and records behind
@@ -158,7 +148,10 @@ export class ConsumerPanel {
       c.shards.length > shardRows.length
         ? el('p', {
             class: 'hint',
-            text: `${formatCount(c.shards.length)} shards; showing the ${shardRows.length} furthest behind.`,
+            text: t('consumer.shards.furthest', {
+              n: formatCount(c.shards.length),
+              rows: shardRows.length,
+            }),
           })
         : null;
     const shardTable = el(
@@ -167,15 +160,15 @@ export class ConsumerPanel {
         class: 'table-scroll',
         role: 'region',
         tabindex: '0',
-        'aria-label': `${c.name}: how far behind, per shard`,
+        'aria-label': t('consumer.shards.label', { consumer: c.name }),
       },
       [
         el('table', { class: 'numbers lag-table' }, [
           el('thead', {}, [
             el('tr', {}, [
-              el('th', { scope: 'col', text: 'Shard' }),
-              el('th', { scope: 'col', text: 'Behind (iterator age)' }),
-              el('th', { scope: 'col', text: 'Records behind' }),
+              el('th', { scope: 'col', text: t('consumer.shards.col.shard') }),
+              el('th', { scope: 'col', text: t('consumer.shards.col.age') }),
+              el('th', { scope: 'col', text: t('consumer.shards.col.behind') }),
             ]),
           ]),
           el(
@@ -200,22 +193,22 @@ export class ConsumerPanel {
         rows,
         note,
         node: el('div', { class: 'lease-box' }, [
-          el('h4', { text: 'Lease table (one row per shard, like the KCL’s DynamoDB table)' }),
+          el('h4', { text: t('consumer.leases.heading') }),
           el(
             'div',
             {
               class: 'table-scroll',
               role: 'region',
               tabindex: '0',
-              'aria-label': `${c.name}: lease table`,
+              'aria-label': t('consumer.leases.label', { consumer: c.name }),
             },
             [
               el('table', { class: 'numbers lease-table', id: `${base}-leases` }, [
                 el('thead', {}, [
                   el('tr', {}, [
-                    el('th', { scope: 'col', text: 'Shard' }),
-                    el('th', { scope: 'col', text: 'Lease owner' }),
-                    el('th', { scope: 'col', text: 'Checkpoint' }),
+                    el('th', { scope: 'col', text: t('consumer.leases.col.shard') }),
+                    el('th', { scope: 'col', text: t('consumer.leases.col.owner') }),
+                    el('th', { scope: 'col', text: t('consumer.leases.col.checkpoint') }),
                   ]),
                 ]),
                 el(
@@ -235,23 +228,23 @@ export class ConsumerPanel {
     if (c.lambda) {
       const f = {};
       const items = [
-        ['invocations', 'Invocations (batches)'],
-        ['errors', 'Failed invocations'],
-        ['retries', 'Retries'],
-        ['bisections', 'Batches split in two'],
-        ['processed', 'Records processed'],
-        ['discarded', 'Records given up'],
-        ['concurrent_executions_max', 'Most at once (concurrency)'],
+        'invocations',
+        'errors',
+        'retries',
+        'bisections',
+        'processed',
+        'discarded',
+        'concurrent_executions_max',
       ];
       const kids = [];
-      for (const [k, label] of items) {
+      for (const k of items) {
         f[k] = el('dd');
-        kids.push(el('dt', { text: label }), f[k]);
+        kids.push(el('dt', { text: t(`consumer.lambda.${k}`) }), f[k]);
       }
       lambda = {
         f,
         node: el('div', { class: 'lambda-box' }, [
-          el('h4', { text: `Lambda function ${c.lambda.function_name}` }),
+          el('h4', { text: t('consumer.lambda.heading', { fn: c.lambda.function_name }) }),
           el('dl', { class: 'consumer-stats', id: `${base}-lambda` }, kids),
         ]),
       };
@@ -269,7 +262,10 @@ export class ConsumerPanel {
         el('span', { class: `kind-badge kind-${c.type}`, text: words.short }),
         ` ${c.name}`,
       ]),
-      el('p', { class: 'hint', text: `${words.long}; reads ${c.stream_name}.` }),
+      el('p', {
+        class: 'hint',
+        text: t('consumer.reads', { kind: words.long, stream: c.stream_name }),
+      }),
       dl,
       app ? app.text : null,
       lambda ? lambda.node : null,
@@ -285,14 +281,18 @@ export class ConsumerPanel {
     setText(card.stats.read, formatCount(c.records_read));
     setText(
       card.stats.delay,
-      c.records_read > 0 ? `${formatDuration(c.mean_delay_ms)}` : 'nothing delivered yet',
+      c.records_read > 0 ? formatDuration(c.mean_delay_ms) : t('consumer.delay.none'),
     );
     setText(card.stats.dups, formatCount(c.duplicates));
     card.stats.dups.classList.toggle('warn', c.duplicates > 0);
     const order = !c.order_checked
-      ? "not checked (Firehose's own reader)"
-      : formatCount(c.order_violations) +
-        (c.order_unchecked > 0 ? ` (${formatCount(c.order_unchecked)} not checked)` : '');
+      ? t('consumer.order.notChecked')
+      : c.order_unchecked > 0
+        ? t('consumer.order.partly', {
+            n: formatCount(c.order_violations),
+            unchecked: formatCount(c.order_unchecked),
+          })
+        : formatCount(c.order_violations);
     setText(card.stats.order, order);
     card.stats.order.classList.toggle('warn', c.order_violations > 0);
     setText(card.stats.expired, formatCount(c.expired_unread));
@@ -324,13 +324,19 @@ export class ConsumerPanel {
       if (card.leases.note) {
         const owners = new Map();
         for (const l of c.leases) {
-          const o = free(l) ? 'nobody' : l.owner;
+          const o = free(l) ? t('consumer.leases.nobody') : l.owner;
           owners.set(o, (owners.get(o) || 0) + 1);
         }
-        const held = [...owners].map(([o, n]) => `${o} ${formatCount(n)}`).join(', ');
+        const held = [...owners]
+          .map(([o, n]) => t('consumer.leases.held', { owner: o, n: formatCount(n) }))
+          .join(t('list.comma'));
         setText(
           card.leases.note,
-          `${formatCount(c.leases.length)} leases (${held}); showing ${card.leases.rows.length}, those nobody holds first.`,
+          t('consumer.leases.summary', {
+            n: formatCount(c.leases.length),
+            held,
+            rows: card.leases.rows.length,
+          }),
         );
       }
       leased.forEach((at, k) => {
@@ -338,7 +344,10 @@ export class ConsumerPanel {
         const r = card.leases.rows[k];
         if (!r || !l) return;
         setText(r.id, l.shard_id);
-        setText(r.owner, l.owner === null || l.owner === undefined ? 'free (nobody)' : l.owner);
+        setText(
+          r.owner,
+          l.owner === null || l.owner === undefined ? t('consumer.leases.free') : l.owner,
+        );
         r.owner.classList.toggle('warn', l.owner === null || l.owner === undefined);
         setText(r.cp, formatCount(l.checkpoint));
       });
@@ -353,17 +362,24 @@ export class ConsumerPanel {
     if (card.app && c.application) {
       const a = c.application;
       const what = appWords(a.kind);
-      let t;
+      let summary;
       if (a.kind === 'dashboard') {
-        t = `As a ${what}: ${formatCount(a.records_last_second)} records in the last second, ${formatCount(a.records_seen)} in all.`;
+        summary = t('consumer.app.dashboardSummary', {
+          what,
+          last: formatCount(a.records_last_second),
+          all: formatCount(a.records_seen),
+        });
+      } else if (a.alerts > 0) {
+        summary = t('consumer.app.alertsCaught', {
+          what,
+          alerts: plural('count.alerts', a.alerts),
+          mean: formatDuration(a.detection_delay_ms_mean),
+          max: formatDuration(a.detection_delay_ms_max),
+        });
       } else {
-        t = `As a ${what}: ${plural(a.alerts, 'alert')}`;
-        if (a.alerts > 0) {
-          t += `, caught on average ${formatDuration(a.detection_delay_ms_mean)} after it happened (at worst ${formatDuration(a.detection_delay_ms_max)})`;
-        }
-        t += '.';
+        summary = t('consumer.app.alerts', { what, alerts: plural('count.alerts', a.alerts) });
       }
-      setText(card.app.text, t);
+      setText(card.app.text, summary);
     }
   }
 }
@@ -410,7 +426,11 @@ export class NotesFeed {
 
 /** "card-7: 6 transactions within 10 s (more than 5) — caught 412 ms after it happened". */
 export function alertText(a) {
-  return `${a.partition_key}: ${a.reason} — caught ${formatDuration(a.delay_ms)} after it happened`;
+  return t('alert.text', {
+    key: a.partition_key,
+    reason: a.reason,
+    delay: formatDuration(a.delay_ms),
+  });
 }
 
 /** Alerts of every consumer application, newest first, capped. */
@@ -454,26 +474,27 @@ export class AlertsFeed {
           ' ',
           el('span', { class: 'alert-mark', 'aria-hidden': 'true', text: '⚑' }),
           ` ${alertText(a)} `,
-          el('span', { class: 'hint-inline', text: `(${a.who})` }),
+          el('span', { class: 'hint-inline', text: t('alert.who', { who: a.who }) }),
         ]),
       );
     }
     while (this.list.children.length > this.cap) this.list.lastElementChild.remove();
     if (!apps.length) {
-      setText(
-        this.summary,
-        'No consumer in this scenario looks for anything (no fraud or cheat detector).',
-      );
+      setText(this.summary, t('alerts.none'));
     } else {
       setText(
         this.summary,
         apps
           .map((c) => {
             const a = c.application;
-            const base = `${c.lambda ? c.lambda.function_name : c.name} (${appWords(a.kind)}): ${plural(a.alerts, 'alert')}`;
-            return a.alerts > 0
-              ? `${base}, on average ${formatDuration(a.detection_delay_ms_mean)} after the event, at worst ${formatDuration(a.detection_delay_ms_max)}.`
-              : `${base}.`;
+            const params = {
+              who: c.lambda ? c.lambda.function_name : c.name,
+              what: appWords(a.kind),
+              alerts: plural('count.alerts', a.alerts),
+              mean: formatDuration(a.detection_delay_ms_mean),
+              max: formatDuration(a.detection_delay_ms_max),
+            };
+            return t(a.alerts > 0 ? 'alerts.summary.caught' : 'alerts.summary', params);
           })
           .join(' '),
       );

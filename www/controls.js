@@ -3,6 +3,7 @@
 
 import { producerColourVar } from './palette.js';
 import { formatCount, formatShare, formatPercent, errorMessages } from './format.js';
+import { t } from './text.js';
 
 /** Make an element: el('button', { type: 'button', class: 'x', text: 'Go' }, [children]). */
 export function el(tag, props = {}, children = []) {
@@ -43,8 +44,11 @@ export function rateSliderMax(rate) {
 
 /** What a producer writes to, in words: "PutRecords → stream clicks". */
 export function producerTarget(p) {
-  const where = p.target_kind === 'delivery_stream' ? 'delivery stream' : 'stream';
-  return `${p.api} → ${where} ${p.target_name}`;
+  const key =
+    p.target_kind === 'delivery_stream'
+      ? 'producer.target.deliveryStream'
+      : 'producer.target.stream';
+  return t(key, { api: p.api, name: p.target_name });
 }
 
 /**
@@ -81,8 +85,8 @@ export function buildProducerControls(container, layout, send, limits) {
       max: rateSliderMax(p.records_per_second),
       step: 1,
       value: p.records_per_second,
-      'aria-label': `${p.name}: records per second (slider)`,
-      'aria-valuetext': `${formatCount(p.records_per_second)} records per second`,
+      'aria-label': t('producer.rate.slider', { producer: p.name }),
+      'aria-valuetext': t('producer.rate.valuetext', { n: formatCount(p.records_per_second) }),
     });
     // The rate last sent (or shown by the layout): Enter and the change event that follows it,
     // or a value typed again, send no second command (each one is part of a shared replay).
@@ -100,20 +104,23 @@ export function buildProducerControls(container, layout, send, limits) {
     };
     range.addEventListener('input', () => {
       num.value = range.value;
-      range.setAttribute('aria-valuetext', `${formatCount(range.value)} records per second`);
+      range.setAttribute(
+        'aria-valuetext',
+        t('producer.rate.valuetext', { n: formatCount(range.value) }),
+      );
     });
     range.addEventListener('change', () => sendRate(range.value));
     const commitNumber = () => {
       if (num.value === '' || !num.checkValidity()) {
         report([
-          `Enter a whole number of records per second from ${formatCount(RATE_MIN)} to ${formatCount(RATE_MAX)}.`,
+          t('producer.rate.invalid', { min: formatCount(RATE_MIN), max: formatCount(RATE_MAX) }),
         ]);
         return;
       }
       const v = Number(num.value);
       if (v > Number(range.max)) range.max = String(rateSliderMax(v));
       range.value = String(v);
-      range.setAttribute('aria-valuetext', `${formatCount(v)} records per second`);
+      range.setAttribute('aria-valuetext', t('producer.rate.valuetext', { n: formatCount(v) }));
       sendRate(v);
     };
     num.addEventListener('change', commitNumber);
@@ -134,12 +141,12 @@ export function buildProducerControls(container, layout, send, limits) {
         max: limits.hotKeyShare.max,
         step: 0.05,
         value: share,
-        'aria-valuetext': `${formatShare(share)} percent`,
+        'aria-valuetext': t('producer.hot.valuetext', { pct: formatShare(share) }),
       });
       hotRange.addEventListener('input', () => {
         const pct = formatShare(hotRange.value);
-        hotOut.textContent = `${pct}%`;
-        hotRange.setAttribute('aria-valuetext', `${pct} percent`);
+        hotOut.textContent = t('producer.hot.value', { pct });
+        hotRange.setAttribute('aria-valuetext', t('producer.hot.valuetext', { pct }));
       });
       hotRange.addEventListener('change', () => {
         report(
@@ -151,14 +158,14 @@ export function buildProducerControls(container, layout, send, limits) {
         );
       });
       hot = el('div', { class: 'field' }, [
-        el('label', { for: `${base}-hot`, text: 'Share of records on the one hot key' }),
+        el('label', { for: `${base}-hot`, text: t('producer.hot.label') }),
         el('div', { class: 'inline' }, [hotRange, hotOut]),
       ]);
     }
 
     const pause = el('button', { type: 'button', class: 'small', id: `${base}-pause` });
     const setPauseLabel = (paused) => {
-      pause.textContent = paused ? `Resume ${p.name}` : `Pause ${p.name}`;
+      pause.textContent = t(paused ? 'producer.resume' : 'producer.pause', { producer: p.name });
       pause.dataset.paused = paused ? '1' : '0';
     };
     setPauseLabel(p.paused);
@@ -180,14 +187,17 @@ export function buildProducerControls(container, layout, send, limits) {
       id: `${base}-target`,
       text:
         p.target_kind === 'stream'
-          ? `${producerTarget(p)}, keys: ${describeKeyModel(p.key_model)}`
+          ? t('producer.target.keys', {
+              target: producerTarget(p),
+              keys: describeKeyModel(p.key_model),
+            })
           : producerTarget(p),
     });
     const fs = el('fieldset', { class: 'producer' }, [
-      el('legend', {}, [swatch, `Producer ${p.name}`]),
+      el('legend', {}, [swatch, t('producer.legend', { producer: p.name })]),
       facts,
       el('div', { class: 'field' }, [
-        el('label', { for: `${base}-rate`, text: `${p.name}: records per second` }),
+        el('label', { for: `${base}-rate`, text: t('producer.rate.label', { producer: p.name }) }),
         el('div', { class: 'inline' }, [range, num]),
       ]),
       hot,
@@ -227,7 +237,10 @@ export function buildProducerControls(container, layout, send, limits) {
         ) {
           r.hotRange.value = String(p.hot_key_share);
           r.hotOut.textContent = formatPercent(p.hot_key_share);
-          r.hotRange.setAttribute('aria-valuetext', `${formatShare(p.hot_key_share)} percent`);
+          r.hotRange.setAttribute(
+            'aria-valuetext',
+            t('producer.hot.valuetext', { pct: formatShare(p.hot_key_share) }),
+          );
         }
         r.setPauseLabel(!!p.paused);
       }
@@ -235,21 +248,10 @@ export function buildProducerControls(container, layout, send, limits) {
   };
 }
 
+const KEY_MODELS = ['uniform', 'hot_key', 'zipf', 'list', 'random'];
+
 export function describeKeyModel(m) {
-  switch (m) {
-    case 'uniform':
-      return 'spread evenly';
-    case 'hot_key':
-      return 'one hot key';
-    case 'zipf':
-      return 'a few popular keys (Zipf)';
-    case 'list':
-      return 'a fixed list';
-    case 'random':
-      return 'random';
-    default:
-      return String(m);
-  }
+  return KEY_MODELS.includes(m) ? t(`producer.keyModel.${m}`) : String(m);
 }
 
 /** A table whose body cells are created once and then updated by text: returns the cells. */

@@ -5,7 +5,8 @@
 // offered whoever made the change: this panel, a link or the scenario's own schedule.
 
 import { el, replaceChildren, setText, idPart } from './controls.js';
-import { formatCount, formatPercent, plural, errorMessages } from './format.js';
+import { formatCount, formatPercent, errorMessages } from './format.js';
+import { t, plural } from './text.js';
 
 const ERROR_RATES = [0, 0.1, 0.5, 1];
 const SLOW_RATES = [10, 50, 200, 1000];
@@ -101,7 +102,7 @@ export class FaultsPanel {
   }
 
   build() {
-    const t = this.targets;
+    const targets = this.targets;
     const err = el('p', { class: 'control-error', role: 'alert', id: 'faults-err' });
     const report = (errors) => {
       err.textContent = errorMessages(errors).join(' ');
@@ -114,9 +115,9 @@ export class FaultsPanel {
     const groups = [];
     this.ui = { workers: [], fns: [], slow: [], poison: null };
 
-    if (t.kcl.length) {
+    if (targets.kcl.length) {
       const kids = [];
-      for (const c of t.kcl) {
+      for (const c of targets.kcl) {
         const btns = [];
         for (let w = 1; w <= Math.min(c.workers, 12); w++) {
           const b = el('button', {
@@ -137,44 +138,50 @@ export class FaultsPanel {
         }
         kids.push(
           el('div', { class: 'field' }, [
-            el('p', { class: 'fault-target', text: `${c.name} (KCL, ${c.workers} workers)` }),
+            el('p', {
+              class: 'fault-target',
+              text: t('faults.kcl.target', { consumer: c.name, workers: c.workers }),
+            }),
             el('div', { class: 'inline wrap' }, btns),
           ]),
         );
       }
       groups.push(
         el('fieldset', { class: 'fault' }, [
-          el('legend', { text: 'Crash a KCL worker' }),
+          el('legend', { text: t('faults.kcl.legend') }),
           el('p', {
             class: 'hint',
-            text: 'A crashed worker stops renewing its leases. After the failover time (10 s by default) another worker takes each shard over from its last checkpoint, so the records after it are processed again: duplicates.',
+            text: t('faults.kcl.hint'),
           }),
           ...kids,
         ]),
       );
     }
 
-    if (t.functions.length) {
-      const kids = t.functions.map((f) => {
+    if (targets.functions.length) {
+      const kids = targets.functions.map((f) => {
         const id = `f-fn-${idPart(f.name)}`;
         const sel = el(
           'select',
           { id },
           ERROR_RATES.map((r) =>
-            el('option', { value: String(r), text: `${formatPercent(r)} of invocations fail` }),
+            el('option', {
+              value: String(r),
+              text: t('faults.lambda.option', { share: formatPercent(r) }),
+            }),
           ),
         );
         const apply = el('button', {
           type: 'button',
           class: 'small',
           id: `${id}-apply`,
-          text: `Set for ${f.name}`,
+          text: t('faults.lambda.apply', { fn: f.name }),
         });
         const recover = el('button', {
           type: 'button',
           class: 'small',
           id: `${id}-recover`,
-          text: `Let ${f.name} recover`,
+          text: t('faults.lambda.recover', { fn: f.name }),
         });
         const now = el('span', { class: 'hint-inline', id: `${id}-now` });
         apply.addEventListener('click', () =>
@@ -185,36 +192,37 @@ export class FaultsPanel {
           }),
         );
         recover.addEventListener('click', () => {
-          if (!this.state.errorRate.get(f.name)) report([`${f.name} already works.`]);
-          else
+          if (!this.state.errorRate.get(f.name)) {
+            report([t('faults.lambda.alreadyWorks', { fn: f.name })]);
+          } else
             sendAndNote({ type: 'set_function_error_rate', function_name: f.name, error_rate: 0 });
         });
         this.ui.fns.push({ name: f.name, sel, now, recover });
         return el('div', { class: 'field' }, [
-          el('label', { for: id, text: `Lambda function ${f.name}` }),
+          el('label', { for: id, text: t('consumer.lambda.heading', { fn: f.name }) }),
           el('div', { class: 'inline wrap' }, [sel, apply, recover]),
           now,
         ]);
       });
       groups.push(
         el('fieldset', { class: 'fault' }, [
-          el('legend', { text: 'Make a Lambda function fail' }),
+          el('legend', { text: t('faults.lambda.legend') }),
           el('p', {
             class: 'hint',
-            text: 'A failed invocation is retried with the whole batch: by default until the records expire, and the shard waits behind it.',
+            text: t('faults.lambda.hint'),
           }),
           ...kids,
         ]),
       );
     }
 
-    if (t.producers.length) {
-      const btns = t.producers.map((p) => {
+    if (targets.producers.length) {
+      const btns = targets.producers.map((p) => {
         const b = el('button', {
           type: 'button',
           class: 'small',
           id: `f-poison-${idPart(p)}`,
-          text: `Put a poison record from ${p}`,
+          text: t('faults.poison.button', { producer: p }),
         });
         b.addEventListener('click', () => sendAndNote({ type: 'put_poison_record', producer: p }));
         return b;
@@ -223,10 +231,10 @@ export class FaultsPanel {
       this.ui.poison = count;
       groups.push(
         el('fieldset', { class: 'fault' }, [
-          el('legend', { text: 'Put a poison record' }),
+          el('legend', { text: t('faults.poison.legend') }),
           el('p', {
             class: 'hint',
-            text: 'The producer’s next record makes every invocation holding it fail. It cannot be taken back: it is on the stream. With the default settings its shard is stuck until it expires; with bisect_batch_on_function_error and maximum_retry_attempts only that record is given up. Reset starts again without it.',
+            text: t('faults.poison.hint'),
           }),
           el('div', { class: 'inline wrap' }, btns),
           count,
@@ -234,14 +242,17 @@ export class FaultsPanel {
       );
     }
 
-    if (t.slowable.length) {
-      const kids = t.slowable.map((c) => {
+    if (targets.slowable.length) {
+      const kids = targets.slowable.map((c) => {
         const id = `f-slow-${idPart(c.name)}`;
         const sel = el(
           'select',
           { id },
           SLOW_RATES.map((r) =>
-            el('option', { value: String(r), text: `${formatCount(r)} records/s per shard` }),
+            el('option', {
+              value: String(r),
+              text: t('faults.slow.option', { n: formatCount(r) }),
+            }),
           ),
         );
         sel.value = '50';
@@ -249,13 +260,13 @@ export class FaultsPanel {
           type: 'button',
           class: 'small',
           id: `${id}-apply`,
-          text: `Slow ${c.name} down`,
+          text: t('faults.slow.apply', { consumer: c.name }),
         });
         const restore = el('button', {
           type: 'button',
           class: 'small',
           id: `${id}-restore`,
-          text: `Restore ${c.name} to full speed`,
+          text: t('faults.slow.restore', { consumer: c.name }),
         });
         const now = el('span', { class: 'hint-inline', id: `${id}-now` });
         apply.addEventListener('click', () =>
@@ -267,22 +278,23 @@ export class FaultsPanel {
         );
         restore.addEventListener('click', () => {
           const r = this.state.slow.get(c.name);
-          if (r === null || r === undefined) report([`${c.name} already runs at full speed.`]);
-          else sendAndNote({ type: 'set_processing_rate', consumer: c.name });
+          if (r === null || r === undefined) {
+            report([t('faults.slow.alreadyFull', { consumer: c.name })]);
+          } else sendAndNote({ type: 'set_processing_rate', consumer: c.name });
         });
         this.ui.slow.push({ name: c.name, now, restore });
         return el('div', { class: 'field' }, [
-          el('label', { for: id, text: `How fast ${c.name} processes` }),
+          el('label', { for: id, text: t('faults.slow.label', { consumer: c.name }) }),
           el('div', { class: 'inline wrap' }, [sel, apply, restore]),
           now,
         ]);
       });
       groups.push(
         el('fieldset', { class: 'fault' }, [
-          el('legend', { text: 'Slow a consumer down' }),
+          el('legend', { text: t('faults.slow.legend') }),
           el('p', {
             class: 'hint',
-            text: 'Slower than the traffic, it falls behind (watch its iterator age); past the retention period it loses records.',
+            text: t('faults.slow.hint'),
           }),
           ...kids,
         ]),
@@ -293,7 +305,7 @@ export class FaultsPanel {
       groups.push(
         el('p', {
           class: 'hint',
-          text: 'This scenario has no consumer to break. Load one with a KCL application or a Lambda trigger.',
+          text: t('faults.none'),
         }),
       );
     }
@@ -307,9 +319,12 @@ export class FaultsPanel {
     const st = this.state;
     for (const { b, consumer, w } of this.ui.workers) {
       const down = st.crashed.has(`${consumer}:${w}`);
-      const text = down ? `Restart worker-${w}` : `Crash worker-${w}`;
+      const text = t(down ? 'faults.kcl.restart' : 'faults.kcl.crash', { worker: w });
       setText(b, text);
-      b.setAttribute('aria-label', `${text} of ${consumer}`);
+      b.setAttribute(
+        'aria-label',
+        t(down ? 'faults.kcl.restart.label' : 'faults.kcl.crash.label', { worker: w, consumer }),
+      );
       b.classList.toggle('danger', !down);
       b.dataset.crashed = down ? '1' : '0';
     }
@@ -318,8 +333,8 @@ export class FaultsPanel {
       setText(
         f.now,
         r > 0
-          ? `Now: ${formatPercent(r)} of invocations of ${f.name} fail.`
-          : `Now: ${f.name} works.`,
+          ? t('faults.lambda.now', { share: formatPercent(r), fn: f.name })
+          : t('faults.lambda.nowWorks', { fn: f.name }),
       );
     }
     for (const s of this.ui.slow) {
@@ -327,12 +342,17 @@ export class FaultsPanel {
       setText(
         s.now,
         r === null || r === undefined
-          ? `Now: ${s.name} processes as fast as it reads.`
-          : `Now: ${s.name} processes ${formatCount(r)} records/s per shard.`,
+          ? t('faults.slow.nowFull', { consumer: s.name })
+          : t('faults.slow.now', { consumer: s.name, n: formatCount(r) }),
       );
     }
     if (this.ui.poison) {
-      setText(this.ui.poison, st.poisons ? `${plural(st.poisons, 'poison record')} put.` : '');
+      setText(
+        this.ui.poison,
+        st.poisons
+          ? t('faults.poison.count', { n: plural('count.poisonRecords', st.poisons) })
+          : '',
+      );
     }
   }
 }

@@ -21,45 +21,51 @@ import {
   formatRange,
   formatSimTime,
   errorMessages,
-  plural,
 } from './format.js';
 import { appWords } from './consumers.js';
+import { t, plural } from './text.js';
 import { readColours } from './palette.js';
 
 const COMPRESSIONS = ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'];
 const MIB = 1024 * 1024;
 
-const TRIGGER_WORDS = {
-  size: 'the size limit was reached first',
-  interval: 'the time limit was reached first',
-  'processing-failed': 'the records could not be processed (an error object)',
-};
+/** Why an object was written, in words (`firehose.trigger.<trigger>`). */
+const TRIGGERS = new Set(['size', 'interval', 'processing-failed']);
+
+function triggerWords(trigger) {
+  return TRIGGERS.has(trigger) ? t(`firehose.trigger.${trigger}`) : trigger;
+}
 
 /** How the lake's numeric fields read in an answer, by the unit the core keeps their sums in. */
 const UNIT_FORMAT = {
   cents: (v) => formatCents(v),
-  points: (v) => `${formatCount(v)} points`,
-  tenths_of_a_degree: (v) => `${(Number(v) / 10).toFixed(1)} °C`,
+  points: (v) => t('unit.points', { n: formatCount(v) }),
+  tenths_of_a_degree: (v) => t('unit.celsius', { n: (Number(v) / 10).toFixed(1) }),
 };
 
 /** A lake field's name in words ("amount" → "amounts"), for the answer and the choice. */
-const FIELD_WORDS = {
-  amount: { one: 'amount', many: 'amounts', sums: true },
-  score: { one: 'score', many: 'scores', sums: true },
-  temperature_c: { one: 'temperature', many: 'temperatures', sums: false },
-};
+const FIELD_SUMS = { amount: true, score: true, temperature_c: false };
 
 function fieldWords(field) {
-  return FIELD_WORDS[field] || { one: field, many: field, sums: true };
+  if (!(field in FIELD_SUMS)) return { one: field, many: field, sums: true };
+  return {
+    one: t(`lake.field.${field}.one`),
+    many: t(`lake.field.${field}.many`),
+    sums: FIELD_SUMS[field],
+  };
 }
 
 /** One field of a lake answer (`{ field, unit, records, sum, mean }`) in words. */
 export function lakeFieldText(a) {
   const w = fieldWords(a.field);
-  const fmt = UNIT_FORMAT[a.unit] || ((v) => `${formatCount(v)} ${a.unit}`);
+  const fmt = UNIT_FORMAT[a.unit] || ((v) => t('unit.other', { n: formatCount(v), unit: a.unit }));
   return w.sums
-    ? `${w.many} sum to ${fmt(a.sum)}, mean ${fmt(a.mean)}`
-    : `${w.many} average ${fmt(a.mean)} over ${plural(a.records, 'record')}`;
+    ? t('lake.field.sum', { fields: w.many, sum: fmt(a.sum), mean: fmt(a.mean) })
+    : t('lake.field.mean', {
+        fields: w.many,
+        mean: fmt(a.mean),
+        records: plural('count.records', a.records),
+      });
 }
 
 /** "payments/2026/11/25/20/lake-1-…" → "2026/11/25/20/" (the hour prefix), or "". */
@@ -84,9 +90,9 @@ function outageBox(id, type, name, send, after) {
 }
 
 function everyWords(ms) {
-  if (ms === 3_600_000) return 'every hour';
-  if (ms === 86_400_000) return 'once a day';
-  return `every ${formatDuration(ms)}`;
+  if (ms === 3_600_000) return t('batch.every.hour');
+  if (ms === 86_400_000) return t('batch.every.day');
+  return t('batch.every', { duration: formatDuration(ms) });
 }
 
 function minutesToMs(v) {
@@ -117,16 +123,17 @@ function svgEl(tag, attrs = {}, children = []) {
 // its words stay 12 px on a phone as on a desktop; the plot runs from `left` to width − `margin`
 // (room for the value after the longest bar).
 const CHART = { w: 640, maxW: 736, h: 150, left: 56, margin: 95, floorMs: 10, labelGap: 48 };
+// each tick's label: [ms, key of its unit, the number]
 const CHART_TICKS = [
-  [10, '10 ms'],
-  [100, '100 ms'],
-  [1000, '1 s'],
-  [10_000, '10 s'],
-  [60_000, '1 min'],
-  [600_000, '10 min'],
-  [3_600_000, '1 h'],
-  [36_000_000, '10 h'],
-  [86_400_000, '1 day'],
+  [10, 'unit.milliseconds', 10],
+  [100, 'unit.milliseconds', 100],
+  [1000, 'unit.seconds', 1],
+  [10_000, 'unit.seconds', 10],
+  [60_000, 'unit.minutes', 1],
+  [600_000, 'unit.minutes', 10],
+  [3_600_000, 'unit.hours', 1],
+  [36_000_000, 'unit.hours', 10],
+  [86_400_000, 'unit.days.one', 1],
 ];
 
 /** x of a delay on a chart `width` wide, log scale from `CHART.floorMs` to `topMs`. */
@@ -217,7 +224,11 @@ export class FirehosePanel {
     const g = v.tf.good;
     setText(
       v.tf.now,
-      `Now: ${formatPercent(g.error_rate)} of invocations fail; per record, ${formatPercent(g.dropped_rate)} Dropped and ${formatPercent(g.processing_failed_rate)} ProcessingFailed.`,
+      t('firehose.transform.now', {
+        errors: formatPercent(g.error_rate),
+        dropped: formatPercent(g.dropped_rate),
+        failed: formatPercent(g.processing_failed_rate),
+      }),
     );
   }
 
@@ -258,13 +269,30 @@ export class FirehosePanel {
       v.rs.down.checked = !f.redshift.available;
       this.rsState(v);
     }
-    setText(v.source, f.source_stream ? `from ${f.source_stream}` : 'Direct PUT');
+    setText(
+      v.source,
+      f.source_stream
+        ? t('firehose.source.stream', { stream: f.source_stream })
+        : t('firehose.source.direct'),
+    );
     const from = f.source_stream
-      ? `the stream ${f.source_stream}`
-      : 'producers calling PutRecordBatch (Direct PUT)';
+      ? t('firehose.from.stream', { stream: f.source_stream })
+      : t('firehose.from.direct');
+    const compression =
+      f.compression_format === 'UNCOMPRESSED'
+        ? t('firehose.compression.none')
+        : t('firehose.compression.with', { format: f.compression_format });
+    // one whole sentence with Redshift after S3, one without
     setText(
       v.caption,
-      `Firehose collects records from ${from} until the first of ${f.buffering_size_bytes / MIB} MiB or ${f.buffering_interval_ms / 1000} s, then writes one file to S3 (${f.bucket_arn}, ${f.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${f.compression_format}`})${v.rs ? `, and Redshift loads each file into ${v.rs.table} with a COPY` : ''}.`,
+      t(v.rs ? 'firehose.caption.redshift' : 'firehose.caption', {
+        from,
+        size: f.buffering_size_bytes / MIB,
+        interval: f.buffering_interval_ms / 1000,
+        bucket: f.bucket_arn,
+        compression,
+        table: v.rs ? v.rs.table : '',
+      }),
     );
   }
 
@@ -311,9 +339,9 @@ export class FirehosePanel {
       el('div', { class: 'fh-source' }, [v.source, v.hose, v.inRate]),
       tank,
       el('div', { class: 'fh-bars' }, [
-        bar(v.sizeFill, 'Size', v.sizeText),
-        bar(v.timeFill, 'Time', v.timeText),
-        bar(v.freshFill, 'Freshness', v.freshText),
+        bar(v.sizeFill, t('firehose.bar.size'), v.sizeText),
+        bar(v.timeFill, t('firehose.bar.time'), v.timeText),
+        bar(v.freshFill, t('firehose.bar.freshness'), v.freshText),
       ]),
     ]);
 
@@ -329,13 +357,13 @@ export class FirehosePanel {
       dups: cell(),
     };
     const labels = [
-      ['received', 'Records received'],
-      ['buffered', 'In the buffer'],
-      ['retrying', 'Waiting for S3 (retrying)'],
-      ['delivered', 'Delivered to S3'],
-      ['objects', 'Objects written'],
-      ['lost', 'Lost (S3 down too long)'],
-      ['dups', 'Written twice (timeouts)'],
+      ['received', t('firehose.stat.received')],
+      ['buffered', t('firehose.stat.buffered')],
+      ['retrying', t('firehose.stat.retrying')],
+      ['delivered', t('firehose.stat.delivered')],
+      ['objects', t('firehose.stat.objects')],
+      ['lost', t('firehose.stat.lost')],
+      ['dups', t('firehose.stat.dups')],
     ];
     const stats = el(
       'dl',
@@ -373,7 +401,7 @@ export class FirehosePanel {
     const applyBuffer = el('button', {
       type: 'button',
       id: `${base}-apply`,
-      text: 'Change the destination',
+      text: t('firehose.destination.apply'),
       onclick: () => {
         const cmd = { type: 'update_destination', delivery_stream_name: f.name };
         const size = Number(v.size.value);
@@ -397,7 +425,7 @@ export class FirehosePanel {
     const applyTimeout = el('button', {
       type: 'button',
       id: `${base}-timeout-apply`,
-      text: 'Set the timeout rate',
+      text: t('firehose.timeout.apply'),
       onclick: () =>
         report(
           this.send({
@@ -410,16 +438,16 @@ export class FirehosePanel {
     const field = (input, label) =>
       el('div', { class: 'fh-field' }, [el('label', { for: input.id, text: label }), input]);
     const controls = el('fieldset', { class: 'fh-controls' }, [
-      el('legend', { text: `Configure ${f.name}` }),
-      field(v.size, `Buffer size (${formatRange(L.size)})`),
-      field(v.interval, `Buffer interval (${formatRange(L.interval)})`),
-      field(v.compression, 'Compression'),
+      el('legend', { text: t('firehose.configure', { stream: f.name }) }),
+      field(v.size, t('firehose.size.label', { range: formatRange(L.size) })),
+      field(v.interval, t('firehose.interval.label', { range: formatRange(L.interval) })),
+      field(v.compression, t('firehose.compression.label')),
       applyBuffer,
       el('div', { class: 'fh-field fh-check' }, [
         v.s3,
-        el('label', { for: v.s3.id, text: 'S3 is down (outage)' }),
+        el('label', { for: v.s3.id, text: t('firehose.s3.down') }),
       ]),
-      field(v.timeout, `Share of S3 writes that time out (${formatRange(L.timeout)})`),
+      field(v.timeout, t('firehose.timeout.label', { range: formatRange(L.timeout) })),
       applyTimeout,
       v.err,
     ]);
@@ -435,7 +463,7 @@ export class FirehosePanel {
       'aria-labelledby': v.bucketHeading.id,
     });
     v.detail = el('div', { class: 'fh-detail', id: `${base}-detail` }, [
-      el('p', { class: 'hint', text: 'No object chosen yet.' }),
+      el('p', { class: 'hint', text: t('firehose.object.none') }),
     ]);
 
     // --- batch vs streaming: in words, then on one chart with its numbers in a table ---
@@ -462,7 +490,7 @@ export class FirehosePanel {
     });
     v.lakeField = el('select', { id: `${base}-field` });
     v.lakeFieldBox = el('div', { class: 'fh-field', hidden: true }, [
-      el('label', { for: v.lakeField.id, text: 'Sum and mean of' }),
+      el('label', { for: v.lakeField.id, text: t('lake.field.label') }),
       v.lakeField,
     ]);
     v.lakeFieldsKey = null;
@@ -472,13 +500,13 @@ export class FirehosePanel {
     const ask = el('button', {
       type: 'button',
       id: `${base}-ask`,
-      text: 'Ask the lake',
+      text: t('lake.ask'),
       onclick: () => this.query(v),
     });
     const lake = el('fieldset', { class: 'fh-lake' }, [
-      el('legend', { text: 'Query the lake (like Athena over S3)' }),
-      field(v.from, 'From (simulated minutes)'),
-      field(v.to, 'To (simulated minutes)'),
+      el('legend', { text: t('lake.legend') }),
+      field(v.from, t('lake.from')),
+      field(v.to, t('lake.to')),
       v.lakeFieldBox,
       v.lakeNone,
       ask,
@@ -488,9 +516,9 @@ export class FirehosePanel {
 
     v.node = el(
       'article',
-      { class: 'fh-card', id: base, 'aria-label': `Delivery stream ${f.name}` },
+      { class: 'fh-card', id: base, 'aria-label': t('firehose.card.heading', { stream: f.name }) },
       [
-        el('h3', { text: `Delivery stream ${f.name}` }),
+        el('h3', { text: t('firehose.card.heading', { stream: f.name }) }),
         // the fh-part-* groups: what a lesson step's `show` words pick (style.css)
         el('div', { class: 'fh-part-tank' }, [v.caption, scene, v.trigger, stats]),
         el('div', { class: 'fh-part-controls' }, [
@@ -502,7 +530,7 @@ export class FirehosePanel {
           v.bucketHeading,
           el('p', {
             class: 'hint',
-            text: 'Objects are grouped by their hour prefix (UTC of their oldest record). Choose one to read it.',
+            text: t('firehose.bucket.hint'),
           }),
           v.bucketNote,
           v.bucketList,
@@ -517,13 +545,13 @@ export class FirehosePanel {
 
   buildTransform(v, f) {
     const base = v.base;
-    const t = f.transform;
+    const tfn = f.transform;
     const L = this.limits;
     const tf = {
       good: {
-        error_rate: t.error_rate,
-        dropped_rate: t.dropped_rate,
-        processing_failed_rate: t.processing_failed_rate,
+        error_rate: tfn.error_rate,
+        dropped_rate: tfn.dropped_rate,
+        processing_failed_rate: tfn.processing_failed_rate,
       },
       inputs: {},
     };
@@ -546,7 +574,7 @@ export class FirehosePanel {
     const apply = el('button', {
       type: 'button',
       id: `${base}-tf-apply`,
-      text: 'Set the transform rates',
+      text: t('firehose.transform.apply'),
       onclick: () => {
         const cmd = { type: 'set_transform_rates', delivery_stream_name: f.name };
         for (const [k, input] of Object.entries(tf.inputs)) {
@@ -558,7 +586,7 @@ export class FirehosePanel {
         if (errors.length) {
           // refused: the inputs go back to what the transform really does
           for (const [k, input] of Object.entries(tf.inputs)) input.value = String(tf.good[k]);
-          setText(tf.err, `Not changed: ${errorMessages(errors).join(' ')}`);
+          setText(tf.err, t('firehose.notChanged', { errors: errorMessages(errors).join(' ') }));
         } else {
           setText(tf.err, '');
           this.tfShow(v, cmd);
@@ -577,32 +605,35 @@ export class FirehosePanel {
       'dl',
       { class: 'consumer-stats fh-stats fh-tf-stats', id: `${base}-tf-stats`, hidden: true },
       [
-        ['invocations', 'Invocations'],
-        ['ok', 'Records Ok (on to S3)'],
-        ['dropped', 'Records Dropped'],
-        ['processing_failed', 'Records ProcessingFailed'],
-        ['errors', 'Invocations that failed'],
+        ['invocations', t('firehose.transform.stat.invocations')],
+        ['ok', t('firehose.transform.stat.ok')],
+        ['dropped', t('firehose.transform.stat.dropped')],
+        ['processing_failed', t('firehose.transform.stat.processing_failed')],
+        ['errors', t('firehose.transform.stat.errors')],
       ].flatMap(([key, text]) => [el('dt', { text }), tf.stats[key]]),
     );
     const field = (input, label) =>
       el('div', { class: 'fh-field' }, [el('label', { for: input.id, text: label }), input]);
     const node = el('fieldset', { class: 'fh-controls fh-transform', id: `${base}-tf` }, [
-      el('legend', { text: `Transform Lambda ${t.function_name}` }),
+      el('legend', { text: t('firehose.transform.legend', { fn: tfn.function_name }) }),
       el('p', {
         class: 'hint',
-        text: `Firehose hands the records to ${t.function_name} in batches. For each record it returns Ok (on to S3), Dropped (left out on purpose) or ProcessingFailed (written to error objects under ${f.error_output_prefix}). A failed invocation is retried; when the retries run out, all its records are ProcessingFailed. Dropped and ProcessingFailed together cannot be more than 1.`,
+        text: t('firehose.transform.hint', {
+          fn: tfn.function_name,
+          prefix: f.error_output_prefix,
+        }),
       }),
       field(
         rateInput('error_rate', 'error', L.error),
-        `Invocations that fail (${formatRange(L.error)})`,
+        t('firehose.transform.errors.label', { range: formatRange(L.error) }),
       ),
       field(
         rateInput('dropped_rate', 'dropped', L.dropped),
-        `Records returned Dropped (${formatRange(L.dropped)})`,
+        t('firehose.transform.dropped.label', { range: formatRange(L.dropped) }),
       ),
       field(
         rateInput('processing_failed_rate', 'failed', L.failed),
-        `Records returned ProcessingFailed (${formatRange(L.failed)})`,
+        t('firehose.transform.failed.label', { range: formatRange(L.failed) }),
       ),
       apply,
       tf.err,
@@ -617,7 +648,7 @@ export class FirehosePanel {
   buildRedshift(v, f) {
     const base = v.base;
     const r = f.redshift;
-    const table = r.table || 'the table';
+    const table = r.table || t('redshift.table.unnamed');
     const rs = { retryMs: r.retry_duration_ms, table };
     v.rs = rs;
     rs.flow = el('p', { class: 'fh-rs-flow', id: `${base}-rs-flow` });
@@ -628,10 +659,10 @@ export class FirehosePanel {
       'dl',
       { class: 'consumer-stats fh-stats', id: `${base}-rs-stats` },
       [
-        ['loaded', `Rows loaded into ${table}`],
-        ['copies', 'COPY commands done'],
-        ['waiting', 'Staged objects waiting for a COPY'],
-        ['skipped', `Rows skipped (Redshift down longer than ${formatDuration(rs.retryMs)})`],
+        ['loaded', t('redshift.stat.loaded', { table })],
+        ['copies', t('redshift.stat.copies')],
+        ['waiting', t('redshift.stat.waiting')],
+        ['skipped', t('redshift.stat.skipped', { duration: formatDuration(rs.retryMs) })],
       ].flatMap(([key, text]) => [el('dt', { text }), rs.stats[key]]),
     );
     rs.err = el('p', { class: 'control-error', role: 'alert', id: `${base}-rs-err` });
@@ -646,12 +677,12 @@ export class FirehosePanel {
       },
     );
     const node = el('fieldset', { class: 'fh-controls fh-redshift', id: `${base}-rs` }, [
-      el('legend', { text: `Redshift: table ${table}` }),
+      el('legend', { text: t('redshift.legend', { table }) }),
       rs.flow,
       stats,
       el('div', { class: 'fh-field fh-check' }, [
         rs.down,
-        el('label', { for: rs.down.id, text: 'Redshift is unavailable (outage)' }),
+        el('label', { for: rs.down.id, text: t('redshift.down') }),
       ]),
       rs.state,
       rs.err,
@@ -663,17 +694,17 @@ export class FirehosePanel {
   /** The transform's counts (`firehose_counts()`'s `transform`). */
   fillTransform(v, counts) {
     const tf = v.tf;
-    const t = counts.transform;
+    const tc = counts.transform;
     if (!tf) return;
-    tf.statsList.hidden = !t;
-    if (!t) return;
-    setText(tf.stats.invocations, formatCount(t.invocations));
-    setText(tf.stats.ok, formatCount(t.ok));
-    setText(tf.stats.dropped, formatCount(t.dropped));
-    setText(tf.stats.processing_failed, formatCount(t.processing_failed));
-    setText(tf.stats.errors, formatCount(t.errors));
-    tf.stats.processing_failed.classList.toggle('warn', t.processing_failed > 0);
-    tf.stats.errors.classList.toggle('warn', t.errors > 0);
+    tf.statsList.hidden = !tc;
+    if (!tc) return;
+    setText(tf.stats.invocations, formatCount(tc.invocations));
+    setText(tf.stats.ok, formatCount(tc.ok));
+    setText(tf.stats.dropped, formatCount(tc.dropped));
+    setText(tf.stats.processing_failed, formatCount(tc.processing_failed));
+    setText(tf.stats.errors, formatCount(tc.errors));
+    tf.stats.processing_failed.classList.toggle('warn', tc.processing_failed > 0);
+    tf.stats.errors.classList.toggle('warn', tc.errors > 0);
   }
 
   fillRedshift(v, row, counts) {
@@ -682,7 +713,13 @@ export class FirehosePanel {
     if (!rs || !r) return;
     setText(
       rs.flow,
-      `1. Staged in S3: ${plural(row.objects_total, 'object')} (${plural(row.delivered_records, 'record')}) → 2. COPY into ${rs.table}: ${formatCount(r.copies)} done, ${formatCount(r.loaded_records)} rows loaded.`,
+      t('redshift.flow', {
+        objects: plural('count.objects', row.objects_total),
+        records: plural('count.records', row.delivered_records),
+        table: rs.table,
+        copies: formatCount(r.copies),
+        rows: formatCount(r.loaded_records),
+      }),
     );
     setText(rs.stats.loaded, formatCount(r.loaded_records));
     setText(rs.stats.copies, formatCount(r.copies));
@@ -699,8 +736,8 @@ export class FirehosePanel {
     setText(
       rs.state,
       rs.down.checked
-        ? `Redshift is down: each COPY is retried every minute for up to ${formatDuration(rs.retryMs)}, then skipped. A skipped object stays in S3; its rows never reach the table.`
-        : 'Redshift is up: each staged object is loaded by one COPY (about 1 s plus 10 MB/s).',
+        ? t('redshift.state.down', { duration: formatDuration(rs.retryMs) })
+        : t('redshift.state.up'),
     );
   }
 
@@ -708,7 +745,7 @@ export class FirehosePanel {
   buildChart(base) {
     const c = { rows: {} };
     const patternId = `${base}-hatch`;
-    const title = svgEl('title', { text: 'Detection delay: streaming against batch' });
+    const title = svgEl('title', { text: t('chart.title') });
     const defs = svgEl('defs', {}, [
       // the batch bars are hatched, so they differ from the streaming bars by more than colour
       svgEl(
@@ -736,8 +773,8 @@ export class FirehosePanel {
     const grid = svgEl('g', { class: 'fh-chart-grid' });
     const bars = svgEl('g', { class: 'fh-chart-bars' });
     const series = [
-      ['river', 'Streaming', 0, this.colours.okabeIto[4]],
-      ['dam', 'Batch', 62, `url(#${patternId})`],
+      ['river', t('chart.series.river'), 0, this.colours.okabeIto[4]],
+      ['dam', t('chart.series.dam'), 62, `url(#${patternId})`],
     ];
     for (const [key, word, y0, fill] of series) {
       c.rows[key] = { word };
@@ -745,8 +782,8 @@ export class FirehosePanel {
       const g = svgEl('g', { 'data-series': key });
       g.append(c.rows[key].label);
       for (const [stat, dy, name] of [
-        ['mean', 20, 'mean'],
-        ['max', 38, 'worst'],
+        ['mean', 20, t('chart.stat.mean')],
+        ['max', 38, t('chart.stat.max')],
       ]) {
         const bar = svgEl('rect', {
           x: CHART.left,
@@ -801,20 +838,20 @@ export class FirehosePanel {
         c.cells[key].alerts,
       ]);
     c.table = el('table', { class: 'fh-chart-table', id: `${base}-chart-table` }, [
-      el('caption', { text: 'Detection delay, in numbers (time from the event to the alert)' }),
+      el('caption', { text: t('chart.table.caption') }),
       el('thead', {}, [
         el('tr', {}, [
-          el('th', { scope: 'col', text: 'Who' }),
-          el('th', { scope: 'col', text: 'Mean' }),
-          el('th', { scope: 'col', text: 'Worst' }),
-          el('th', { scope: 'col', text: 'Alerts' }),
+          el('th', { scope: 'col', text: t('chart.table.col.who') }),
+          el('th', { scope: 'col', text: t('chart.table.col.mean') }),
+          el('th', { scope: 'col', text: t('chart.table.col.max') }),
+          el('th', { scope: 'col', text: t('chart.table.col.alerts') }),
         ]),
       ]),
       el('tbody', {}, [tr('river'), tr('dam')]),
     ]);
     c.node = el('figure', { class: 'fh-chart', id: `${base}-versus-chart` }, [
       el('figcaption', {
-        text: 'How late each one catches it: delay from the event to the alert, on a log scale (each step ×10). Solid blue: the stream consumer; hatched vermillion: the batch job; the paler bar is the worst case.',
+        text: t('chart.caption'),
       }),
       c.svg,
       c.table,
@@ -829,7 +866,7 @@ export class FirehosePanel {
     c.svg.setAttribute('viewBox', `0 0 ${width} ${CHART.h}`);
     const lines = [];
     let lastLabel = -Infinity;
-    for (const [ms, label] of CHART_TICKS) {
+    for (const [ms, unitKey, n] of CHART_TICKS) {
       if (ms > top) break;
       const x = chartX(ms, top, width);
       lines.push(svgEl('line', { x1: x, y1: 18, x2: x, y2: 122, class: 'fh-chart-tick' }));
@@ -842,7 +879,7 @@ export class FirehosePanel {
             y: 140,
             'text-anchor': 'middle',
             class: 'fh-chart-axis',
-            text: label,
+            text: t(unitKey, { n }),
           }),
         );
       }
@@ -854,8 +891,16 @@ export class FirehosePanel {
   fillChartRow(c, key, who) {
     const row = c.rows[key];
     // short on the drawing (it must fit a phone); the table says what each one is
-    setText(row.label, who ? `${row.word}: ${who.name}` : `${row.word}: no alert yet`);
-    setText(c.rowHeads[key], who ? `${row.word}: ${who.name} (${who.words})` : row.word);
+    setText(
+      row.label,
+      who
+        ? t('chart.row.label', { series: row.word, name: who.name })
+        : t('chart.row.noAlert', { series: row.word }),
+    );
+    setText(
+      c.rowHeads[key],
+      who ? t('chart.row.head', { series: row.word, name: who.name, words: who.words }) : row.word,
+    );
     for (const stat of ['mean', 'max']) {
       const ms = who ? who[stat] : 0;
       const w = who ? Math.max(1, chartX(ms, c.top, c.width) - CHART.left) : 0;
@@ -875,20 +920,30 @@ export class FirehosePanel {
     const f = v.f;
     setText(
       v.bucketHeading,
-      `S3 bucket ${f.bucket_arn.replace(/^arn:aws:s3:::/, '')}: ${plural(objectsTotal, 'object')}${objectsTotal > objects.length ? ` (newest ${objects.length} shown)` : ''}`,
+      t(
+        objectsTotal > objects.length
+          ? 'firehose.bucket.heading.newest'
+          : 'firehose.bucket.heading',
+        {
+          bucket: f.bucket_arn.replace(/^arn:aws:s3:::/, ''),
+          objects: plural('count.objects', objectsTotal),
+          shown: objects.length,
+        },
+      ),
     );
     const errorCount = objects.filter((o) => o.trigger === 'processing-failed').length;
     const dupCount = objects.filter((o) => o.duplicate).length;
     const shown = [
-      errorCount ? plural(errorCount, 'error object') : '',
-      dupCount
-        ? `${plural(dupCount, 'duplicate')} (⧉, dashed: written twice after a write timed out)`
-        : '',
+      errorCount ? plural('count.errorObjects', errorCount) : '',
+      dupCount ? t('firehose.bucket.duplicates', { n: plural('count.duplicates', dupCount) }) : '',
     ].filter(Boolean);
-    setText(v.bucketNote, shown.length ? `Among them: ${shown.join('; ')}.` : '');
+    setText(
+      v.bucketNote,
+      shown.length ? t('firehose.bucket.among', { items: shown.join(t('list.semicolon')) }) : '',
+    );
     v.bucketNote.hidden = !shown.length; // no empty row in the card's grid
     if (!objects.length) {
-      replaceChildren(v.bucketList, [el('p', { class: 'hint', text: 'The bucket is empty.' })]);
+      replaceChildren(v.bucketList, [el('p', { class: 'hint', text: t('firehose.bucket.empty') })]);
       return;
     }
     // a rebuild must not take the keyboard focus away from the object it was on
@@ -914,7 +969,16 @@ export class FirehosePanel {
           class: `fh-object${o.duplicate ? ' dup' : ''}${isError ? ' error' : ''}${v.chosen === o.key ? ' chosen' : ''}`,
           'aria-pressed': v.chosen === o.key ? 'true' : 'false',
           dataset: { index: String(j), key: o.key },
-          text: `${isError ? '⚠ ' : ''}${o.duplicate ? '⧉ ' : ''}${o.key.split('/').pop()} · ${formatBytes(o.bytes)} · ${formatCount(o.records)} records${isError ? ' · error object' : ''}${o.duplicate ? ' · duplicate' : ''}`,
+          // the object's facts, each whole, separated by " · "
+          text: [
+            `${isError ? '⚠ ' : ''}${o.duplicate ? '⧉ ' : ''}${o.key.split('/').pop()}`,
+            formatBytes(o.bytes),
+            plural('count.records', o.records),
+            isError ? t('firehose.object.isError') : '',
+            o.duplicate ? t('firehose.object.isDuplicate') : '',
+          ]
+            .filter(Boolean)
+            .join(' · '),
           onclick: () => this.choose(v, o),
         }),
       ]);
@@ -925,14 +989,14 @@ export class FirehosePanel {
       parts.push(
         el('h5', {
           class: 'fh-error-heading',
-          text: `⚠ Error objects (processing failed): folder ${h}`,
+          text: t('firehose.folder.errors', { folder: h }),
         }),
         el('ul', { class: 'fh-objects fh-errors' }, items.map(button)),
       );
     }
     for (const [h, items] of groups) {
       parts.push(
-        el('h5', { text: `Folder ${h}` }),
+        el('h5', { text: t('firehose.folder', { folder: h }) }),
         el('ul', { class: 'fh-objects' }, items.map(button)),
       );
     }
@@ -953,30 +1017,39 @@ export class FirehosePanel {
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
     }
     const row = (dt, dd) => [el('dt', { text: dt }), el('dd', { text: dd })];
-    const pre = el('pre', { class: 'fh-lines', tabindex: '0', 'aria-label': 'First lines' });
+    const pre = el('pre', {
+      class: 'fh-lines',
+      tabindex: '0',
+      'aria-label': t('firehose.object.lines'),
+    });
     pre.textContent = (o.first_lines || []).join('\n');
     replaceChildren(v.detail, [
       el('dl', { class: 'fh-object-detail' }, [
-        ...row('Key', o.key),
+        ...row(t('firehose.object.key'), o.key),
         ...row(
-          'Size',
-          `${formatBytes(o.bytes)}${o.compression !== 'UNCOMPRESSED' ? ` (${formatBytes(o.raw_bytes)} before ${o.compression})` : ''}`,
+          t('firehose.object.size'),
+          o.compression !== 'UNCOMPRESSED'
+            ? t('firehose.object.compressedSize', {
+                size: formatBytes(o.bytes),
+                raw: formatBytes(o.raw_bytes),
+                compression: o.compression,
+              })
+            : formatBytes(o.bytes),
         ),
-        ...row('Compression', o.compression),
-        ...row('Records', formatCount(o.records)),
-        ...row('Oldest record', formatSimTime(o.first_arrival_ms)),
-        ...row('Newest record', formatSimTime(o.last_arrival_ms)),
-        ...row('Written to S3', formatSimTime(o.delivered_ms)),
-        ...row('Why then', TRIGGER_WORDS[o.trigger] || o.trigger),
+        ...row(t('firehose.compression.label'), o.compression),
+        ...row(t('firehose.object.records'), formatCount(o.records)),
+        ...row(t('firehose.object.oldest'), formatSimTime(o.first_arrival_ms)),
+        ...row(t('firehose.object.newest'), formatSimTime(o.last_arrival_ms)),
+        ...row(t('firehose.object.written'), formatSimTime(o.delivered_ms)),
+        ...row(t('firehose.object.why'), triggerWords(o.trigger)),
         ...(o.trigger === 'processing-failed'
-          ? row(
-              'Error object',
-              'yes: records the transform returned ProcessingFailed, or whose invocation kept failing',
-            )
+          ? row(t('firehose.object.error'), t('firehose.object.error.yes'))
           : []),
-        ...(o.duplicate ? row('Duplicate', 'yes: a timed-out write was written again') : []),
+        ...(o.duplicate
+          ? row(t('firehose.object.duplicate'), t('firehose.object.duplicate.yes'))
+          : []),
       ]),
-      el('p', { class: 'hint', text: 'Its first lines (JSON, one record a line):' }),
+      el('p', { class: 'hint', text: t('firehose.object.linesHint') }),
       pre,
     ]);
   }
@@ -1002,7 +1075,7 @@ export class FirehosePanel {
     v.tankFill.style.height = cssPercent(Math.max(sizeFrac, timeFrac));
     const inPerSecond = last ? Number(last.IncomingRecords) || 0 : 0;
     v.hose.classList.toggle('flowing', inPerSecond > 0);
-    setText(v.inRate, `${formatCount(inPerSecond)} records/s in`);
+    setText(v.inRate, t('firehose.inRate', { n: formatCount(inPerSecond) }));
     // more dots for more records, on a log scale (1 record/s: 1 dot; 100,000/s: 20)
     const dots =
       inPerSecond > 0 ? Math.min(20, Math.max(1, Math.round(4 * Math.log10(1 + inPerSecond)))) : 0;
@@ -1012,24 +1085,31 @@ export class FirehosePanel {
     }
     setText(
       v.sizeText,
-      `${formatBytes(r.buffered_bytes)} of ${sizeLimit / MIB} MiB (${plural(r.buffered_records, 'record')})`,
+      t('firehose.size.text', {
+        size: formatBytes(r.buffered_bytes),
+        limit: sizeLimit / MIB,
+        records: plural('count.records', r.buffered_records),
+      }),
     );
     setText(
       v.timeText,
-      `${formatDuration(waited)} of ${intervalMs / 1000} s since the buffer started filling`,
+      t('firehose.time.text', { waited: formatDuration(waited), interval: intervalMs / 1000 }),
     );
     const fresh = r.data_freshness_ms;
     const freshFrac = intervalMs > 0 ? Math.min(1, fresh / (2 * intervalMs)) : 0;
     v.freshFill.style.width = cssPercent(freshFrac);
     v.freshFill.classList.toggle('late', intervalMs > 0 && fresh > intervalMs * 1.2);
-    setText(v.freshText, `oldest record not yet in S3 is ${formatDuration(fresh)} old`);
+    setText(v.freshText, t('firehose.fresh.text', { age: formatDuration(fresh) }));
     // the page's objects are oldest first: the last one is the newest
     const newest = store.objects.length ? store.objects[store.objects.length - 1] : null;
     setText(
       v.trigger,
       newest
-        ? `Last object written at ${formatSimTime(newest.delivered_ms)}: ${TRIGGER_WORDS[newest.trigger] || newest.trigger}.`
-        : 'No object written yet: the buffer is still filling.',
+        ? t('firehose.trigger.last', {
+            time: formatSimTime(newest.delivered_ms),
+            why: triggerWords(newest.trigger),
+          })
+        : t('firehose.trigger.none'),
     );
     setText(v.stats.received, formatCount(r.received_records));
     setText(v.stats.buffered, formatCount(r.buffered_records));
@@ -1051,10 +1131,7 @@ export class FirehosePanel {
     }
     this.fillVersus(v, view.counts, consumers);
     this.fillLakeFields(v, r.lake_field_bits);
-    setText(
-      v.known,
-      `The lake knows records up to ${formatSimTime(store.lakeKnownUntilMs)}: later ones are still in the hose.`,
-    );
+    setText(v.known, t('lake.known', { time: formatSimTime(store.lakeKnownUntilMs) }));
   }
 
   /** The lake's fields to choose from: only those its records have (none for clicks). */
@@ -1070,12 +1147,7 @@ export class FirehosePanel {
     );
     if (present.some((x) => x.field === was)) v.lakeField.value = was;
     v.lakeFieldBox.hidden = present.length === 0;
-    setText(
-      v.lakeNone,
-      present.length
-        ? ''
-        : 'The records in this lake have no numeric field (yet): a query counts them.',
-    );
+    setText(v.lakeNone, present.length ? '' : t('lake.noField'));
     v.lakeNone.hidden = present.length > 0;
   }
 
@@ -1088,23 +1160,41 @@ export class FirehosePanel {
     v.versusBox.hidden = false;
     const river = consumers.find((c) => c.application && c.application.alerts > 0);
     const riverText = river
-      ? `The river (${river.name}, a ${appWords(river.application.kind)} on the stream) reacted in ${formatDuration(river.application.detection_delay_ms_mean)} on average (at worst ${formatDuration(river.application.detection_delay_ms_max)}).`
-      : 'The river (a consumer on the stream) has not raised an alert yet.';
+      ? t('versus.river', {
+          name: river.name,
+          what: appWords(river.application.kind),
+          mean: formatDuration(river.application.detection_delay_ms_mean),
+          max: formatDuration(river.application.detection_delay_ms_max),
+        })
+      : t('versus.river.none');
+    const dam = {
+      name: job.name,
+      every: everyWords(job.every_ms),
+      mean: formatDuration(job.detection_delay_ms_mean),
+      max: formatDuration(job.detection_delay_ms_max),
+      runs: formatCount(job.runs),
+    };
     const damText =
       job.runs > 0 && job.alerts > 0
-        ? `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_ms)}) caught the same kind of thing ${formatDuration(job.detection_delay_ms_mean)} later on average (at worst ${formatDuration(job.detection_delay_ms_max)}).`
-        : `The dam (${job.name}, a batch job over the lake ${everyWords(job.every_ms)}) has ${job.runs > 0 ? `run ${formatCount(job.runs)} times without an alert yet` : 'not run yet'}.`;
-    const short =
-      river && job.runs > 0 && job.alerts > 0
-        ? `In short: the river reacted in ${formatDuration(river.application.detection_delay_ms_mean)}; the dam, ${formatDuration(job.detection_delay_ms_mean)} later. `
-        : '';
-    setText(v.versus, `${short}${riverText} ${damText}`);
+        ? t('versus.dam', dam)
+        : t(job.runs > 0 ? 'versus.dam.noAlert' : 'versus.dam.notRun', dam);
+    // whole sentences, one after the other
+    const sentences = [riverText, damText];
+    if (river && job.runs > 0 && job.alerts > 0) {
+      sentences.unshift(
+        t('versus.short', {
+          river: formatDuration(river.application.detection_delay_ms_mean),
+          dam: formatDuration(job.detection_delay_ms_mean),
+        }),
+      );
+    }
+    setText(v.versus, sentences.join(' '));
 
     const app = river ? river.application : null;
     const riverRow = app
       ? {
           name: river.name,
-          words: `${appWords(app.kind)} on the stream`,
+          words: t('chart.row.river', { what: appWords(app.kind) }),
           mean: app.detection_delay_ms_mean,
           max: app.detection_delay_ms_max,
           alerts: app.alerts,
@@ -1114,7 +1204,7 @@ export class FirehosePanel {
       job.alerts > 0
         ? {
             name: job.name,
-            words: `batch job over the lake ${everyWords(job.every_ms)}`,
+            words: t('chart.row.dam', { every: everyWords(job.every_ms) }),
             mean: job.detection_delay_ms_mean,
             max: job.detection_delay_ms_max,
             alerts: job.alerts,
@@ -1132,7 +1222,7 @@ export class FirehosePanel {
     const fromMs = minutesToMs(v.from.value);
     const toMs = minutesToMs(v.to.value);
     if (toMs <= fromMs) {
-      setText(v.answer, 'The end of the range must come after its start.');
+      setText(v.answer, t('lake.answer.badRange'));
       return;
     }
     let r;
@@ -1142,19 +1232,23 @@ export class FirehosePanel {
       r = null;
     }
     if (!r) {
-      setText(v.answer, 'The lake could not answer.');
+      setText(v.answer, t('lake.answer.failed'));
       return;
     }
     const chosen = v.lakeFieldBox.hidden ? null : v.lakeField.value;
     const a = chosen ? r.fields.find((x) => x.field === chosen) : null;
-    const about = chosen
-      ? a
-        ? `; ${lakeFieldText(a)}`
-        : `; none of them has a ${fieldWords(chosen).one}`
-      : '';
+    const params = {
+      from: formatSimTime(fromMs),
+      to: formatSimTime(toMs),
+      records: plural('count.records', r.records),
+      objects: plural('count.objects', r.objects),
+      field: chosen ? fieldWords(chosen).one : '',
+      about: a ? lakeFieldText(a) : '',
+    };
+    const key = chosen ? (a ? 'lake.answer.field' : 'lake.answer.noField') : 'lake.answer';
     setText(
       v.answer,
-      `From ${formatSimTime(fromMs)} to ${formatSimTime(toMs)}: ${plural(r.records, 'record')} in ${plural(r.objects, 'object')}${about}. The lake knows records up to ${formatSimTime(r.known_until_ms)}: later ones are still in the hose.`,
+      `${t(key, params)} ${t('lake.known', { time: formatSimTime(r.known_until_ms) })}`,
     );
   }
 }

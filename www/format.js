@@ -1,4 +1,8 @@
-// Pure formatting and parsing helpers: no DOM, no wasm, easy to unit-test in Node.
+// Pure formatting and parsing helpers: no DOM, no wasm, easy to unit-test in Node. The numbers
+// are formatted here; their words and units ("s", "min", "records/s") come from www/text/ so a
+// translation changes them too.
+
+import { t } from './text.js';
 
 /** The hash space is 0 … 2^128 − 1. */
 export const HASH_SPACE = 1n << 128n;
@@ -17,13 +21,18 @@ export function formatSimTime(ms) {
 /** A short duration in words for people: "0 s", "850 ms", "1.2 s", "3 min 5 s", "2 h 4 min". */
 export function formatDuration(ms) {
   const v = Math.max(0, Number(ms) || 0);
-  if (v === 0) return '0 s';
-  if (v < 1000) return `${Math.round(v)} ms`;
-  if (v < 10_000) return `${(v / 1000).toFixed(1)} s`;
-  if (v < 60_000) return `${Math.round(v / 1000)} s`;
+  if (v === 0) return t('unit.seconds', { n: 0 });
+  if (v < 1000) return t('unit.milliseconds', { n: Math.round(v) });
+  if (v < 10_000) return t('unit.seconds', { n: (v / 1000).toFixed(1) });
+  if (v < 60_000) return t('unit.seconds', { n: Math.round(v / 1000) });
   const totalS = Math.round(v / 1000);
-  if (totalS < 3600) return `${Math.floor(totalS / 60)} min ${totalS % 60} s`;
-  return `${Math.floor(totalS / 3600)} h ${Math.floor((totalS % 3600) / 60)} min`;
+  if (totalS < 3600) {
+    return t('unit.minutesSeconds', { min: Math.floor(totalS / 60), s: totalS % 60 });
+  }
+  return t('unit.hoursMinutes', {
+    h: Math.floor(totalS / 3600),
+    min: Math.floor((totalS % 3600) / 60),
+  });
 }
 
 function pad(n, width) {
@@ -50,29 +59,24 @@ export function formatShare(share) {
 
 /** A share (0–1) with its sign: 0.05 → "5%", 0.005 → "0.5%". */
 export function formatPercent(share) {
-  return `${formatShare(share)}%`;
-}
-
-/** A count and its noun: (1, 'object') → "1 object", (2400, 'record') → "2,400 records". */
-export function plural(n, word, many = `${word}s`) {
-  return `${formatCount(n)} ${Math.round(Number(n) || 0) === 1 ? word : many}`;
+  return t('unit.percent', { n: formatShare(share) });
 }
 
 /** A count in at most four characters, for a canvas label: 950, "12k", "3M". */
 export function formatShortCount(n) {
   const v = Math.round(Number(n) || 0);
   if (v < 1000) return String(v);
-  if (v < 1_000_000) return `${Math.round(v / 1000)}k`;
-  return `${Math.round(v / 1_000_000)}M`;
+  if (v < 1_000_000) return t('unit.short.thousands', { n: Math.round(v / 1000) });
+  return t('unit.short.millions', { n: Math.round(v / 1_000_000) });
 }
 
 /** A duration in at most four characters, for a canvas label: "0", "0.4s", "12s", "3m". */
 export function formatShortAge(ms) {
   const v = Number(ms) || 0;
   if (v <= 0) return '0';
-  if (v < 1000) return `${Math.round(v / 100) / 10}s`;
-  if (v < 60_000) return `${Math.round(v / 1000)}s`;
-  return `${Math.round(v / 60_000)}m`;
+  if (v < 1000) return t('unit.short.seconds', { n: Math.round(v / 100) / 10 });
+  if (v < 60_000) return t('unit.short.seconds', { n: Math.round(v / 1000) });
+  return t('unit.short.minutes', { n: Math.round(v / 60_000) });
 }
 
 /** A fraction (0–1) as a CSS length: 0.25 → "25.0%" (a bar's width or height). */
@@ -88,42 +92,49 @@ export function formatMiB(bytes, digits = 2) {
 /** Cents → "$12.34". */
 export function formatCents(cents) {
   const c = Math.round(Number(cents) || 0);
-  return `$${(c / 100).toFixed(2)}`;
+  return t('unit.dollars', { n: (c / 100).toFixed(2) });
 }
 
-/** How the page says the unit of a limit (`limits()`'s `unit`), '' for plain numbers. */
-const UNIT_WORDS = {
-  milliseconds: 'ms',
-  seconds: 'seconds',
-  hours: 'hours',
-  bytes: 'bytes',
-  mebibytes: 'MiB',
-  megabytes: 'MB',
-  records_per_second: 'records/s',
-  cents: 'cents',
-  count: '',
-  share: '',
-};
+/** The units of a limit (`limits()`'s `unit`) that have a word (`unit.word.<unit>`). */
+const UNIT_WORDS = new Set([
+  'milliseconds',
+  'seconds',
+  'hours',
+  'bytes',
+  'mebibytes',
+  'megabytes',
+  'records_per_second',
+  'cents',
+]);
+/** Units said without a word: plain numbers. */
+const UNITLESS = new Set(['count', 'share']);
 
 /** A limit's range for an input's label: { min: 1, max: 128, unit: 'mebibytes' } → "MiB, 1–128". */
 export function formatRange(limit) {
-  const unit = UNIT_WORDS[limit.unit] ?? String(limit.unit ?? '');
-  const range = `${formatCount(limit.min)}–${formatCount(limit.max)}`;
-  return unit ? `${unit}, ${range}` : range;
+  const unit = UNIT_WORDS.has(limit.unit)
+    ? t(`unit.word.${limit.unit}`)
+    : UNITLESS.has(limit.unit)
+      ? ''
+      : String(limit.unit ?? '');
+  const range = t('unit.range', { min: formatCount(limit.min), max: formatCount(limit.max) });
+  return unit ? t('unit.range.withUnit', { unit, range }) : range;
 }
 
 /** A list in words: "a", "a and b", "a, b and c". */
 export function listWords(items) {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return t('list.and', {
+    items: items.slice(0, -1).join(t('list.comma')),
+    last: items[items.length - 1],
+  });
 }
 
 /** Bytes for people: 512 → "512 B", 2048 → "2.0 KiB", 1572864 → "1.50 MiB". */
 export function formatBytes(bytes) {
   const b = Math.max(0, Number(bytes) || 0);
-  if (b < 1024) return `${Math.round(b)} B`;
-  if (b < 1024 * 1024) return `${(b / 1024).toFixed(1)} KiB`;
-  return `${(b / 1048576).toFixed(2)} MiB`;
+  if (b < 1024) return t('unit.bytes', { n: Math.round(b) });
+  if (b < 1024 * 1024) return t('unit.kibibytes', { n: (b / 1024).toFixed(1) });
+  return t('unit.mebibytes', { n: (b / 1048576).toFixed(2) });
 }
 
 /**
@@ -159,7 +170,10 @@ export function formatHashRange(startDecimal, endDecimal, digits = 1) {
   } catch {
     endExclusive = 'x';
   }
-  return `${hashPercent(startDecimal, digits)}–${hashPercent(endExclusive, digits)}%`;
+  return t('unit.percentRange', {
+    from: hashPercent(startDecimal, digits),
+    to: hashPercent(endExclusive, digits),
+  });
 }
 
 /** A 39-digit decimal in scientific notation with 3 significant digits: "8.51e37". */
@@ -203,7 +217,7 @@ export function sliderFromSpeed(speed) {
 
 /** "0.1×", "1×", "250×". */
 export function formatSpeed(s) {
-  return `${Number(Number(s).toPrecision(2))}×`;
+  return t('unit.speed', { n: Number(Number(s).toPrecision(2)) });
 }
 
 // ---- URL: ?preset=NAME&seed=N and #scenario=<base64url JSON> --------------------------------
@@ -278,7 +292,7 @@ export function parseLocation(search, hash) {
       try {
         out.scenario = base64UrlDecode(enc);
       } catch {
-        out.scenarioError = 'The #scenario= part of the address is not valid base64url text.';
+        out.scenarioError = t('address.scenario.invalid');
       }
     }
   }

@@ -26,7 +26,11 @@ export function rng(seed) {
   };
 }
 
-/** Never pressed: they leave the page, download, open a chooser, or load another scenario. */
+/**
+ * Never pressed: they leave the page, download, open a chooser, load another scenario, or open
+ * the modal "Embed this" dialog (it holds every other control of the page until closed, so the
+ * rest of a fuzz run would only press its three buttons).
+ */
 const SKIP = [
   'a',
   '[data-download]',
@@ -35,6 +39,7 @@ const SKIP = [
   '#scenario-run',
   '#scenario-big-edit',
   '.skip-link',
+  '#embed-this',
 ].join(', ');
 
 const KEYS = [' ', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowDown', 'Enter', 'Home', 'End'];

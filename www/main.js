@@ -20,7 +20,6 @@ import {
   compactJson,
   errorMessages,
   listWords,
-  plural,
 } from './format.js';
 import { loadEngine, consumerRow, isTrap } from './sim.js';
 import { Belt, beltTravelMs, AGGREGATE_LANES } from './belt.js';
@@ -29,7 +28,7 @@ import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
 import { FaultsPanel, faultTargets, faultState } from './faults.js';
 import { FirehosePanel } from './firehose.js';
-import { loadText, t } from './text.js';
+import { loadText, t, plural, applyText, LOCALE_PATTERN } from './text.js';
 import {
   loadProgress,
   markDone,
@@ -43,6 +42,8 @@ import {
   QuizView,
   TaskView,
 } from './lesson.js';
+// embed mode (issue 10): ?embed=1 shows one lesson step or one scene, driven by a host page
+import { readEmbed, sceneLesson, startEmbed, embedHook, offerEmbedThis } from './embed.js';
 
 const DEFAULT_PRESET = 'clickstream';
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
@@ -56,7 +57,7 @@ const PANEL_EVERY_MS = 200; // text panels refresh at most this often (real time
 const FIREHOSE_EVERY_MS = 250; // the Firehose panel, at most 4 times a second
 const LIST_EVERY_MS = 1000;
 const NARRATE_GAP_MS = 2500; // at most one narration per this much real time
-const KEEP_RUNNING = 'The scenario that was running keeps running.';
+const KEEP_RUNNING = 'errors.keepRunning';
 
 const $ = (id) => document.getElementById(id);
 
@@ -109,6 +110,7 @@ const app = {
   faults: null,
   firehose: null,
   mode: 'playground', // 'menu', 'lesson' or 'playground'
+  fastForwardTo: null, // while a step fast-forwards: where to, in words (the status bar's)
   locale: 'en',
   lesson: null, // the lesson being taught (see enterLesson)
 };
@@ -211,46 +213,39 @@ function narrateChanges(frame, ledger) {
   const realMs = performance.now();
 
   const throttled = lay.lanes.filter((l) => shards.get(l.lane, 'write_throttled') > 0);
-  const t = episode(w.throttle, throttled.length > 0, simMs, realMs);
-  if (t === true) {
+  const th = episode(w.throttle, throttled.length > 0, simMs, realMs);
+  if (th === true) {
+    embedHook('throttle', { shards: throttled.map((l) => l.shard_id) }); // embed hook
     const ids =
       throttled.length > 3
-        ? `${throttled.length} shards`
+        ? t('narrate.throttle.manyShards', { n: throttled.length })
         : listWords(throttled.map((l) => l.shard_id));
     if (w.explained.has('throttle')) {
-      app.narrator.say(`Throttling started again on ${ids}.`, 'throttle');
+      app.narrator.say(t('narrate.throttle.again', { shards: ids }), 'throttle');
     } else {
       w.explained.add('throttle');
-      const they = throttled.length > 1 ? 'these shards get' : 'this shard gets';
       const { write_records_per_second: records, write_bytes_per_second: bytes } = lay.limits;
+      const params = { shards: ids, records: formatCount(records), mib: formatMiB(bytes, 0) };
       app.narrator.say(
-        `Throttling started on ${ids}: ${they} more than ${formatCount(records)} records or ${formatMiB(bytes, 0)} MiB per second, so some records are sent back to be retried.`,
+        t(
+          throttled.length > 1 ? 'narrate.throttle.start.many' : 'narrate.throttle.start.one',
+          params,
+        ),
         'throttle',
       );
     }
-  } else if (t === false) {
-    app.narrator.say(
-      'Throttling stopped: every shard has stayed under its write limit for a few seconds.',
-      'throttle',
-    );
+  } else if (th === false) {
+    app.narrator.say(t('narrate.throttle.stop'), 'throttle');
   }
 
   const d = episode(w.drop, ledger.dropped > w.dropped, simMs, realMs);
   w.dropped = ledger.dropped;
   if (d === true) {
-    const why = w.explained.has('drop')
-      ? ''
-      : ': they ran out of retries (or were too big for a shard) and are lost';
+    const key = w.explained.has('drop') ? 'narrate.drop.again' : 'narrate.drop.start';
     w.explained.add('drop');
-    app.narrator.say(
-      `Records are being dropped${why} (${formatCount(ledger.dropped)} so far).`,
-      'dropped',
-    );
+    app.narrator.say(t(key, { n: formatCount(ledger.dropped) }), 'dropped');
   } else if (d === false) {
-    app.narrator.say(
-      `No record dropped for a few seconds; ${formatCount(ledger.dropped)} dropped in all.`,
-      'dropped',
-    );
+    app.narrator.say(t('narrate.drop.stop', { n: formatCount(ledger.dropped) }), 'dropped');
   }
 
   let maxAge = 0;
@@ -265,16 +260,19 @@ function narrateChanges(frame, ledger) {
   if (!w.behind && maxAge >= 10_000) {
     w.behind = true;
     app.narrator.say(
-      `The consumer is falling behind: ${formatDuration(maxAge)} behind on ${lay.lanes[maxLane].shard_id}.`,
+      t('narrate.behind.start', {
+        age: formatDuration(maxAge),
+        shard: lay.lanes[maxLane].shard_id,
+      }),
       'behind',
     );
   } else if (w.behind && maxAge < 3000) {
     w.behind = false;
-    app.narrator.say('The consumer has caught up.', 'behind');
+    app.narrator.say(t('narrate.behind.stop'), 'behind');
   }
   if (!ledger.balanced && !w.balancedWarned) {
     w.balancedWarned = true;
-    app.narrator.say('The ledger does not add up: that is a bug in the simulator.', 'ledger');
+    app.narrator.say(t('narrate.ledger.bug'), 'ledger');
   }
 }
 
@@ -331,7 +329,7 @@ function install(run, how) {
   setText($('share-status'), '');
   $('share-status').classList.remove('warn-text');
   $('seed').value = run.seed();
-  replaceChildren($('record-detail'), [el('p', { class: 'hint', text: 'No record chosen yet.' })]);
+  replaceChildren($('record-detail'), [el('p', { class: 'hint', text: t('record.aside.none') })]);
   $('record-aside').hidden = true;
   app.panelTick = -1;
   app.listTick = -1;
@@ -361,20 +359,23 @@ function showScenarioText(text) {
   const commands = (text.match(/"at_ms"/g) || []).length;
   setText(
     $('scenario-big-text'),
-    `This scenario is ${formatMegabytes(bytes)} with ${plural(commands, 'scheduled command')}: too large to edit here. It runs; download it to read or change it.`,
+    t('scenario.big.text', {
+      size: formatMegabytes(bytes),
+      commands: plural('count.scheduledCommands', commands),
+    }),
   );
 }
 
 /** "10.2 MB" (decimal megabytes, as file managers say a file's size). */
 function formatMegabytes(bytes) {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return t('unit.megabytes.value', { n: (bytes / 1e6).toFixed(1) });
 }
 
 /** Save the running scenario (the big one not in the text box) as streamsim-scenario.json. */
 function downloadScenario() {
   if (app.bigScenario === null) return;
   saveFile('streamsim-scenario.json', app.bigScenario);
-  app.narrator.say('Saved streamsim-scenario.json.', 'share');
+  app.narrator.say(t('scenario.big.saved', { file: 'streamsim-scenario.json' }), 'share');
   app.narrator.flush(performance.now(), true);
 }
 
@@ -444,102 +445,125 @@ function onLayout(rebuild) {
   app.faultsDirty = true;
 }
 
+/** The sentence for an update_destination: one whole sentence per compression case. */
+function destinationKey(format) {
+  if (!format) return 'cmd.destination';
+  return format === 'UNCOMPRESSED' ? 'cmd.destination.uncompressed' : 'cmd.destination.compressed';
+}
+
 /** A command in plain words, with the narration key that collapses repeats: [text, key]. */
 function describeCommand(cmd) {
   const who = typeof cmd.producer === 'string' ? cmd.producer : '';
   switch (cmd.type) {
     case 'set_rate':
       return [
-        `${who} now sends ${formatCount(cmd.records_per_second)} records per second.`,
+        t('cmd.setRate', { producer: who, n: formatCount(cmd.records_per_second) }),
         `rate-${who}`,
       ];
     case 'set_hot_key_share':
       return [
-        `${who} now puts ${formatPercent(cmd.hot_key_share)} of its records on its hot key.`,
+        t('cmd.setHotKeyShare', { producer: who, share: formatPercent(cmd.hot_key_share) }),
         `hot-${who}`,
       ];
     case 'pause_producer':
-      return [`Producer ${who} paused.`, `pp-${who}`];
+      return [t('cmd.pauseProducer', { producer: who }), `pp-${who}`];
     case 'resume_producer':
-      return [`Producer ${who} resumed.`, `pp-${who}`];
+      return [t('cmd.resumeProducer', { producer: who }), `pp-${who}`];
     case 'split_shard':
-      return [`Splitting ${cmd.shard_to_split} of ${cmd.stream_name} in two.`, 'reshard'];
+      return [t('cmd.split', { shard: cmd.shard_to_split, stream: cmd.stream_name }), 'reshard'];
     case 'merge_shards':
       return [
-        `Merging ${cmd.shard_to_merge} and ${cmd.adjacent_shard_to_merge} of ${cmd.stream_name} into one.`,
+        t('cmd.merge', {
+          shard: cmd.shard_to_merge,
+          adjacent: cmd.adjacent_shard_to_merge,
+          stream: cmd.stream_name,
+        }),
         'reshard',
       ];
     case 'update_shard_count':
       return [
-        `Changing ${cmd.stream_name} to ${plural(cmd.target_shard_count, 'shard')}.`,
+        t('cmd.updateShardCount', {
+          stream: cmd.stream_name,
+          shards: plural('count.shards', cmd.target_shard_count),
+        }),
         'reshard',
       ];
     case 'crash_worker':
       return [
-        `Worker-${cmd.worker} of ${cmd.consumer} crashed: its leases stop being renewed.`,
+        t('cmd.crashWorker', { worker: cmd.worker, consumer: cmd.consumer }),
         `worker-${cmd.consumer}-${cmd.worker}`,
       ];
     case 'restart_worker':
       return [
-        `Worker-${cmd.worker} of ${cmd.consumer} restarted: it can take leases again.`,
+        t('cmd.restartWorker', { worker: cmd.worker, consumer: cmd.consumer }),
         `worker-${cmd.consumer}-${cmd.worker}`,
       ];
     case 'put_poison_record':
-      return [
-        `${who} will put a poison record: its next record makes every invocation holding it fail.`,
-        `poison-${who}`,
-      ];
+      return [t('cmd.poison', { producer: who }), `poison-${who}`];
     case 'set_function_error_rate':
       return [
         Number(cmd.error_rate) > 0
-          ? `${cmd.function_name} now fails ${formatPercent(cmd.error_rate)} of its invocations.`
-          : `${cmd.function_name} works again: no invocation fails.`,
+          ? t('cmd.functionErrors', { fn: cmd.function_name, share: formatPercent(cmd.error_rate) })
+          : t('cmd.functionWorks', { fn: cmd.function_name }),
         `fn-${cmd.function_name}`,
       ];
     case 'set_s3_available':
       return [
         cmd.available
-          ? `S3 is back for ${cmd.delivery_stream_name}: the held records are written now.`
-          : `S3 is down for ${cmd.delivery_stream_name}: Firehose holds the records and retries (for up to 24 hours).`,
+          ? t('cmd.s3Back', { stream: cmd.delivery_stream_name })
+          : t('cmd.s3Down', { stream: cmd.delivery_stream_name }),
         `s3-${cmd.delivery_stream_name}`,
       ];
     case 'set_s3_timeout_rate':
       return [
-        `${formatPercent(cmd.timeout_rate)} of the S3 writes of ${cmd.delivery_stream_name} now time out; a timed-out write is written again, so some objects come twice.`,
+        t('cmd.s3Timeouts', {
+          share: formatPercent(cmd.timeout_rate),
+          stream: cmd.delivery_stream_name,
+        }),
         `s3t-${cmd.delivery_stream_name}`,
       ];
     case 'update_destination':
       return [
-        `${cmd.delivery_stream_name} now writes an object at ${cmd.buffering_size ?? 'the same'} MiB or ${cmd.buffering_interval ?? 'the same number of'} s, whichever comes first${cmd.compression_format ? `, ${cmd.compression_format === 'UNCOMPRESSED' ? 'uncompressed' : `compressed with ${cmd.compression_format}`}` : ''}.`,
+        t(destinationKey(cmd.compression_format), {
+          stream: cmd.delivery_stream_name,
+          size: cmd.buffering_size ?? t('cmd.destination.sameSize'),
+          interval: cmd.buffering_interval ?? t('cmd.destination.sameInterval'),
+          format: cmd.compression_format,
+        }),
         `dest-${cmd.delivery_stream_name}`,
       ];
     case 'set_transform_rates': {
       const parts = [];
       if (cmd.error_rate !== undefined)
-        parts.push(`${formatPercent(cmd.error_rate)} of invocations fail`);
+        parts.push(t('cmd.transform.errors', { share: formatPercent(cmd.error_rate) }));
       if (cmd.dropped_rate !== undefined)
-        parts.push(`${formatPercent(cmd.dropped_rate)} of records Dropped`);
+        parts.push(t('cmd.transform.dropped', { share: formatPercent(cmd.dropped_rate) }));
       if (cmd.processing_failed_rate !== undefined)
-        parts.push(
-          `${formatPercent(cmd.processing_failed_rate)} ProcessingFailed (to the error prefix)`,
-        );
+        parts.push(t('cmd.transform.failed', { share: formatPercent(cmd.processing_failed_rate) }));
       return [
-        `The transform of ${cmd.delivery_stream_name} now: ${parts.join(', ') || 'unchanged'}.`,
+        // the changes are a list (each item whole), joined as a list is
+        t('cmd.transform', {
+          stream: cmd.delivery_stream_name,
+          changes: parts.join(t('list.comma')) || t('cmd.transform.unchanged'),
+        }),
         `tf-${cmd.delivery_stream_name}`,
       ];
     }
     case 'set_redshift_available':
       return [
         cmd.available
-          ? `Redshift is back for ${cmd.delivery_stream_name}: the staged objects are loaded by COPY now.`
-          : `Redshift is down for ${cmd.delivery_stream_name}: COPYs fail and are retried until the retry duration runs out, then skipped.`,
+          ? t('cmd.redshiftBack', { stream: cmd.delivery_stream_name })
+          : t('cmd.redshiftDown', { stream: cmd.delivery_stream_name }),
         `rs-${cmd.delivery_stream_name}`,
       ];
     case 'set_processing_rate':
       return [
         cmd.records_per_second === undefined || cmd.records_per_second === null
-          ? `${cmd.consumer} processes at full speed again.`
-          : `${cmd.consumer} now processes only ${formatCount(cmd.records_per_second)} records per second per shard.`,
+          ? t('cmd.processingFull', { consumer: cmd.consumer })
+          : t('cmd.processingSlow', {
+              consumer: cmd.consumer,
+              n: formatCount(cmd.records_per_second),
+            }),
         `slow-${cmd.consumer}`,
       ];
     default:
@@ -552,17 +576,18 @@ function describeCommand(cmd) {
  * when accepted). Its answer is told at once; the note the run leaves when it applies the
  * command is then not told again (see `advance`).
  */
-function sendCommand(cmd) {
+function sendCommand(cmd, { host = false } = {}) {
   const L = app.lesson;
-  if (L && !L.allowedTypes.has(cmd.type)) {
-    return [{ path: '(top level)', message: t('lesson.locked', { type: cmd.type }) }];
+  // embed hook: the host page's commands are its author's, checked by the core alone
+  if (L && !host && !L.allowedTypes.has(cmd.type)) {
+    return [{ path: t('errors.topLevel'), message: t('lesson.locked', { type: cmd.type }) }];
   }
   const errors = app.run.command(cmd);
   if (errors.length) return errors;
   app.pendingCommands += 1;
   const said = describeCommand(cmd);
   if (said) app.narrator.say(...said);
-  if (!app.playing) app.narrator.say('The change applies at the next tick.', 'next-tick');
+  if (!app.playing) app.narrator.say(t('narrate.nextTick'), 'next-tick');
   app.narrator.soon();
   return [];
 }
@@ -579,16 +604,16 @@ function manyLanes(lay) {
 
 function buildShardTable(lay) {
   const headers = [
-    'Shard',
-    'State',
-    'Share of keys',
-    'Starting hash key',
-    'Ending hash key',
-    'Records/s',
-    'Throttled/s',
-    'Unread',
-    'Consumer behind',
-  ];
+    'shards.col.shard',
+    'shards.col.state',
+    'shards.col.share',
+    'shards.col.startingHashKey',
+    'shards.col.endingHashKey',
+    'shards.col.recordsPerSecond',
+    'shards.col.throttledPerSecond',
+    'shards.col.unread',
+    'shards.col.behind',
+  ].map((k) => t(k));
   const many = manyLanes(lay);
   const rows = many ? Math.min(SHARD_ROWS_MAX, lay.lanes.length) : lay.lanes.length;
   app.shardCells = buildTable($('shard-table'), headers, rows);
@@ -596,17 +621,12 @@ function buildShardTable(lay) {
   lay.lanes.slice(0, rows).forEach((l, i) => fillShardRowHead(app.shardCells[i], l));
   const note = $('shard-table-note');
   note.hidden = !many;
-  setText(
-    note,
-    many
-      ? `${formatCount(lay.lanes.length)} shards; showing the ${rows} busiest (records a second, then throttled, then unread). The belt shows every shard, a bar each.`
-      : '',
-  );
+  setText(note, many ? t('shards.table.busiest', { n: formatCount(lay.lanes.length), rows }) : '');
 }
 
 function fillShardRowHead(c, l) {
   setText(c[0], l.shard_id);
-  setText(c[1], l.state.toLowerCase());
+  setText(c[1], t(`shard.state.${l.state}`));
   setText(c[2], formatHashRange(l.starting_hash_key, l.ending_hash_key, 2));
   setText(c[3], l.starting_hash_key);
   setText(c[4], l.ending_hash_key);
@@ -631,12 +651,12 @@ function busiestLanes(lay, shards, max) {
 
 /** Per producer, transposed (one column per producer) so it fits a narrow panel. */
 const PRODUCER_ROWS = [
-  ['Tried, last second', 'attempted'],
-  ['Accepted, last second', 'accepted'],
-  ['Throttled, last second', 'throttled'],
-  ['Dropped in all', 'dropped_total'],
-  ['Being retried now', 'retrying'],
-  ['In its buffer now', 'buffered'],
+  ['producerTable.attempted', 'attempted'],
+  ['producerTable.accepted', 'accepted'],
+  ['producerTable.throttled', 'throttled'],
+  ['producerTable.droppedTotal', 'dropped_total'],
+  ['producerTable.retrying', 'retrying'],
+  ['producerTable.buffered', 'buffered'],
 ];
 const PRODUCER_WARN = new Set(['throttled', 'dropped_total']);
 
@@ -651,7 +671,7 @@ function buildProducerTable(lay) {
     PRODUCER_ROWS.map(([label]) => {
       const cells = lay.producers.map(() => el('td', { text: '0' }));
       app.producerCells.push(cells);
-      return el('tr', {}, [el('th', { scope: 'row', text: label }), ...cells]);
+      return el('tr', {}, [el('th', { scope: 'row', text: t(label) }), ...cells]);
     }),
   );
   replaceChildren($('producer-table'), [head, body]);
@@ -682,8 +702,11 @@ function updateLedger(lg) {
   setText(
     bal,
     lg.balanced
-      ? `✓ Balanced: the places add up to ${formatCount(lg.accounted)}, every record produced.`
-      : `✗ Not balanced: the places add up to ${formatCount(lg.accounted)} of ${formatCount(lg.produced)} produced.`,
+      ? t('ledger.balanced', { n: formatCount(lg.accounted) })
+      : t('ledger.unbalanced', {
+          n: formatCount(lg.accounted),
+          produced: formatCount(lg.produced),
+        }),
   );
   bal.classList.toggle('bad', !lg.balanced);
 }
@@ -692,6 +715,12 @@ function updateLedger(lg) {
 
 function frame(t) {
   if (app.halted) return;
+  // embed hook: an off-screen or hidden embed parks its loop; embed.js restarts it
+  if (app.parked) {
+    app.loopParked = true;
+    return;
+  }
+  app.loopFrames = (app.loopFrames ?? 0) + 1;
   try {
     if (app.run) frameOnce(t);
   } catch (err) {
@@ -761,11 +790,8 @@ function halt(err) {
   console.error('streamsim: the simulation stopped:', err);
   if (app.debug) app.debug.violations += 1;
   const what = err && err.name ? `${err.name}: ${err.message}` : String(err);
-  const at = app.frame ? ` at ${formatSimTime(app.frame.nowMs)} (simulated)` : '';
   const origin = app.run && app.run.origin;
-  const name =
-    origin && origin.preset !== undefined ? `the ${origin.preset} scenario` : 'this scenario';
-  setText($('play-label'), 'Play');
+  setText($('play-label'), t('run.play'));
   $('play-icon').className = 'icon icon-play';
   setText($('st-state'), stateText());
   for (const id of HALT_INERT) $(id).inert = true;
@@ -773,10 +799,15 @@ function halt(err) {
   box.hidden = false;
   setText(
     $('trap-text'),
-    `The simulation stopped${at}: it hit an internal error and cannot go on. This is a bug in the simulator, not something you did. What you see is where it stopped.`,
+    app.frame ? t('trap.text.at', { time: formatSimTime(app.frame.nowMs) }) : t('trap.text'),
   );
   setText($('trap-detail'), what.length > 300 ? `${what.slice(0, 300)}…` : what);
-  setText($('trap-restart'), `Start ${name} again`);
+  setText(
+    $('trap-restart'),
+    origin && origin.preset !== undefined
+      ? t('trap.restart.preset', { preset: origin.preset })
+      : t('trap.restart.scenario'),
+  );
   $('trap-default').hidden = !!(origin && origin.preset === DEFAULT_PRESET);
   $('trap-restart').focus();
 }
@@ -800,21 +831,18 @@ async function restartAfterTrap(useDefault) {
     if (!useDefault && old && old.origin) {
       try {
         run = engine.fromOrigin(old.origin, old.seedText);
-        how = 'Started again from the beginning, in a fresh copy of the simulator.';
+        how = t('trap.restarted');
       } catch {
         run = null;
       }
     }
     if (!run) {
       run = engine.fromPreset(DEFAULT_PRESET);
-      how = `Started again with the ${DEFAULT_PRESET} scenario, in a fresh copy of the simulator.`;
+      how = t('trap.restartedDefault', { preset: DEFAULT_PRESET });
     }
   } catch (err) {
     for (const b of btns) b.disabled = false;
-    setText(
-      $('trap-detail'),
-      `Starting again failed too: ${errorMessages(err).join('; ')}. Reload the page.`,
-    );
+    setText($('trap-detail'), t('trap.restartFailed', { errors: errorMessages(err).join('; ') }));
     return;
   }
   app.run = null; // the stopped run is not freed: a call on it would throw again
@@ -1187,24 +1215,24 @@ function updateRecordList() {
     for (const k of rows) {
       const r = rec.object(k);
       const prod = lay.producers[r.producer];
-      const read = r.read_at_ms >= 0 ? 'read' : 'not read yet';
+      const read = r.read_at_ms >= 0 ? t('record.option.read') : t('record.option.unread');
       const from = prod ? prod.name : '?';
       const at = formatSimTime(r.arrival_ms);
       const size = formatBytes(r.size_bytes);
       // the accessible name holds the visible text (WCAG 2.5.3), after the shard it is on
-      const text = `#${r.index} · ${at} · ${from} · ${size} · ${read}`;
+      const text = t('record.option', { index: r.index, at, from, size, read });
       g.append(
         el('option', {
           value: `${l.lane}:${r.index}`,
           text,
-          'aria-label': `${l.shard_id}: ${text}`,
+          'aria-label': t('record.option.label', { shard: l.shard_id, text }),
         }),
       );
     }
     groups.push(g);
   }
   if (!groups.length) {
-    const text = app.playing ? 'No records yet.' : 'No records yet: press Play.';
+    const text = app.playing ? t('record.list.empty') : t('record.list.emptyPaused');
     groups.push(el('option', { value: '', disabled: true, text }));
   }
   replaceChildren(list, groups);
@@ -1218,36 +1246,49 @@ function selectRecord(lane, recordIndex) {
   const d = app.run.recordDetail(lane, recordIndex);
   const box = $('record-detail');
   if (!d) {
-    const where = app.layout.lanes[lane] ? app.layout.lanes[lane].shard_id : `lane ${lane}`;
+    const where = app.layout.lanes[lane]
+      ? app.layout.lanes[lane].shard_id
+      : t('record.lane', { lane });
     replaceChildren(box, [
       el('p', {
         class: 'hint',
-        text: `Record #${recordIndex} of ${where} is no longer kept: only the newest 512 records of each shard are. Pause first (Space), then choose a newer one.`,
+        text: t('record.gone', { index: recordIndex, where }),
       }),
     ]);
     return;
   }
   const laneInfo = app.layout.lanes[lane];
-  const owns = laneInfo
-    ? `; this shard owns ${formatHashRange(laneInfo.starting_hash_key, laneInfo.ending_hash_key, 2)}`
-    : '';
+  const where = laneInfo
+    ? t('record.where.owns', {
+        pct: hashPercent(d.hash_key, 2),
+        range: formatHashRange(laneInfo.starting_hash_key, laneInfo.ending_hash_key, 2),
+      })
+    : t('record.where', { pct: hashPercent(d.hash_key, 2) });
+  const readWord =
+    d.read === undefined
+      ? t('record.read.unknown')
+      : d.read
+        ? t('record.read.yes')
+        : t('record.read.no');
   const rows = [
-    ['Partition key', d.partition_key, false],
-    ['Hash key (MD5 of the key)', d.hash_key, true],
+    [t('record.field.partitionKey'), d.partition_key, false],
+    [t('record.field.hashKey'), d.hash_key, true],
+    [t('record.field.where'), where, false],
+    [t('record.field.shard'), d.shard_id, false],
+    [t('record.field.stream'), d.stream_name, false],
+    [t('record.field.sequenceNumber'), d.sequence_number, true],
+    [t('record.field.arrived'), t('record.arrived', { time: formatSimTime(d.arrival_ms) }), false],
     [
-      'Where in the key space',
-      `${hashPercent(d.hash_key, 2)}% of the way from 0 to 2^128−1${owns}`,
+      t('record.field.size'),
+      t('record.size', { n: formatCount(d.size_bytes), size: formatBytes(d.size_bytes) }),
       false,
     ],
-    ['Shard', d.shard_id, false],
-    ['Stream', d.stream_name, false],
-    ['Sequence number', d.sequence_number, true],
-    ['Arrived at', `${formatSimTime(d.arrival_ms)} (simulated time)`, false],
-    ['Size', `${formatCount(d.size_bytes)} bytes (${formatBytes(d.size_bytes)})`, false],
-    ['Producer', d.producer, false],
-    ['Read by the consumer', d.read === undefined ? 'unknown' : d.read ? 'yes' : 'not yet', false],
+    [t('record.field.producer'), d.producer, false],
+    [t('record.field.read'), readWord, false],
   ];
-  if (d.explicit_hash_key) rows.push(['Explicit hash key', String(d.explicit_hash_key), true]);
+  if (d.explicit_hash_key) {
+    rows.push([t('record.field.explicitHashKey'), String(d.explicit_hash_key), true]);
+  }
   const dl = el(
     'dl',
     { class: 'detail-list' },
@@ -1256,7 +1297,10 @@ function selectRecord(lane, recordIndex) {
       el('dd', { text: String(v), class: mono ? 'mono' : undefined }),
     ]),
   );
-  replaceChildren(box, [el('h3', { text: `Record #${recordIndex} on ${d.shard_id}` }), dl]);
+  replaceChildren(box, [
+    el('h3', { text: t('record.detail.heading', { index: recordIndex, shard: d.shard_id }) }),
+    dl,
+  ]);
 }
 
 // ---- scenario loading ----------------------------------------------------------------------
@@ -1292,14 +1336,9 @@ function validationMessages(text) {
 function loadScenarioText(text, source) {
   const errors = validationMessages(text);
   if (errors.length) {
-    showErrors(
-      'scenario-errors',
-      `The scenario from ${source} was not loaded:`,
-      errors,
-      KEEP_RUNNING,
-    );
+    showErrors('scenario-errors', t('scenario.notLoaded', { source }), errors, t(KEEP_RUNNING));
     app.narrator.say(
-      `The scenario from ${source} has ${plural(errors.length, 'problem')}; nothing changed.`,
+      t('scenario.problems', { source, problems: plural('count.problems', errors.length) }),
       'install',
     );
     return false;
@@ -1311,14 +1350,14 @@ function loadScenarioText(text, source) {
     if (isTrap(err)) throw err;
     showErrors(
       'scenario-errors',
-      `The scenario from ${source} was not loaded:`,
+      t('scenario.notLoaded', { source }),
       errorMessages(err),
-      KEEP_RUNNING,
+      t(KEEP_RUNNING),
     );
     return false;
   }
   showErrors('scenario-errors', '', []);
-  install(run, `Loaded the scenario from ${source}.`);
+  install(run, t('scenario.loaded', { source }));
   return true;
 }
 
@@ -1330,14 +1369,14 @@ function loadPreset(name) {
     if (isTrap(err)) throw err;
     showErrors(
       'scenario-errors',
-      `The preset “${name}” was not loaded:`,
+      t('scenario.preset.notLoaded', { name }),
       errorMessages(err),
-      KEEP_RUNNING,
+      t(KEEP_RUNNING),
     );
     return false;
   }
   showErrors('scenario-errors', '', []);
-  install(run, `Loaded the ${name} scenario.`);
+  install(run, t('scenario.preset.loaded', { name }));
   return true;
 }
 
@@ -1348,11 +1387,11 @@ function applySeed(seed) {
     run = app.run.withSeed(s);
   } catch (err) {
     if (isTrap(err)) throw err;
-    showErrors('run-errors', 'That seed was not used:', errorMessages(err), KEEP_RUNNING);
+    showErrors('run-errors', t('run.seed.notUsed'), errorMessages(err), t(KEEP_RUNNING));
     return false;
   }
   showErrors('run-errors', '', []);
-  install(run, `New run with seed ${run.seed()}.`);
+  install(run, t('run.seed.newRun', { seed: run.seed() }));
   return true;
 }
 
@@ -1361,13 +1400,13 @@ function loadFromHash() {
   if (loc.scenarioError) {
     showErrors(
       'scenario-errors',
-      'The scenario in the address was not loaded:',
+      t('scenario.address.notLoaded'),
       [loc.scenarioError],
-      KEEP_RUNNING,
+      t(KEEP_RUNNING),
     );
     return;
   }
-  if (loc.scenario !== null) loadScenarioText(loc.scenario, 'the address (#scenario=)');
+  if (loc.scenario !== null) loadScenarioText(loc.scenario, t('scenario.source.address'));
 }
 
 // ---- sharing a run ----------------------------------------------------------------------------
@@ -1380,21 +1419,27 @@ function replayText() {
   const text = app.run.replayScenario();
   const errors = validationMessages(text);
   if (errors.length) {
-    showErrors('scenario-errors', 'This run cannot be written as a replay:', errors);
+    showErrors('scenario-errors', t('share.noReplay'), errors);
     return null;
   }
   showErrors('scenario-errors', '', []);
   return text;
 }
 
-/** "… with 2 changes", and a word about a change made while paused that is not applied yet. */
-function shareSummary(what) {
-  const changes = app.run.appliedCommands().length;
+/**
+ * `key`'s sentence ("… with 2 changes"), and a second sentence about a change made while paused
+ * that is not applied yet.
+ */
+function shareSummary(key, params = {}) {
   const run = app.run;
-  let msg = `${what} up to ${formatSimTime(run.nowMs())} (tick ${formatCount(run.tick())}), with seed ${run.seed()} and ${plural(changes, 'change')}.`;
-  if (app.pendingCommands > 0) {
-    msg += ' A change made while paused takes effect at the next tick, so it is not in it yet.';
-  }
+  let msg = t(key, {
+    ...params,
+    time: formatSimTime(run.nowMs()),
+    tick: formatCount(run.tick()),
+    seed: run.seed(),
+    changes: plural('count.changes', run.appliedCommands().length),
+  });
+  if (app.pendingCommands > 0) msg += ` ${t('share.pendingChange')}`;
   return msg;
 }
 
@@ -1414,7 +1459,11 @@ function makeLink() {
   const link = `${base}#scenario=${base64UrlEncode(compactJson(text))}`;
   if (link.length > SHARE_LINK_MAX) {
     out.value = '';
-    const msg = `No link made: this run's link would be ${formatCount(link.length)} characters long, more than browsers and messages reliably carry (${formatCount(SHARE_LINK_MAX)}). Use “Download this run” instead: the file replays it the same way.`;
+    const msg = t('share.tooLong', {
+      n: formatCount(link.length),
+      max: formatCount(SHARE_LINK_MAX),
+      download: t('share.download'),
+    });
     const status = $('share-status');
     setText(status, msg);
     status.classList.add('warn-text');
@@ -1425,7 +1474,7 @@ function makeLink() {
   }
   $('share-status').classList.remove('warn-text');
   out.value = link;
-  const msg = shareSummary('Link made: it replays this run');
+  const msg = shareSummary('share.linkMade');
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
   app.narrator.flush(performance.now(), true);
@@ -1439,7 +1488,7 @@ function downloadRun() {
   if (text === null) return;
   saveFile('streamsim-run.json', text);
   $('share-status').classList.remove('warn-text');
-  const msg = shareSummary('Saved streamsim-run.json: it replays this run');
+  const msg = shareSummary('share.saved', { file: 'streamsim-run.json' });
   setText($('share-status'), msg);
   app.narrator.say(msg, 'share');
   app.narrator.flush(performance.now(), true);
@@ -1455,16 +1504,23 @@ function resetSpeedMeasure() {
 }
 
 function setPlaying(on, say = true) {
+  // embed hook: an embed stays paused behind its play button until the student plays (the
+  // toolbar's button or Space: `say`); a step's own start (`say` false) does not play it
+  if (app.embedHold && on) {
+    if (say) embedHook('released');
+    else on = false;
+  }
   app.playing = on;
+  embedHook('playing', { playing: on }); // embed hook
   app.lastFrameT = null;
   app.acc = 0;
-  setText($('play-label'), on ? 'Pause' : 'Play');
+  setText($('play-label'), on ? t('run.pause') : t('run.play'));
   $('play-icon').className = `icon ${on ? 'icon-pause' : 'icon-play'}`;
   resetSpeedMeasure();
   setText($('st-state'), stateText());
   if (!on && app.run) render(performance.now(), true); // the status bar shows where it stopped
   if (say) {
-    app.narrator.say(on ? 'Playing.' : 'Paused.', 'play');
+    app.narrator.say(on ? t('narrate.playing') : t('narrate.paused'), 'play');
     app.narrator.flush(performance.now(), true);
   }
 }
@@ -1475,18 +1531,25 @@ function setPlaying(on, say = true) {
  * simulation cannot keep up)".
  */
 function stateText() {
-  if (app.halted) return 'stopped: the simulation failed';
-  if (!app.playing) return 'paused';
+  if (app.halted) return t('status.stopped');
+  // a step's fast-forward runs while the run is paused: say where it goes, not "paused"
+  if (app.fastForwardTo !== null) return t('status.fastForward', { time: app.fastForwardTo });
+  if (!app.playing) return t('status.paused');
   const got = app.actualSpeed;
   if (got !== null && got < app.speed) {
-    return `playing at ${formatRate(got)} (asked for ${formatSpeed(app.speed)}: the simulation cannot keep up)`;
+    return t('status.playingSlow', { got: formatRate(got), asked: formatSpeed(app.speed) });
   }
-  return `playing at ${formatSpeed(app.speed)}`;
+  return t('status.playing', { speed: formatSpeed(app.speed) });
+}
+
+/** A speed as a bare number for words ("1" of "1 times real time"), as formatSpeed rounds it. */
+function speedNumber(x) {
+  return Number(Number(x).toPrecision(2));
 }
 
 /** A reached speed: two significant digits ("0.07×", "3.4×", "120×"), "0×" when none. */
 function formatRate(x) {
-  return x > 0 ? formatSpeed(x) : '0×';
+  return x > 0 ? formatSpeed(x) : formatSpeed(0);
 }
 
 function stepOnce() {
@@ -1535,10 +1598,7 @@ function wireControls() {
         resetLessonRun();
         return;
       }
-      install(
-        app.run.withSeed(app.run.seed()),
-        'Reset: the same scenario and seed from the start.',
-      );
+      install(app.run.withSeed(app.run.seed()), t('narrate.reset'));
     }),
   );
 
@@ -1546,10 +1606,7 @@ function wireControls() {
   const onSpeed = () => {
     app.speed = speedFromSlider(speed.value);
     setText($('speed-value'), formatSpeed(app.speed));
-    speed.setAttribute(
-      'aria-valuetext',
-      `${formatSpeed(app.speed).replace('×', '')} times real time`,
-    );
+    speed.setAttribute('aria-valuetext', t('run.speed.valuetext', { n: speedNumber(app.speed) }));
     resetSpeedMeasure();
     if (app.playing) setText($('st-state'), stateText());
   };
@@ -1596,13 +1653,13 @@ function wireControls() {
     } catch {
       showErrors(
         'scenario-errors',
-        `The file ${file.name} could not be read.`,
-        ['The browser could not read the file.'],
-        KEEP_RUNNING,
+        t('scenario.file.unreadable', { file: file.name }),
+        [t('scenario.file.unreadableWhy')],
+        t(KEEP_RUNNING),
       );
       return;
     }
-    guard(loadScenarioText)(text, `the file ${file.name}`);
+    guard(loadScenarioText)(text, t('scenario.source.file', { file: file.name }));
     input.value = '';
   });
   $('scenario-check').addEventListener(
@@ -1610,17 +1667,17 @@ function wireControls() {
     guard(() => {
       const errors = validationMessages($('scenario-text').value);
       if (errors.length) {
-        showErrors('scenario-errors', 'The scenario text has problems:', errors);
+        showErrors('scenario-errors', t('scenario.text.problems'), errors);
       } else {
         showErrors('scenario-errors', '', []);
-        app.narrator.say('The scenario text is valid.', 'check');
+        app.narrator.say(t('scenario.text.valid'), 'check');
         app.narrator.flush(performance.now(), true);
       }
     }),
   );
   $('scenario-run').addEventListener(
     'click',
-    guard(() => loadScenarioText($('scenario-text').value, 'the text box')),
+    guard(() => loadScenarioText($('scenario-text').value, t('scenario.source.textBox'))),
   );
   $('scenario-link').addEventListener('click', guard(makeLink));
   $('run-download').addEventListener('click', guard(downloadRun));
@@ -1731,7 +1788,21 @@ function wireControls() {
 // ---- lessons: the menu, a step's scene, predictions, quizzes and tasks ------------------------
 
 /** Show-words (a step's `show`) the page always adds to the scene when another is there. */
-const SCENE_EXTRA = { belt: ['legend'] };
+const SCENE_EXTRA = { belt: ['legend', 'run'] };
+/** The panel (data-part) each control of a panel is in. */
+const CONTROL_PARTS = {
+  rate: 'producers',
+  hot_key: 'producers',
+  pause_producer: 'producers',
+  shards: 'resharding',
+  reshard: 'resharding',
+  consumers: 'faults',
+  lambda: 'faults',
+  firehose: 'firehose',
+  scenario: 'scenario',
+};
+/** The controls that run the simulation: a step offering any of them shows the "run" part. */
+const RUN_CONTROLS = ['play', 'pause', 'step', 'speed', 'reset', 'seed'];
 
 /** Elements of each control, hidden (the run's toolbar) or locked (a panel's inputs). */
 const TOOLBAR_CONTROLS = {
@@ -1752,9 +1823,9 @@ const PANEL_CONTROLS = [
 ];
 
 const SCENE_TITLES = {
-  streams: 'Kinesis Data Streams: a conveyor belt for records',
-  firehose: 'Kinesis Data Firehose: a hose into the data lake',
-  both: 'Kinesis Data Streams and Firehose: a belt that feeds a data lake',
+  streams: 'playground.heading',
+  firehose: 'playground.heading.firehose',
+  both: 'playground.heading.both',
 };
 
 /** The heading and page title the playground's scene deserves (a Firehose scene is no belt). */
@@ -1762,13 +1833,11 @@ function titleForScene(lay) {
   if (app.mode !== 'playground' || !lay) return;
   const streams = lay.streams.length > 0;
   const hoses = lay.firehoses.length > 0;
-  const title = hoses
-    ? streams
-      ? SCENE_TITLES.both
-      : SCENE_TITLES.firehose
-    : SCENE_TITLES.streams;
+  const title = t(
+    hoses ? (streams ? SCENE_TITLES.both : SCENE_TITLES.firehose) : SCENE_TITLES.streams,
+  );
   setText($('page-heading'), title);
-  document.title = `streamsim: ${title}`;
+  document.title = t('playground.pageTitle', { title });
 }
 
 function showParts(shown) {
@@ -2003,6 +2072,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   L.step = step;
   L.ffToken += 1; // a fast-forward still going stops
   const n = index + 1;
+  if (app.embed) history = 'none'; // embed hook: the embed's address keeps its own parameters
   const href = lessonHref(L.id, n, app.locale);
   if (history === 'push') window.history.pushState({ step: n }, '', href);
   else if (history === 'replace') window.history.replaceState({ step: n }, '', href);
@@ -2029,6 +2099,11 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   if (controls.has('scenario')) L.allowedTypes = new Set([...L.table.values()].flat());
 
   const shown = new Set(step.show ?? []);
+  // the toolbar, the status bar and the narration: a step that offers Play (or step, speed)
+  // shows them, with the belt or without it (a Firehose step has no belt but runs)
+  if (RUN_CONTROLS.some((c) => controls.has(c))) shown.add('run');
+  // and a control offered is shown: its panel too, when the step's `show` leaves it out
+  for (const c of controls) if (CONTROL_PARTS[c]) shown.add(CONTROL_PARTS[c]);
   for (const [word, extra] of Object.entries(SCENE_EXTRA)) {
     if (shown.has(word)) extra.forEach((x) => shown.add(x));
   }
@@ -2073,6 +2148,7 @@ function enterStep(i, { history = 'push', focus = true } = {}) {
   lockControls();
   fitScene();
   if (focus) $('step-heading').focus();
+  embedHook('step', { lesson: L.id, step: n, stepId: step.id }); // embed hook
 }
 
 function lessonLocale() {
@@ -2104,7 +2180,7 @@ function resetLessonRun() {
   startStepRun();
   if (L.task) L.taskView.reset();
   setPlaying(false, false);
-  app.narrator.say('Reset: this step starts again from its beginning.', 'install');
+  app.narrator.say(t('lesson.reset'), 'install');
   app.narrator.flush(performance.now(), true);
 }
 
@@ -2118,7 +2194,10 @@ function setSpeedTo(x) {
 function formatTarget(ms) {
   const s = Math.round(ms / 1000);
   if (s < 3600) return formatDuration(ms);
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  return t('unit.hoursMinutes', {
+    h: Math.floor(s / 3600),
+    min: String(Math.floor((s % 3600) / 60)).padStart(2, '0'),
+  });
 }
 
 /** A step's `on_entry`: scheduled commands, fast-forward to `run_to_ms`, then pause or play. */
@@ -2148,6 +2227,8 @@ async function fastForward(toMs) {
   const time = formatTarget(toMs);
   setText($('ff-status'), t('lesson.fastForward', { time }));
   document.body.classList.add('fast-forwarding');
+  app.fastForwardTo = time;
+  setText($('st-state'), stateText());
   try {
     while (app.run.nowMs() < toMs) {
       if (token !== L.ffToken || app.halted) return false;
@@ -2157,10 +2238,15 @@ async function fastForward(toMs) {
         advance(Math.min(left, 20));
       }
       render(performance.now(), true);
+      // at the target: done now, not after one more frame in which the clock already shows the
+      // target while the state still says fast-forwarding
+      if (app.run.nowMs() >= toMs) break;
       await new Promise((r) => setTimeout(r, 0));
     }
   } finally {
     document.body.classList.remove('fast-forwarding');
+    app.fastForwardTo = null;
+    setText($('st-state'), stateText());
   }
   if (token !== L.ffToken) return false;
   setText($('ff-status'), t('lesson.fastForwardDone', { time }));
@@ -2180,6 +2266,7 @@ function pollTask() {
     markDone(L.id, L.step.id);
     refreshStepList();
   }
+  embedHook('task', { exercise: L.task.id, status: st }); // embed hook
 }
 
 /** This run as an attempt file: the replay with `"exercise"` (and `"answers"`) in front. */
@@ -2192,7 +2279,7 @@ function attemptText(id, answers) {
 
 function checkTask() {
   const L = app.lesson;
-  L.taskView.showChecked(app.run.checkAttempt(attemptText(L.task.id)));
+  L.taskView.showChecked(app.run.checkAttempt(attemptText(L.task.id), lessonLocale()));
 }
 
 function downloadTask() {
@@ -2227,6 +2314,7 @@ async function submitPrediction(answers) {
   if (L.step !== step) return;
   const graded = app.engine.grade(pred.id, L.seedArg, answers, lessonLocale());
   L.predictView.showGrade(graded, answers);
+  embedHook('graded', { exercise: pred.id, graded }); // embed hook
   markDone(L.id, step.id);
   refreshStepList();
 }
@@ -2235,6 +2323,7 @@ function submitQuiz(answers) {
   const L = app.lesson;
   const graded = app.engine.grade(L.quiz.id, '', answers, lessonLocale());
   L.quizView.showGrade(graded, answers);
+  embedHook('graded', { exercise: L.quiz.id, graded }); // embed hook
   markDone(L.id, L.step.id);
   refreshStepList();
 }
@@ -2270,25 +2359,39 @@ async function boot() {
     app.debug = { frames: 0, violations: 0, log: [], maxStepMs: 0, lastLedger: null, lastT: 0 };
   }
   app.narrator = new Narrator($('narration'), $('narration-log'));
-  app.locale = /^[a-z]{2}(-[A-Z]{2})?$/.test(query.get('locale') ?? '')
-    ? query.get('locale')
-    : 'en';
-  let engine;
-  try {
-    [engine] = await Promise.all([loadEngine({ debug: app.debugOn }), loadText(app.locale)]);
-  } catch (err) {
-    setText($('st-state'), 'not loaded');
+  app.embed = readEmbed(location.search); // embed hook: null unless ?embed=1
+  app.locale = LOCALE_PATTERN.test(query.get('locale') ?? '') ? query.get('locale') : 'en';
+  const [engineLoad, textLoad] = await Promise.allSettled([
+    loadEngine({ debug: app.debugOn }),
+    loadText(app.locale),
+  ]);
+  if (textLoad.status === 'rejected') {
+    // Without its strings the page has no words in any language: this one sentence stays in
+    // the code, in English, so a broken deployment still says what is missing.
+    setText($('st-state'), '–');
     showErrors(
       'run-errors',
-      'The simulation could not be loaded:',
-      errorMessages(err),
-      'Build it with “make build” and reload the page.',
+      'The interface text (www/text/en.json) could not be loaded:',
+      errorMessages(textLoad.reason),
     );
     return;
   }
+  applyText(document);
+  setText($('st-state'), t('status.starting'));
+  if (engineLoad.status === 'rejected') {
+    setText($('st-state'), t('status.notLoaded'));
+    showErrors(
+      'run-errors',
+      t('boot.engine.notLoaded'),
+      errorMessages(engineLoad.reason),
+      t('boot.engine.build'),
+    );
+    return;
+  }
+  const engine = engineLoad.value;
   app.engine = engine;
   const mismatch = engine.mismatch();
-  if (mismatch.length) showErrors('run-errors', 'This page and the simulation disagree:', mismatch);
+  if (mismatch.length) showErrors('run-errors', t('boot.engine.mismatch'), mismatch);
   const lessonId = query.get('lesson');
   const where = parseLocation(location.search, location.hash);
   const playground =
@@ -2312,6 +2415,8 @@ async function boot() {
       }
     }
   }
+  // embed hook: a scene (or an unknown lesson) is shown as a one-step lesson of its parts
+  if (app.embed && !lessonData) lessonData = sceneLesson(app.embed, engine, problem);
   if (!lessonData && !playground) {
     showMenu(problem);
     document.documentElement.dataset.ready = '1';
@@ -2320,6 +2425,7 @@ async function boot() {
   app.mode = lessonData ? 'lesson' : 'playground';
   document.body.dataset.mode = app.mode;
   $('crumbs').hidden = false;
+  if (!app.embed) offerEmbedThis(app); // embed hook: "Embed this" gives this view's iframe code
   if (lessonData) {
     $('playground-lede').hidden = true;
     $('lesson-side').hidden = false;
@@ -2347,7 +2453,13 @@ async function boot() {
   });
   wireControls();
   if (lessonData) {
+    if (app.embed) app.embedHold = !app.embed.autoplay; // embed hook: starts paused
     enterLesson(lessonData, stepFromQuery(query, lessonData));
+    // embed hook: the host protocol, the play button, parking and the size (www/embed.js)
+    if (app.embed) {
+      const internals = { setPlaying, advance, render, sendCommand, enterStep, resetLessonRun };
+      startEmbed(app, { ...internals, setSpeedTo, install, frame, guard });
+    }
     document.documentElement.dataset.ready = '1';
     requestAnimationFrame(frame);
     return;
@@ -2357,14 +2469,15 @@ async function boot() {
   const problems = [];
   const names = engine.presetNames();
   let presetName = DEFAULT_PRESET;
-  let source = '';
+  let fromAddress = false;
+  let seeded = false;
   if (loc.preset) {
     if (names.includes(loc.preset)) {
       presetName = loc.preset;
-      source = ' (chosen in the address)';
+      fromAddress = true;
     } else {
       problems.push(
-        `preset: “${loc.preset}” is not a known preset; known presets: ${names.join(', ')}.`,
+        t('boot.preset.unknown', { preset: loc.preset, names: names.join(t('list.comma')) }),
       );
     }
   }
@@ -2372,16 +2485,18 @@ async function boot() {
   $('preset').value = presetName;
   if (loc.seed !== null) {
     try {
-      const seeded = run.withSeed(loc.seed);
+      const withSeed = run.withSeed(loc.seed);
       run.free();
-      run = seeded;
-      source += ` with seed ${loc.seed}`;
+      run = withSeed;
+      seeded = true;
     } catch (err) {
       problems.push(...errorMessages(err));
     }
   }
-  if (problems.length) showErrors('run-errors', 'Part of the address was not used:', problems);
-  install(run, `Running the ${presetName} scenario${source}.`);
+  if (problems.length) showErrors('run-errors', t('boot.address.partlyUsed'), problems);
+  // one whole sentence per case, so a translation need not glue the address's parts
+  const runningKey = `boot.running${fromAddress ? '.address' : ''}${seeded ? '.seed' : ''}`;
+  install(run, t(runningKey, { preset: presetName, seed: loc.seed }));
   if (loc.scenario !== null || loc.scenarioError) loadFromHash();
   setPlaying(true, false);
   document.documentElement.dataset.ready = '1';
@@ -2459,6 +2574,8 @@ window.streamsim = {
         }
       : null,
   mode: () => app.mode,
+  /** Frames the loop has drawn (an embed's parked loop draws none): for the embed tests. */
+  loopFrames: () => app.loopFrames ?? 0,
   /** With ?debug=1 only: the next call on the running simulation throws, as a wasm trap does. */
   forceTrap: () => {
     if (!app.debugOn || !app.engine) throw new Error('forceTrap needs ?debug=1');

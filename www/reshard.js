@@ -6,7 +6,8 @@
 // DOM and SVG are built with createElement(NS) only: nothing becomes markup.
 
 import { el, replaceChildren, idPart } from './controls.js';
-import { formatHashRange, HASH_SPACE, errorMessages, plural, listWords } from './format.js';
+import { formatHashRange, HASH_SPACE, errorMessages, listWords } from './format.js';
+import { t, plural } from './text.js';
 import { readColours } from './palette.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -40,17 +41,17 @@ export function parseSplitPoint(text) {
   if (pct) {
     const [whole, frac = ''] = pct[1].split('.');
     const micro = BigInt(whole) * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
-    if (micro > 100_000_000n) return { error: `${s} is more than 100%.` };
+    if (micro > 100_000_000n) return { error: t('reshard.key.over100', { value: s }) };
     const key = (HASH_SPACE * micro) / 100_000_000n;
     return { key: (key > MAX_HASH ? MAX_HASH : key).toString() };
   }
   if (/^\d+$/.test(s)) {
     const v = BigInt(s);
-    if (v > MAX_HASH) return { error: `${s} is larger than the largest hash key, 2^128−1.` };
+    if (v > MAX_HASH) return { error: t('reshard.key.tooLarge', { value: s }) };
     return { key: v.toString() };
   }
   return {
-    error: `“${s}” is neither a whole decimal number nor a percentage such as 30%.`,
+    error: t('reshard.key.invalid', { value: s }),
   };
 }
 
@@ -101,15 +102,20 @@ export function lineageSentences(lanes) {
   const out = [];
   for (const { parents, children } of steps.values()) {
     const ps = [...parents].sort((x, y) => x - y).map((p) => byLane.get(p));
-    const pNames = ps.map((p) => `${p.shard_id} (${p.state.toLowerCase()})`);
+    const pNames = ps.map((p) =>
+      t('reshard.lineage.parent', { shard: p.shard_id, state: t(`shard.state.${p.state}`) }),
+    );
     const cNames = children.map((c) => c.shard_id);
     if (ps.length === 1 && children.length === 2) {
-      out.push(`${pNames[0]} was split into ${listWords(cNames)}.`);
+      out.push(t('reshard.lineage.split', { parent: pNames[0], children: listWords(cNames) }));
     } else if (ps.length === 2 && children.length === 1) {
-      out.push(`${listWords(pNames)} were merged into ${cNames[0]}.`);
+      out.push(t('reshard.lineage.merged', { parents: listWords(pNames), child: cNames[0] }));
     } else {
       out.push(
-        `${listWords(pNames)} ${ps.length === 1 ? 'was' : 'were'} redrawn as ${listWords(cNames)}: the shard count changed.`,
+        t(ps.length === 1 ? 'reshard.lineage.redrawn.one' : 'reshard.lineage.redrawn.many', {
+          parents: listWords(pNames),
+          children: listWords(cNames),
+        }),
       );
     }
   }
@@ -178,17 +184,16 @@ export class ReshardPanel {
       'p',
       { class: `stream-status${updating ? ' updating' : ''}`, id: `${base}-line`, tabindex: '-1' },
       [
-        el('strong', { text: `Stream ${st.name}: ` }),
+        el('strong', { text: t('reshard.stream.name', { stream: st.name }) }),
         el('span', {
           class: 'status-word',
           id: `${base}-status`,
-          text: updating ? '⟳ UPDATING' : 'ACTIVE',
+          text: updating ? t('reshard.stream.updating') : t('reshard.stream.active'),
         }),
-        ` · ${plural(st.open_shards, 'open shard')}`,
-        updating
-          ? ' · a resharding is under way: reads and writes go on, another resharding waits until it ends.'
-          : '',
-        provisioned ? '' : ' · on-demand: Kinesis splits shards by itself; you cannot.',
+        // the facts of the line, each whole, separated by " · "
+        ` · ${plural('count.openShards', st.open_shards)}`,
+        updating ? ` · ${t('reshard.stream.underWay')}` : '',
+        provisioned ? '' : ` · ${t('reshard.stream.onDemand')}`,
       ],
     );
 
@@ -197,10 +202,10 @@ export class ReshardPanel {
     const lineageList = lineage.length
       ? el(
           'ul',
-          { class: 'lineage', 'aria-label': `Shard lineage of ${st.name}` },
-          lineage.map((t) => el('li', { text: t })),
+          { class: 'lineage', 'aria-label': t('reshard.lineage.label', { stream: st.name }) },
+          lineage.map((line) => el('li', { text: line })),
         )
-      : el('p', { class: 'hint', text: 'No resharding yet: every shard is an original one.' });
+      : el('p', { class: 'hint lineage-none', text: t('reshard.lineage.none') });
 
     // per open shard: split in the middle, merge with the next one
     const listed = this.many ? open.slice(0, TABLE_ROWS_MAX) : open;
@@ -212,13 +217,13 @@ export class ReshardPanel {
         type: 'button',
         class: 'small',
         id: `${base}-split-${l.lane}`,
-        'aria-label': `Split in the middle: ${l.shard_id}`,
-        text: 'Split in the middle',
+        'aria-label': t('reshard.split.middle.label', { shard: l.shard_id }),
+        text: t('reshard.split.middle'),
       });
       split.addEventListener('click', () =>
         report(
           this.send({ type: 'split_shard', stream_name: st.name, shard_to_split: l.shard_id }),
-          `Asked to split ${l.shard_id}.`,
+          t('reshard.asked.split', { shard: l.shard_id }),
         ),
       );
       const merge = adjacent
@@ -226,8 +231,12 @@ export class ReshardPanel {
             type: 'button',
             class: 'small',
             id: `${base}-merge-${l.lane}`,
-            'aria-label': `Merge with ${shardNumber(adjacent.shard_id)}: ${l.shard_id} and the next shard, ${adjacent.shard_id}`,
-            text: `Merge with ${shardNumber(adjacent.shard_id)}`,
+            'aria-label': t('reshard.merge.label', {
+              n: shardNumber(adjacent.shard_id),
+              shard: l.shard_id,
+              adjacent: adjacent.shard_id,
+            }),
+            text: t('reshard.merge', { n: shardNumber(adjacent.shard_id) }),
           })
         : null;
       merge?.addEventListener('click', () =>
@@ -238,7 +247,7 @@ export class ReshardPanel {
             shard_to_merge: l.shard_id,
             adjacent_shard_to_merge: adjacent.shard_id,
           }),
-          `Asked to merge ${l.shard_id} and ${adjacent.shard_id}.`,
+          t('reshard.asked.merge', { shard: l.shard_id, adjacent: adjacent.shard_id }),
         ),
       );
       return el('tr', {}, [
@@ -249,23 +258,30 @@ export class ReshardPanel {
     });
     const table = el('div', { class: 'table-scroll', role: 'region', tabindex: '0' }, [
       el('table', { class: 'numbers reshard-table' }, [
-        el('caption', { class: 'visually-hidden', text: `Open shards of ${st.name}` }),
+        el('caption', {
+          class: 'visually-hidden',
+          text: t('reshard.table.caption', { stream: st.name }),
+        }),
         el('thead', {}, [
           el('tr', {}, [
-            el('th', { scope: 'col', text: 'Open shard' }),
-            el('th', { scope: 'col', text: 'Share of keys' }),
-            el('th', { scope: 'col', text: 'Reshard' }),
+            el('th', { scope: 'col', text: t('reshard.table.col.shard') }),
+            el('th', { scope: 'col', text: t('reshard.table.col.share') }),
+            el('th', { scope: 'col', text: t('reshard.table.col.actions') }),
           ]),
         ]),
         el('tbody', {}, rows),
       ]),
     ]);
-    table.setAttribute('aria-label', `Open shards of ${st.name}, with split and merge buttons`);
+    table.setAttribute('aria-label', t('reshard.table.label', { stream: st.name }));
     const tableNote =
       listed.length < open.length
         ? el('p', {
             class: 'hint',
-            text: `${plural(open.length, 'open shard')}; the table lists the first ${listed.length} in key order. Split any of them with “Split this shard” below.`,
+            text: t('reshard.table.first', {
+              open: plural('count.openShards', open.length),
+              n: listed.length,
+              pick: t('reshard.pick.label'),
+            }),
           })
         : null;
 
@@ -276,7 +292,10 @@ export class ReshardPanel {
       open.map((l) =>
         el('option', {
           value: l.shard_id,
-          text: `${l.shard_id} (${formatHashRange(l.starting_hash_key, l.ending_hash_key, 2)})`,
+          text: t('reshard.pick.option', {
+            shard: l.shard_id,
+            range: formatHashRange(l.starting_hash_key, l.ending_hash_key, 2),
+          }),
         }),
       ),
     );
@@ -286,14 +305,14 @@ export class ReshardPanel {
       autocomplete: 'off',
       spellcheck: 'false',
       inputmode: 'decimal',
-      placeholder: 'e.g. 30% or 102084710076281539039012382229530463436',
+      placeholder: t('reshard.key.placeholder'),
       'aria-describedby': `${base}-key-hint`,
     });
     const splitAt = el('button', {
       type: 'button',
       class: 'small',
       id: `${base}-split-at`,
-      text: 'Split here',
+      text: t('reshard.split.here'),
     });
     const doSplitAt = () => {
       const p = parseSplitPoint(keyInput.value);
@@ -305,7 +324,9 @@ export class ReshardPanel {
       if (p.key !== null) cmd.new_starting_hash_key = p.key;
       report(
         this.send(cmd),
-        `Asked to split ${pick.value}${p.key !== null ? ` at ${keyInput.value.trim()}` : ''}.`,
+        p.key !== null
+          ? t('reshard.asked.splitAt', { shard: pick.value, key: keyInput.value.trim() })
+          : t('reshard.asked.split', { shard: pick.value }),
       );
     };
     splitAt.addEventListener('click', doSplitAt);
@@ -328,17 +349,17 @@ export class ReshardPanel {
       type: 'button',
       class: 'small',
       id: `${base}-count-apply`,
-      text: 'Change shard count',
+      text: t('reshard.count.apply'),
     });
     const doCount = () => {
       const n = Number(count.value);
       if (!Number.isInteger(n) || n < this.shardCount.min) {
-        report([`Enter a whole number of shards, ${this.shardCount.min} or more.`]);
+        report([t('reshard.count.invalid', { min: this.shardCount.min })]);
         return;
       }
       report(
         this.send({ type: 'update_shard_count', stream_name: st.name, target_shard_count: n }),
-        `Asked for ${n} shards.`,
+        t('reshard.asked.count', { n }),
       );
     };
     countBtn.addEventListener('click', doCount);
@@ -348,7 +369,11 @@ export class ReshardPanel {
 
     const node = el(
       'div',
-      { class: 'reshard-stream', role: 'group', 'aria-label': `Resharding ${st.name}` },
+      {
+        class: 'reshard-stream',
+        role: 'group',
+        'aria-label': t('reshard.group.label', { stream: st.name }),
+      },
       [
         status,
         bar,
@@ -356,24 +381,24 @@ export class ReshardPanel {
         table,
         tableNote,
         el('div', { class: 'field' }, [
-          el('label', { for: pick.id, text: 'Split this shard' }),
+          el('label', { for: pick.id, text: t('reshard.pick.label') }),
           pick,
         ]),
         el('div', { class: 'field' }, [
-          el('label', { for: keyInput.id, text: 'at this hash key (leave empty for the middle)' }),
+          el('label', { for: keyInput.id, text: t('reshard.key.label') }),
           el('div', { class: 'inline' }, [keyInput, splitAt]),
           el('p', {
             class: 'hint',
             id: `${base}-key-hint`,
-            text: 'A whole number from 0 to 2^128−1, or a share of the key space such as 30%. The new shard starts at that key.',
+            text: t('reshard.key.hint'),
           }),
         ]),
         el('div', { class: 'field' }, [
-          el('label', { for: count.id, text: `Number of shards for ${st.name}` }),
+          el('label', { for: count.id, text: t('reshard.count.label', { stream: st.name }) }),
           el('div', { class: 'inline' }, [count, countBtn]),
           el('p', {
             class: 'hint',
-            text: 'At most double and at least half the open shards, at most 10 times a day. The key space is split evenly again.',
+            text: t('reshard.count.hint'),
           }),
         ]),
         err,
@@ -477,8 +502,12 @@ export class ReshardPanel {
         // Many slices leave no room for words: the number alone (the title keeps the rest).
         text: crowded
           ? shardNumber(l.shard_id)
-          : `${isOpen ? 'shard' : 'closed'} ${shardNumber(l.shard_id)}`,
-        title: `${l.shard_id}: ${l.state.toLowerCase()}, keys ${formatHashRange(l.starting_hash_key, l.ending_hash_key, 2)}`,
+          : t(isOpen ? 'reshard.bar.open' : 'reshard.bar.closed', { n: shardNumber(l.shard_id) }),
+        title: t('reshard.bar.title', {
+          shard: l.shard_id,
+          state: t(`shard.state.${l.state}`),
+          range: formatHashRange(l.starting_hash_key, l.ending_hash_key, 2),
+        }),
       });
       lab.style.left = `${((l.start_fraction + l.end_fraction) / 2) * 100}%`;
       lab.style.top = `${y(r) + H / 2}px`;
@@ -492,11 +521,12 @@ export class ReshardPanel {
       el('span', { text: '2^128−1' }),
     ]);
     const openCount = live.filter((l) => l.state === 'OPEN').length;
-    const label =
-      `The hash-key space from 0 to 2^128−1: ${plural(openCount, 'open shard')}` +
-      (closed.length
-        ? `, and above them ${plural(closed.length, 'closed parent shard')} (striped), linked to their children.`
-        : '.');
+    const label = closed.length
+      ? t('reshard.bar.label.closed', {
+          open: plural('count.openShards', openCount),
+          closed: plural('count.closedParents', closed.length),
+        })
+      : t('reshard.bar.label', { open: plural('count.openShards', openCount) });
     const drawing = svg(
       'svg',
       {

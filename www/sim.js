@@ -539,8 +539,8 @@ export class Run {
     return this.sim.exercise_status();
   }
 
-  /** The verdict `streamsim check` gives on an attempt file (text). */
-  checkAttempt(text) {
-    return this.sim.check_attempt(text);
+  /** The verdict `streamsim check --locale` gives on an attempt file (text), in `locale`. */
+  checkAttempt(text, locale) {
+    return this.sim.check_attempt(text, locale);
   }
 }

@@ -10,7 +10,6 @@ import {
   formatBytes,
   formatShare,
   formatPercent,
-  plural,
   formatShortCount,
   formatShortAge,
   formatCents,
@@ -32,6 +31,11 @@ import {
 } from '../../www/format.js';
 import { keyStyle, OKABE_ITO_NAMES, SHAPES } from '../../www/palette.js';
 import { Rows, consumerRow } from '../../www/sim.js';
+import { useStrings, plural as pluralText } from '../../www/text.js';
+import { readFileSync } from 'node:fs';
+
+// the helpers take their words and units from the English strings, as the page does
+useStrings(JSON.parse(readFileSync(new URL('../../www/text/en.json', import.meta.url), 'utf8')));
 
 const MAX = '340282366920938463463374607431768211455';
 
@@ -57,9 +61,10 @@ test('durations, counts and bytes for people', () => {
   assert.equal(formatShare(1), '100');
   assert.equal(formatPercent(0.05), '5%');
   assert.equal(formatPercent(0.005), '0.5%');
-  assert.equal(plural(1, 'object'), '1 object');
-  assert.equal(plural(2400, 'record'), '2,400 records');
-  assert.equal(plural(0, 'alert'), '0 alerts');
+  assert.equal(pluralText('count.objects', 1), '1 object');
+  assert.equal(pluralText('count.alerts', 0), '0 alerts');
+  assert.equal(pluralText('count.records', 1), '1 record');
+  assert.equal(pluralText('count.records', 2400), '2,400 records');
   assert.equal(formatShortCount(950), '950');
   assert.equal(formatShortCount(12_400), '12k');
   assert.equal(formatShortAge(0), '0');

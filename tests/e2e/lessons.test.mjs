@@ -455,3 +455,154 @@ test('the record detail opens next to the belt, on desktop and on a phone', asyn
     await page.context().close();
   }
 });
+
+/** Where each control a step may offer is on the page (the toolbar's, then the panels'). */
+const CONTROL_NODES = {
+  play: '#play',
+  step: '#step',
+  reset: '#reset',
+  speed: '#speed',
+  seed: '#seed',
+  rate: '#producer-controls input[id$="-rate"]',
+  hot_key: '#producer-controls input[id$="-hot"]',
+  pause_producer: '#producer-controls button[id$="-pause"]',
+  shards: '#reshard-panel button',
+  reshard: '#reshard-panel button',
+  consumers: '#faults-panel button',
+  lambda: '#faults-panel button',
+  faults: '#faults-panel button, #firehose-panel .fh-controls input[type="checkbox"]',
+  firehose: '#firehose-panel .fh-controls button',
+};
+
+test('every control a step offers is shown and enabled, with the clock and the narration', async () => {
+  const missing = [];
+  for (const l of LESSONS) {
+    const data = lessonData(l.id);
+    for (let i = 0; i < data.steps.length; i++) {
+      const where = `${l.id} step ${i + 1}`;
+      const page = await openLesson(`?lesson=${l.id}&step=${i + 1}`, {
+        context: { viewport: { width: 1280, height: 800 } },
+      });
+      await page.waitForFunction((n) => window.streamsim.lesson().step === n, i + 1);
+      await page.waitForTimeout(200); // the panels drawn from the first layout
+      const found = await page.evaluate((nodes) => {
+        const usable = (e) => e.checkVisibility({ visibilityProperty: true }) && !e.disabled;
+        const out = [];
+        const offered = window.streamsim.lesson().allowed;
+        for (const c of offered) {
+          const sel = nodes[c];
+          if (!sel) continue; // a control without a node of its own (scenario)
+          const all = [...document.querySelectorAll(sel)];
+          if (!all.some(usable)) out.push(`${c} (${sel}): ${all.length} found, none usable`);
+        }
+        if (offered.some((c) => ['play', 'step', 'speed'].includes(c))) {
+          for (const id of ['st-time', 'st-state', 'narration']) {
+            const e = document.getElementById(id);
+            if (!e.checkVisibility({ visibilityProperty: true })) out.push(`#${id} hidden`);
+          }
+        }
+        return out;
+      }, CONTROL_NODES);
+      for (const f of found) missing.push(`${where}: ${f}`);
+      assert.deepEqual(page.problems, [], where);
+      await page.context().close();
+    }
+  }
+  assert.deepEqual(missing, [], `offered but not usable:\n${missing.join('\n')}`);
+});
+
+test('a fast-forward says so in the status bar while it runs', async () => {
+  const data = lessonData('streaming-vs-batch');
+  // the step that fast-forwards on entry (a prediction's fast-forwards after the answer)
+  const i = data.steps.findIndex((s) => (s.on_entry?.run_to_ms ?? 0) >= 3_600_000 && !s.prediction);
+  assert.ok(i >= 0, 'streaming-vs-batch has a step that fast-forwards an hour or more');
+  const toMs = data.steps[i].on_entry.run_to_ms;
+  // every change of the status bar, as it was when it changed: [fast-forwarding?, time, state]
+  // a page on the server's origin first (the harness blocks other origins), then the sampler
+  const page = await openPage(browser, `${server.url}/www/text/en.json`);
+  await page.addInitScript(() => {
+    window.ffSamples = [];
+    const sample = () => {
+      const time = document.getElementById('st-time')?.textContent;
+      const state = document.getElementById('st-state')?.textContent;
+      const ff = document.body?.classList.contains('fast-forwarding') ?? false;
+      window.ffSamples.push([ff, time, state]);
+    };
+    new MutationObserver(sample).observe(document, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['class'],
+    });
+  });
+  await page.goto(`${server.url}/index.html?lesson=streaming-vs-batch&step=${i + 1}`);
+  await page.waitForFunction(
+    () =>
+      window.streamsim?.lesson?.() &&
+      !document.body.classList.contains('fast-forwarding') &&
+      document.getElementById('ff-status').textContent.startsWith('Fast-forwarded'),
+    null,
+    { timeout: 60_000 },
+  );
+  const samples = await page.evaluate(() => window.ffSamples);
+  const during = samples.filter(([ff]) => ff);
+  assert.ok(during.length > 0, 'the status bar changed while it fast-forwarded');
+  for (const [, time, state] of during) {
+    assert.match(state, /^fast-forwarding to 1 h 01 min$/, `at ${time}`);
+  }
+  const h = Math.floor(toMs / 3_600_000);
+  const target = `${h}:${String(Math.floor((toMs % 3_600_000) / 60_000)).padStart(2, '0')}:00.000`;
+  const stale = samples.filter(([, time, state]) => time === target && /^fast/.test(state));
+  assert.deepEqual(stale, [], 'the clock at the target while the state still said fast-forwarding');
+  const end = samples[samples.length - 1];
+  assert.doesNotMatch(end[2], /fast-forwarding/, 'the state after the fast-forward');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+// Review of issue 9: in these two task steps the belt was cut to three of its four lanes and the
+// shards' Split buttons sat below the fold, or past the edge of the Resharding card, so the
+// student could not see the control the task is about without scrolling inside a panel.
+test('a resharding task step shows every lane and its Split buttons without scrolling', async () => {
+  for (const [id, lanes] of [
+    ['hot-key', 4],
+    ['split-hot-shard', 2],
+  ]) {
+    const page = await openLesson(`?lesson=${id}&step=4`, {
+      context: { viewport: { width: 1280, height: 800 } },
+    });
+    await page.waitForFunction(() => window.streamsim.lesson().step === 4);
+    await page.waitForTimeout(300);
+    const seen = await page.evaluate(() => {
+      const wrap = document.getElementById('belt-wrap');
+      const card = document.querySelector('[data-part="resharding"]');
+      const box = card.getBoundingClientRect();
+      const splits = [...card.querySelectorAll('.reshard-table button')].filter((b) => {
+        const r = b.getBoundingClientRect();
+        // wholly inside the card's visible box and the window, at scroll 0
+        return (
+          r.width > 0 &&
+          r.left >= box.left &&
+          r.right <= box.right &&
+          r.top >= box.top &&
+          r.bottom <= Math.min(box.bottom, window.innerHeight)
+        );
+      });
+      return {
+        beltScrolls: wrap.scrollHeight > wrap.clientHeight + 1,
+        cardScrollsSideways: card.scrollWidth > card.clientWidth + 1,
+        splitsOnScreen: splits.length,
+      };
+    });
+    assert.equal(seen.beltScrolls, false, `${id} step 4: the belt scrolls inside (${lanes} lanes)`);
+    assert.equal(
+      seen.cardScrollsSideways,
+      false,
+      `${id} step 4: the Resharding card scrolls sideways`,
+    );
+    assert.ok(seen.splitsOnScreen >= 1, `${id} step 4: no Split button wholly on screen`);
+    assert.deepEqual(page.problems, [], id);
+    await page.context().close();
+  }
+});

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::check::{GoalCheck, Live};
 use super::goal::Condition;
+use super::msg::msg;
 use super::parse::{Body, Exercise, Lesson, Seed};
 use super::probe::{self, Part};
 use super::text::{at, fill, texts};
@@ -84,11 +85,11 @@ fn start_json(s: &super::Start) -> Value {
     })
 }
 
-/// The texts of one condition, filled.
-pub fn condition_text(t: &Value, e: &Exercise, c: &Condition) -> String {
+/// The text of one condition in `locale` (`t`: the lesson's texts in it), filled.
+pub fn condition_text(t: &Value, e: &Exercise, c: &Condition, locale: &str) -> String {
     at(t, &["exercises", &e.id, "conditions", &c.id])
-        .map(|s| fill(s, &c.placeholders()))
-        .unwrap_or_else(|| c.default_text())
+        .map(|s| fill(s, &c.placeholders(locale)))
+        .unwrap_or_else(|| c.default_text(locale))
 }
 
 /// One lesson as the page gets it: its structure with the texts of `locale` merged in (English
@@ -135,7 +136,7 @@ pub fn lesson_view(id: &str, locale: &str) -> Result<Value, Errors> {
                     let conds: Vec<Value> = task
                         .goal
                         .iter()
-                        .map(|c| json!({"id": c.id, "metric": c.metric.name, "text": condition_text(&t, e, c)}))
+                        .map(|c| json!({"id": c.id, "metric": c.metric.name, "text": condition_text(&t, e, c, locale)}))
                         .collect();
                     o.insert("conditions".into(), conds.into());
                 }
@@ -221,12 +222,11 @@ pub fn goal_check(e: &Exercise, w: &World, locale: &str) -> Result<GoalCheck, Er
     let conds = task
         .goal
         .iter()
-        .map(|c| (c.clone(), condition_text(&t, e, c)))
+        .map(|c| (c.clone(), condition_text(&t, e, c, locale)))
         .collect();
     let done = at(&t, &["exercises", &e.id, "done"])
-        .unwrap_or("Done: every condition is met.")
-        .to_string();
-    Ok(GoalCheck::new(w, conds, task.run_seconds, done))
+        .map_or_else(|| msg(locale, "goal_done", &[]), str::to_string);
+    Ok(GoalCheck::new(w, conds, task.run_seconds, done, locale))
 }
 
 /// Live checking of task `id` on `w` (the page's `set_exercise`).
@@ -243,7 +243,7 @@ pub fn predict(id: &str, seed: &str, locale: &str) -> Result<Value, Errors> {
             format!("{} is a {}, not a prediction", quoted(id), e.kind.as_str()),
         ));
     };
-    let truth = probe::truth(&p.question, start_world(e, parse_seed(seed)?))
+    let truth = probe::truth_in(&p.question, start_world(e, parse_seed(seed)?), locale)
         .map_err(|why| Errors::one("question", why))?;
     let t = texts(lesson_of(catalogue(), e), locale);
     let asked: Vec<(&str, String)> = truth
@@ -285,24 +285,41 @@ pub struct Graded {
     pub explanations: serde_json::Map<String, Value>,
 }
 
-fn message(parts: &[(String, bool, String, Value)]) -> (u64, String) {
+fn message(parts: &[(String, bool, String, Value)], locale: &str) -> (u64, String) {
     let earned = parts.iter().filter(|p| p.1).count() as u64;
     let wrong: Vec<String> = parts
         .iter()
         .filter(|p| !p.1)
         .map(|(f, _, right, given)| match given {
-            Value::Null => format!("{f}: no answer (it is {right})"),
-            g => format!(
-                "{f}: you said {}, it is {right}",
-                g.as_str().map_or(g.to_string(), String::from)
+            Value::Null => msg(
+                locale,
+                "grade_no_answer",
+                &[("field", f.clone()), ("right", right.clone())],
+            ),
+            g => msg(
+                locale,
+                "grade_wrong",
+                &[
+                    ("field", f.clone()),
+                    ("given", g.as_str().map_or(g.to_string(), String::from)),
+                    ("right", right.clone()),
+                ],
             ),
         })
         .collect();
-    let n = parts.len();
+    let n = ("n", parts.len().to_string());
     let m = if wrong.is_empty() {
-        format!("All {n} right.")
+        msg(locale, "grade_all_right", &[n])
     } else {
-        format!("{earned} of {n} right. {}.", wrong.join("; "))
+        msg(
+            locale,
+            "grade_some_right",
+            &[
+                ("earned", earned.to_string()),
+                n,
+                ("wrong", wrong.join(&msg(locale, "separator", &[]))),
+            ],
+        )
     };
     (earned, m)
 }
@@ -321,7 +338,7 @@ pub fn grade_value(
         .unwrap_or(Value::Null);
     match &e.body {
         Body::Predict(p) => {
-            let truth = probe::truth(&p.question, start_world(e, seed))
+            let truth = probe::truth_in(&p.question, start_world(e, seed), locale)
                 .map_err(|why| Errors::one("question", why))?;
             let parts: Vec<Part> = probe::grade(&truth, answers, p.tolerance);
             let rows: Vec<(String, bool, String, Value)> = parts
@@ -335,7 +352,7 @@ pub fn grade_value(
                     )
                 })
                 .collect();
-            let (earned, message) = message(&rows);
+            let (earned, message) = message(&rows, locale);
             let passed = earned == rows.len() as u64;
             let explanations = if passed {
                 serde_json::Map::new()
@@ -389,7 +406,7 @@ pub fn grade_value(
                     )
                 })
                 .collect();
-            let (earned, message) = message(&rows);
+            let (earned, message) = message(&rows, locale);
             Ok(Graded {
                 passed: earned == rows.len() as u64,
                 earned,

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::api::{exercise, goal_check, grade_value};
 use super::check::State;
 use super::controls::{self, control_of};
+use super::msg::msg;
 use super::parse::{Body, Exercise, Seed};
 use crate::sim::base::json::{parse_text, quoted, shown, Errors, FieldError};
 use crate::sim::base::limits::SEED_DEFAULT;
@@ -144,8 +145,14 @@ fn check_form(e: &Exercise, value: &Value, scenario: &Scenario, errs: &mut Error
     }
 }
 
-/// The verdict on an attempt read from `file`, with its text.
+/// The verdict on an attempt read from `file`, with its text; the message in English.
 pub fn check_attempt(text: &str, file: &str) -> AttemptResult {
+    check_attempt_in(text, file, "en")
+}
+
+/// [`check_attempt`] with the message in `locale` (a refused attempt's field errors, for the
+/// author of the file, stay English).
+pub fn check_attempt_in(text: &str, file: &str, locale: &str) -> AttemptResult {
     let mut r = AttemptResult {
         file: file.to_string(),
         exercise: String::new(),
@@ -157,7 +164,11 @@ pub fn check_attempt(text: &str, file: &str) -> AttemptResult {
         errors: Vec::new(),
     };
     let invalid = |mut r: AttemptResult, errs: Errors| {
-        r.message = format!("Invalid attempt: {}", errs.lines().join("; "));
+        r.message = msg(
+            locale,
+            "attempt_invalid",
+            &[("errors", errs.lines().join("; "))],
+        );
         r.errors = errs.0;
         r
     };
@@ -219,7 +230,7 @@ pub fn check_attempt(text: &str, file: &str) -> AttemptResult {
     match &e.body {
         Body::Task(_) => {
             let mut w = World::new(scenario);
-            let mut check = match goal_check(e, &w, "en") {
+            let mut check = match goal_check(e, &w, locale) {
                 Ok(c) => c,
                 Err(errs) => return invalid(r, errs),
             };
@@ -229,7 +240,7 @@ pub fn check_attempt(text: &str, file: &str) -> AttemptResult {
             r.total = s.total;
             r.message = s.message;
         }
-        _ => match grade_value(e, Some(scenario.seed), &answers, "en") {
+        _ => match grade_value(e, Some(scenario.seed), &answers, locale) {
             Ok(g) => {
                 r.passed = g.passed;
                 r.earned = g.earned;

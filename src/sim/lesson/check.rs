@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::goal::{
-    grouped, number, op_words, Condition, Window, AFTER_LAST_COMMAND_S, EXTRA_SECONDS_MAX,
-};
+use super::goal::{grouped, number, Condition, Window, AFTER_LAST_COMMAND_S, EXTRA_SECONDS_MAX};
 use super::metric::{detail, index_of, value, Previous, Source};
+use super::msg::msg;
 use crate::sim::World;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -35,9 +34,10 @@ pub struct Status {
     pub total: u64,
     pub conditions: Vec<ConditionStatus>,
     /// What is still wrong in plain words (the conditions' texts and the numbers), or the
-    /// "done" text: what a student reads.
+    /// "done" text: what a student reads, in the check's locale.
     pub message: String,
-    /// The same for an author: metric ids, units and operators ("" once the goal is met).
+    /// The same for an author: metric ids, units and operators ("" once the goal is met); always
+    /// English (the conditions' texts aside).
     pub technical: String,
 }
 
@@ -65,13 +65,22 @@ pub struct GoalCheck {
     /// Seconds in a row each `for_seconds` window's conditions have all held.
     streaks: BTreeMap<u64, u64>,
     state: State,
-    detail: Vec<String>,
+    /// Per condition, what is wrong beyond its value: (in the locale, in English).
+    detail: Vec<(String, String)>,
+    /// The locale of the student's messages.
+    locale: String,
 }
 
 impl GoalCheck {
     /// A check of `conds` (with their texts, filled) on `w` from now on, for a task of
-    /// `run_seconds`; `done` is said once the goal is met.
-    pub fn new(w: &World, conds: Vec<(Condition, String)>, run_seconds: u64, done: String) -> Self {
+    /// `run_seconds`; `done` is said once the goal is met; the messages are in `locale`.
+    pub fn new(
+        w: &World,
+        conds: Vec<(Condition, String)>,
+        run_seconds: u64,
+        done: String,
+        locale: &str,
+    ) -> Self {
         let conds = conds
             .into_iter()
             .map(|(cond, text)| {
@@ -103,6 +112,7 @@ impl GoalCheck {
             streaks: BTreeMap::new(),
             state: State::Pending,
             detail: Vec::new(),
+            locale: locale.to_string(),
         }
     }
 
@@ -196,7 +206,17 @@ impl GoalCheck {
         self.detail = self
             .conds
             .iter()
-            .map(|c| c.source.map(|s| detail(w, s, second)).unwrap_or_default())
+            .map(|c| {
+                c.source.map_or_else(Default::default, |s| {
+                    let plain = detail(w, s, second, &self.locale);
+                    let en = if self.locale == "en" {
+                        plain.clone()
+                    } else {
+                        detail(w, s, second, "en")
+                    };
+                    (plain, en)
+                })
+            })
             .collect();
         self.prev = Previous::of(w);
         true
@@ -206,10 +226,12 @@ impl GoalCheck {
     /// and with its metric id (for an author).
     fn wrong(&self, i: usize) -> (String, String) {
         let c = &self.conds[i];
+        let l = self.locale.as_str();
         let text = c.text.trim_end_matches('.');
+        let condition = || ("condition", text.to_string());
         let Some(second) = self.last_second else {
             return (
-                format!("{text} — not checked yet"),
+                msg(l, "condition_not_checked", &[condition()]),
                 format!("{}: not checked yet", c.text),
             );
         };
@@ -226,59 +248,89 @@ impl GoalCheck {
         };
         // A ratio reads as a percentage; other units follow the number.
         let amount = |x: f64| {
-            if c.cond.metric.unit.starts_with("ratio") {
-                format!("{} %", number((x * 1000.0).round() / 10.0))
+            let unit = c.cond.metric.unit;
+            let (key, number) = if unit.starts_with("ratio") {
+                ("amount_percent", number((x * 1000.0).round() / 10.0))
             } else {
-                format!("{} {}", grouped(x), c.cond.metric.unit)
-            }
+                (amount_key(unit), grouped(x))
+            };
+            msg(l, key, &[("number", number), ("unit", unit.to_string())])
         };
         let plain_was = |s: u64, v: Option<f64>| match v {
-            Some(v) => format!(
-                "it was {} in second {s}, and needs to be {} {}",
-                amount(v),
-                op_words(c.cond.op),
-                amount(c.cond.value)
+            Some(v) => msg(
+                l,
+                was_key(c.cond.op),
+                &[
+                    ("value", amount(v)),
+                    ("second", s.to_string()),
+                    ("target", amount(c.cond.value)),
+                ],
             ),
-            None => format!("nothing to measure yet in second {s}"),
+            None => msg(l, "no_data", &[("second", s.to_string())]),
         };
-        let d = self.detail.get(i).map(String::as_str).unwrap_or_default();
-        let d = (!d.is_empty() && !c.holds).then_some(d);
+        let (d, d_en) = self
+            .detail
+            .get(i)
+            .map(|(p, e)| (p.as_str(), e.as_str()))
+            .unwrap_or_default();
+        let shown = !d.is_empty() && !c.holds;
+        let d = shown.then_some(d);
+        let d_en = shown.then_some(d_en);
         // The detail (which shard, which producer) says it better than the number, when there is one.
-        let why = |s: u64, v: Option<f64>| d.map_or_else(|| plain_was(s, v), str::to_string);
+        let why =
+            |s: u64, v: Option<f64>| ("why", d.map_or_else(|| plain_was(s, v), str::to_string));
         let (plain, mut tech) = match (c.broken, c.cond.window) {
             (Some((s, v)), Window::Always) => (
-                format!("broken: {}", why(s, v)),
+                msg(l, "condition_broken", &[condition(), why(s, v)]),
                 format!("broken: {}", was(s, v)),
             ),
             (Some((s, v)), Window::BySecond(t)) => (
-                format!("not done by {t} s: {}", why(s, v)),
+                msg(
+                    l,
+                    "condition_not_done_by",
+                    &[condition(), ("seconds", t.to_string()), why(s, v)],
+                ),
                 format!("not met by {t} s: {}", was(s, v)),
             ),
             (None, Window::ForSeconds(n)) if c.holds => {
                 let streak = self.streaks.get(&n).copied().unwrap_or(0);
                 if streak > 0 {
-                    let p = format!("so far {streak} s of {n} s");
-                    (p, format!("held for {streak} of {n} s"))
+                    (
+                        msg(
+                            l,
+                            "condition_so_far",
+                            &[
+                                condition(),
+                                ("streak", streak.to_string()),
+                                ("seconds", n.to_string()),
+                            ],
+                        ),
+                        format!("held for {streak} of {n} s"),
+                    )
                 } else {
                     (
-                        format!("holds now; the other conditions must hold with it for {n} s"),
+                        msg(
+                            l,
+                            "condition_holds_with_others",
+                            &[condition(), ("seconds", n.to_string())],
+                        ),
                         format!("holds now, but not yet together with the other conditions of its {n} s window"),
                     )
                 }
             }
             (None, Window::AtEnd) if c.holds => (
-                "holds now; checked at the end of the run".into(),
+                msg(l, "condition_holds_at_end", &[condition()]),
                 "holds now; checked at the end of the run".into(),
             ),
             _ => (
-                format!("not yet: {}", why(second, c.last)),
+                msg(l, "condition_not_yet", &[condition(), why(second, c.last)]),
                 was(second, c.last),
             ),
         };
-        if let Some(d) = d {
+        if let Some(d) = d_en {
             tech = format!("{tech}: {d}");
         }
-        (format!("{text} — {plain}"), format!("{}: {tech}", c.text))
+        (plain, format!("{}: {tech}", c.text))
     }
 
     pub fn status(&self) -> Status {
@@ -290,13 +342,14 @@ impl GoalCheck {
                     .filter(|&i| !self.conds[i].met || self.conds[i].broken.is_some())
                     .map(|i| self.wrong(i))
                     .unzip();
-                let lead = if state == State::Failed {
-                    "Not done"
+                let (key, lead) = if state == State::Failed {
+                    ("status_not_done", "Not done")
                 } else {
-                    "Still to do"
+                    ("status_still_to_do", "Still to do")
                 };
+                let l = self.locale.as_str();
                 (
-                    format!("{lead}: {}.", plain.join("; ")),
+                    msg(l, key, &[("items", plain.join(&msg(l, "separator", &[])))]),
                     format!("{lead}: {}.", tech.join("; ")),
                 )
             }
@@ -327,6 +380,33 @@ impl GoalCheck {
             self.observe(w);
         }
         self.status()
+    }
+}
+
+/// The message key of "it was …, and needs to be <op> …".
+pub fn was_key(op: &str) -> &'static str {
+    match op {
+        "==" => "was_exactly",
+        "!=" => "was_anything_but",
+        "<" => "was_below",
+        "<=" => "was_at_most",
+        ">" => "was_above",
+        _ => "was_at_least",
+    }
+}
+
+/// The message key of an amount in `unit` (a metric's unit; a ratio is a percentage).
+pub fn amount_key(unit: &str) -> &'static str {
+    match unit {
+        "records in the second" => "amount_records_in_the_second",
+        "calls in the second" => "amount_calls_in_the_second",
+        "records" => "amount_records",
+        "ms" => "amount_ms",
+        "shards" => "amount_shards",
+        "alerts" => "amount_alerts",
+        "objects" => "amount_objects",
+        u if u.starts_with("ratio") => "amount_percent",
+        _ => "amount_other",
     }
 }
 

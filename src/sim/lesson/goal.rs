@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::metric::{self, Role, Target};
 pub use super::metric::{grouped, number};
+use super::msg::msg;
 use crate::sim::base::json::{array, num_value, quoted, shown, Errors, Obj};
 use crate::sim::base::limits::{Limit, Unit};
 use crate::sim::base::names::Names;
@@ -32,12 +33,23 @@ pub enum Window {
 }
 
 impl Window {
+    /// The window in English, for authors' errors (a student reads [`Window::shown`]).
     pub fn words(self) -> String {
         match self {
             Window::Always => "always".into(),
             Window::ForSeconds(n) => format!("for {n} s in a row"),
             Window::BySecond(t) => format!("by {t} s"),
             Window::AtEnd => "at the end".into(),
+        }
+    }
+
+    /// What `{window}` becomes in a condition's text, in `locale`: the seconds of a
+    /// `for_seconds` or `by_second` window, the words of the others.
+    pub fn shown(self, locale: &str) -> String {
+        match self {
+            Window::ForSeconds(n) | Window::BySecond(n) => n.to_string(),
+            Window::Always => msg(locale, "window_always", &[]),
+            Window::AtEnd => msg(locale, "window_at_end", &[]),
         }
     }
 }
@@ -68,20 +80,14 @@ impl Condition {
         }
     }
 
-    /// The placeholders a condition's text may use, with their values.
-    pub fn placeholders(&self) -> Vec<(&'static str, String)> {
+    /// The placeholders a condition's text may use, with their values (in `locale`).
+    pub fn placeholders(&self, locale: &str) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("value", number(self.value)),
             ("op", self.op.to_string()),
             ("metric", self.metric.name.to_string()),
             ("unit", self.metric.unit.to_string()),
-            (
-                "window",
-                match self.window {
-                    Window::ForSeconds(n) | Window::BySecond(n) => n.to_string(),
-                    w => w.words(),
-                },
-            ),
+            ("window", self.window.shown(locale)),
         ];
         if let (Some(f), Some(n)) = (self.metric.target.field(), &self.name) {
             out.push((f, n.clone()));
@@ -89,19 +95,34 @@ impl Condition {
         out
     }
 
-    /// The English the core says when the text file gives none.
-    pub fn default_text(&self) -> String {
-        let on = self
-            .name
-            .as_ref()
-            .map(|n| format!(" of {n}"))
-            .unwrap_or_default();
-        format!(
-            "{}{on} {} {} {}",
-            self.metric.name,
-            self.op,
-            number(self.value),
-            self.window.words()
+    /// What the core says, in `locale`, when the text file gives no text.
+    pub fn default_text(&self, locale: &str) -> String {
+        let measured = match &self.name {
+            Some(n) => msg(
+                locale,
+                "condition_default_of",
+                &[
+                    ("metric", self.metric.name.to_string()),
+                    ("name", n.clone()),
+                ],
+            ),
+            None => self.metric.name.to_string(),
+        };
+        let (key, seconds) = match self.window {
+            Window::Always => ("condition_default_always", 0),
+            Window::ForSeconds(n) => ("condition_default_for_seconds", n),
+            Window::BySecond(t) => ("condition_default_by_second", t),
+            Window::AtEnd => ("condition_default_at_end", 0),
+        };
+        msg(
+            locale,
+            key,
+            &[
+                ("measured", measured),
+                ("op", self.op.to_string()),
+                ("value", number(self.value)),
+                ("seconds", seconds.to_string()),
+            ],
         )
     }
 }
@@ -118,19 +139,6 @@ pub const CONDITION_PLACEHOLDERS: &[&str] = &[
     "consumer",
     "delivery_stream",
 ];
-
-/// A number as a student reads it: whole numbers without decimals, others to 3 places.
-/// A comparison in words, as a student reads it: `<` is "below".
-pub fn op_words(op: &str) -> &'static str {
-    match op {
-        "==" => "exactly",
-        "!=" => "anything but",
-        "<" => "below",
-        "<=" => "at most",
-        ">" => "above",
-        _ => "at least",
-    }
-}
 
 fn names_for(names: &Names, target: Target) -> &[String] {
     match target {

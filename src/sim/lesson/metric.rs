@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::msg::msg;
 use crate::sim::World;
 
 /// What a metric is read for: the field a condition names it with.
@@ -263,7 +264,7 @@ pub fn value(w: &World, src: Source, second: u64, prev: &Previous) -> Option<f64
 
 /// What is wrong with `src` now, in plain words, beyond its value (which shard throttles, and by
 /// how much; a paused producer); empty when there is nothing more to say.
-pub fn detail(w: &World, src: Source, second: u64) -> String {
+pub fn detail(w: &World, src: Source, second: u64, locale: &str) -> String {
     let i = src.index;
     match src.metric.name {
         "stream.write_throttled" => {
@@ -275,18 +276,26 @@ pub fn detail(w: &World, src: Source, second: u64) -> String {
                 .iter()
                 .filter(|sh| sh.last_second.write_throttled > 0)
                 .map(|sh| {
-                    format!(
-                        "{} refused {} writes in second {second}",
-                        sh.shard_id(),
-                        grouped(sh.last_second.write_throttled as f64)
+                    msg(
+                        locale,
+                        "detail_shard_refused",
+                        &[
+                            ("shard", sh.shard_id()),
+                            ("count", grouped(sh.last_second.write_throttled as f64)),
+                            ("second", second.to_string()),
+                        ],
                     )
                 })
                 .collect();
-            hot.join("; ")
+            hot.join(&msg(locale, "separator", &[]))
         }
         "producer.produced" | "producer.accepted" | "producer.accepted_ratio" => {
             match w.producers.get(i) {
-                Some(p) if p.cfg.paused => format!("the producer {} is paused", p.cfg.name),
+                Some(p) if p.cfg.paused => msg(
+                    locale,
+                    "detail_producer_paused",
+                    &[("producer", p.cfg.name.clone())],
+                ),
                 _ => String::new(),
             }
         }

@@ -13,6 +13,8 @@
 //! - [`goal`] and [`check`]: conditions, windows and the per-second [`check::GoalCheck`];
 //! - [`parse`]: the lesson and exercise formats; [`text`]: the texts;
 //! - [`probe`]: predictions computed by running the core, and grading;
+//! - [`msg`]: the sentences the core composes for students, by locale
+//!   (`lessons/messages/<locale>.json`);
 //! - [`attempt`]: what `streamsim check` and "Check my answer" do with a downloaded run.
 
 pub mod api;
@@ -22,6 +24,7 @@ pub mod controls;
 pub mod goal;
 pub mod ids;
 pub mod metric;
+pub mod msg;
 pub mod parse;
 pub mod probe;
 pub mod text;
@@ -97,19 +100,7 @@ pub fn catalogue() -> &'static Catalogue {
 
 /// `file:path` — where an error in a lesson file is.
 pub fn at_file(file: &str, errs: Errors) -> Errors {
-    Errors(
-        errs.0
-            .into_iter()
-            .map(|mut e| {
-                e.path = if e.path == "(top level)" {
-                    format!("lessons/{file}")
-                } else {
-                    format!("lessons/{file}:{}", e.path)
-                };
-                e
-            })
-            .collect(),
-    )
+    msg::at_path(&format!("lessons/{file}"), errs)
 }
 
 /// Loads lessons from files (path under `lessons/`, text): the index, each lesson it names, the
@@ -202,6 +193,7 @@ pub fn load(files: &[(&str, &str)]) -> Catalogue {
             );
         }
     }
+    errors.0.extend(msg::errors().0.iter().cloned());
     Catalogue { lessons, errors }
 }
 

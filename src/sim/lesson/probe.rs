@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::goal::number;
 use super::metric::{self, index_of, Metric, Previous, Source, Target};
+use super::msg::msg;
 use crate::sim::base::json::{shown, Errors, Obj};
 use crate::sim::base::limits::{Limit, Unit};
 use crate::sim::base::names::Names;
@@ -371,7 +372,12 @@ fn run_until(w: &mut World, seconds: u64, mut done: impl FnMut(&World) -> bool) 
 /// The answer, computed by running `w` (a fresh world of the exercise's start with the seed).
 /// An error when the run cannot give it (no object, no alert, no value within the probe's
 /// seconds): never a number to grade against.
-pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
+pub fn truth(q: &Question, w: World) -> Result<Truth, String> {
+    truth_in(q, w, "en")
+}
+
+/// [`truth`], with the reason it cannot be given in `locale`.
+pub fn truth_in(q: &Question, mut w: World, locale: &str) -> Result<Truth, String> {
     let mut t = Truth {
         placeholders: Vec::new(),
         choices: Vec::new(),
@@ -439,9 +445,13 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
             };
             run_until(&mut w, q.seconds.unwrap_or(3_600), |w| data(w).is_some());
             let Some(o) = data(&w) else {
-                return Err(format!(
-                    "no object of {name} reached S3 within the probe's {} s",
-                    q.seconds.unwrap_or(3_600)
+                return Err(msg(
+                    locale,
+                    "probe_no_object",
+                    &[
+                        ("delivery_stream", name),
+                        ("seconds", q.seconds.unwrap_or(3_600).to_string()),
+                    ],
                 ));
             };
             let seconds = (o.delivered_ms as f64 / 1000.0 * 10.0).round() / 10.0;
@@ -470,10 +480,13 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
             let v = match first(&w) {
                 (Some(s), Some(b)) => (b as f64 - s as f64) / 1000.0,
                 (s, _) => {
-                    return Err(format!(
-                        "{} raised no alert within the probe's {} s",
-                        if s.is_none() { &c } else { &d },
-                        q.seconds.unwrap_or(7_200)
+                    return Err(msg(
+                        locale,
+                        "probe_no_alert",
+                        &[
+                            ("name", if s.is_none() { c } else { d }),
+                            ("seconds", q.seconds.unwrap_or(7_200).to_string()),
+                        ],
                     ))
                 }
             };
@@ -500,9 +513,14 @@ pub fn truth(q: &Question, mut w: World) -> Result<Truth, String> {
                 }
             }
             let Some(v) = v else {
-                return Err(format!(
-                    "{} has no value at second {seconds}",
-                    q.metric.map_or("the metric", |m| m.name)
+                // A metric_at question always names its metric (it is required).
+                return Err(msg(
+                    locale,
+                    "probe_no_value",
+                    &[
+                        ("metric", q.metric.map_or("?", |m| m.name).to_string()),
+                        ("seconds", seconds.to_string()),
+                    ],
                 ));
             };
             t.answers.push(("value", Answer::Number(v)));

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::goal::CONDITION_PLACEHOLDERS;
+pub use super::msg::placeholders;
 use super::parse::{Body, Lesson};
 use crate::sim::base::json::{join, parse_text, quoted, shown, Errors};
 
@@ -131,22 +132,6 @@ pub fn shape(l: &Lesson) -> Shape {
         ("steps", Shape::Map(steps)),
         ("exercises", Shape::Map(exercises)),
     ])
-}
-
-/// The `{name}` placeholders of `s`.
-pub fn placeholders(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('{') {
-        rest = &rest[i + 1..];
-        if let Some(j) = rest.find('}') {
-            let name = &rest[..j];
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                out.push(name);
-            }
-        }
-    }
-    out
 }
 
 fn check_text(v: &Value, path: &str, allowed: &[&str], errs: &mut Errors) {
