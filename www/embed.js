@@ -5,6 +5,7 @@
 // own code paths (commands through sim.js, the lesson machinery) do the work.
 
 import { el } from './controls.js';
+import { SPEED_MIN, SPEED_MAX } from './format.js';
 import { t, LOCALE_PATTERN } from './text.js';
 import { startHost, isoDuration, PROTOCOL_VERSION } from './host.js';
 
@@ -472,8 +473,9 @@ function runMethod(method, args, app, fns) {
     }
     case 'setSpeed': {
       const s = args.speed;
-      if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0 || s > 10_000) {
-        return no('args.speed: a number of times real time, above 0 and at most 10000');
+      // the slider's range (format.js), not a second one: a speed the page cannot run is refused
+      if (typeof s !== 'number' || !(s >= SPEED_MIN && s <= SPEED_MAX)) {
+        return no(`args.speed: a number of times real time, from ${SPEED_MIN} to ${SPEED_MAX}`);
       }
       fns.setSpeedTo(s);
       return ok({ speed: app.speed });

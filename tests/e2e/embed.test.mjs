@@ -751,6 +751,10 @@ test('setSpeed, and load of another lesson (the embed reloads and says ready aga
   const sp = await call(page, 'a', 'setSpeed', { speed: 10 });
   assert.equal(sp.ok, true, JSON.stringify(sp));
   assert.equal(sp.value.speed, 10);
+  // beyond the slider's 1000× is refused, not quietly run at another speed
+  const tooFast = await call(page, 'a', 'setSpeed', { speed: 5000 });
+  assert.equal(tooFast.ok, false);
+  assert.match(tooFast.error, /^args\.speed: .* from 0\.1 to 1000/);
   const badLesson = await call(page, 'a', 'load', { lesson: 'no-such-lesson' });
   assert.equal(badLesson.ok, false);
   assert.match(badLesson.error, /^args\.lesson/);
