@@ -163,8 +163,31 @@ impl Sim {
         frame::rows::firehose_frame(&self.0)
     }
 
-    pub fn recent_records(&self, window_ms: f64) -> Vec<f64> {
-        frame::rows::recent_records(&self.0, whole(window_ms))
+    /// Records of the last `window_ms`, at most `per_lane` (and 512) newest per lane.
+    pub fn recent_records(&self, window_ms: f64, per_lane: u32) -> Vec<f64> {
+        frame::rows::recent_records(&self.0, whole(window_ms), per_lane as usize)
+    }
+
+    /// `{ frame_bytes_max, fixed_bytes, tiles_per_lane, tiles_per_lane_max, bins, bin_width,
+    /// events_max, tile_row_bytes }`: how this run's frame fits the one limit.
+    pub fn frame_budget(&self) -> JsValue {
+        to_js(&frame::belt::budget(&self.0))
+    }
+
+    /// The belt's tiles: `row_fields().tile` per record of the last `window_ms`, at most
+    /// `per_lane` (and the budget's `tiles_per_lane`) newest per lane.
+    pub fn belt_tiles(&self, window_ms: f64, per_lane: u32) -> Vec<f64> {
+        frame::belt::tiles(&self.0, whole(window_ms), per_lane as usize)
+    }
+
+    /// The aggregate view: per lane, `bins` × [records, unread] in bins of `bin_ms`.
+    pub fn belt_bins(&self, bin_ms: f64) -> Vec<u32> {
+        frame::belt::bins(&self.0, whole(bin_ms))
+    }
+
+    /// The kept record of `lane` that arrived nearest `t_ms` (a tile row; empty when none).
+    pub fn record_near(&self, lane: u32, t_ms: f64) -> Vec<f64> {
+        frame::belt::record_near(&self.0, lane, whole(t_ms))
     }
 
     pub fn write_events(&self, after_seq: f64) -> Vec<f64> {

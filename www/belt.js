@@ -30,15 +30,37 @@ const PER_PATH = 4; // bounce animations alive at once on one producer-to-lane p
 export const AGGREGATE_LANES = 64;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
+/** Real time a record takes along the belt: about three seconds … */
+const TRAVEL_REAL_MS = 3000;
+/** … and never less than this: faster than that, tiles are a blur, not records to follow. */
+const TRAVEL_REAL_MIN_MS = 1000;
+
 /**
  * How much simulated time the belt shows from end to end: about three real seconds of travel,
- * but never so long that the busiest lane needs more tiles than the facade hands out.
+ * shortened (down to one real second) so the busiest lane needs at most `tilesPerLane` tiles
+ * (what the core's frame budget hands out); in the aggregate view the whole three seconds.
  */
-export function beltTravelMs(speed, busiestLaneRecordsPerSecond) {
-  const wanted = 3000 * speed;
+export function beltTravelMs(
+  speed,
+  busiestLaneRecordsPerSecond,
+  tilesPerLane = 240,
+  dense = false,
+) {
+  const wanted = Math.min(TRAVEL_REAL_MS * speed, 60_000);
+  if (dense) return Math.max(100, wanted);
   const rate = Math.max(1, busiestLaneRecordsPerSecond);
-  const fits = (240 / rate) * 1000; // ≤ ~240 tiles per lane: dense, yet still tiles
-  return Math.max(100, Math.min(wanted, fits, 60_000));
+  const fits = (tilesPerLane / rate) * 1000;
+  return Math.max(100, Math.min(wanted, fits));
+}
+
+/**
+ * Whether the belt shows the aggregate view: the busiest lane has more records than tiles can
+ * show (more than `tilesPerLane` would be on it even at the shortest travel, one real second),
+ * so drawing each would mean thousands of tiles a second. Hysteresis: back to tiles below 3/4.
+ */
+export function beltDense(speed, busiestLaneRecordsPerSecond, tilesPerLane, wasDense) {
+  const onBelt = (busiestLaneRecordsPerSecond * speed * TRAVEL_REAL_MIN_MS) / 1000;
+  return onBelt > tilesPerLane * (wasDense ? 0.75 : 1);
 }
 
 export class Belt {
@@ -337,6 +359,7 @@ export class Belt {
     ctx.clearRect(0, 0, g.W, g.H);
     ctx.textBaseline = 'middle';
     this.hits = [];
+    this.picked = null;
     this.drawColumnTitles();
     if (this.aggregate) {
       for (const st of lay.streams) this.drawStreamBand(st, d);
@@ -351,7 +374,8 @@ export class Belt {
     for (const l of shown) this.drawGauge(l, d);
     this.drawConsumers(d);
     this.drawProducers();
-    this.drawTiles(d);
+    if (d.bins) this.drawBins(d);
+    else this.drawTiles(d);
     if (d.recentEvents) this.drawEventCounts(d.recentEvents);
     else this.drawSprites(d);
   }
@@ -395,13 +419,18 @@ export class Belt {
     const gateTitle = this.aggregate ? t('belt.title.gate.stream') : t('belt.title.gate');
     ctx.fillText(g.compact ? t('belt.title.gate.compact') : gateTitle, g.gateX, y);
     const updating = this.layout.streams.filter((st) => st.status === 'UPDATING');
+    const dense = !this.aggregate && this.data && this.data.bins;
     const shardsTitle = this.aggregate
       ? g.compact
         ? t('belt.title.shards.bands.compact')
         : t('belt.title.shards.bands')
-      : g.compact
-        ? t('belt.title.shards.compact')
-        : t('belt.title.shards');
+      : dense
+        ? g.compact
+          ? t('belt.title.shards.dense.compact')
+          : t('belt.title.shards.dense', { ms: formatCount(this.data.binMs) })
+        : g.compact
+          ? t('belt.title.shards.compact')
+          : t('belt.title.shards');
     ctx.fillText(shardsTitle, g.beltX, y);
     if (updating.length) {
       // resharding under way: said in words, with a dashed frame (not colour alone)
@@ -993,6 +1022,97 @@ export class Belt {
     }
   }
 
+  /**
+   * The aggregate view: per lane, a bar per bin of arrival time (as tall as the records that
+   * arrived in it, against the most a shard takes in that time), the part not read yet drawn in
+   * a second colour from the bottom; records waiting past the end are counted on a chip. Two
+   * paths in all (read, unread), whatever the rate.
+   */
+  drawBins(d) {
+    const { ctx, g } = this;
+    const B = d.bins;
+    const nb = d.binCount;
+    const binMs = d.binMs;
+    const T = d.travelMs;
+    const lanes = this.layout.lanes;
+    const full = Math.max(1, (this.layout.limits.write_records_per_second * binMs) / 1000);
+    const inner = g.stripH - 4;
+    const x0 = g.beltX + 2;
+    const usable = g.beltLen - 4;
+    const xOf = (age) => x0 + (Math.min(T, Math.max(0, age)) / T) * usable;
+    const chips = [];
+    for (let pass = 0; pass < 2; pass++) {
+      ctx.beginPath();
+      for (const l of lanes) {
+        if (!this.rowOf.has(l.lane)) continue;
+        const base = this.stripY(l.lane) + 2 + inner;
+        const off = l.lane * nb * 2;
+        let onBelt = 0;
+        for (let b = 0; b < nb; b++) {
+          const n = B[off + b * 2 + pass];
+          if (n === 0) continue;
+          const t0 = d.binsStart + b * binMs;
+          const ageOld = d.nowMs - t0;
+          const ageNew = ageOld - binMs;
+          if (ageNew >= T) continue;
+          const xa = xOf(ageNew);
+          const xb = xOf(ageOld);
+          const h = Math.max(1, Math.min(1, n / full) * inner);
+          ctx.rect(xa, base - h, Math.max(1, xb - xa - 0.5), h);
+          if (pass === 1) onBelt += n;
+        }
+        if (pass === 1) {
+          const unread = d.shards.get(l.lane, 'unread_records') || 0;
+          const waiting = unread - onBelt;
+          if (waiting > 0) chips.push({ sy: this.stripY(l.lane), waiting });
+        }
+      }
+      ctx.fillStyle = pass === 0 ? this.ui.heatRead : this.ui.heatUnread;
+      ctx.fill();
+    }
+    // the selected record (picked near a moment): a ring where it is on its lane
+    const sel = this.selected;
+    if (sel && sel.arrivalMs !== undefined && this.rowOf.has(sel.lane)) {
+      const age = d.nowMs - sel.arrivalMs;
+      if (age >= 0 && age < T) {
+        const s = g.tile;
+        const x = xOf(age) - s / 2;
+        const y = this.stripY(sel.lane) + (g.stripH - s) / 2;
+        this.ringSelected(x, y, s);
+        this.picked = { lane: sel.lane, recordIndex: sel.recordIndex, x: x + s / 2, y: y + s / 2 };
+      }
+    }
+    ctx.font = `600 ${g.small}px ${FONT}`;
+    ctx.textAlign = 'left';
+    for (const { sy, waiting } of chips) {
+      const label = t('belt.lane.waiting', { n: formatCount(waiting) });
+      const tw = ctx.measureText(label).width;
+      const cx = g.beltEnd - tw - 8;
+      ctx.fillStyle = this.ui.chip;
+      ctx.fillRect(cx, sy + g.stripH / 2 - g.small * 0.7, tw + 6, g.small * 1.4);
+      ctx.fillStyle = this.ui.ink;
+      ctx.fillText(label, cx + 3, sy + g.stripH / 2);
+    }
+  }
+
+  /**
+   * The aggregate view: the lane and the simulated moment under a canvas point (CSS px), or
+   * null off the lanes' strips.
+   */
+  momentAt(cssX, cssY) {
+    const { g, data: d } = this;
+    if (!g || !d || !d.bins || !this.layout) return null;
+    if (cssX < g.beltX || cssX > g.beltEnd) return null;
+    for (const l of this.layout.lanes) {
+      if (!this.rowOf.has(l.lane)) continue;
+      const sy = this.stripY(l.lane);
+      if (cssY < sy - 2 || cssY > sy + g.stripH + 2) continue;
+      const f = Math.min(1, Math.max(0, (cssX - g.beltX - 2) / (g.beltLen - 4)));
+      return { lane: l.lane, tMs: Math.max(0, d.nowMs - f * d.travelMs) };
+    }
+    return null;
+  }
+
   /** Draw the batched tiles, remember where (for hit-testing), then ring the selected one. */
   flushTiles() {
     const { ctx } = this;
@@ -1113,6 +1233,7 @@ export class Belt {
 
   /** Canvas-relative CSS pixel → the record tile under it, or null. Topmost tile wins. */
   hitTest(cssX, cssY) {
+    if (this.data && this.data.bins) return this.momentAt(cssX, cssY);
     const slop = 3;
     for (let k = this.hits.length - 1; k >= 0; k--) {
       const h = this.hits[k];
@@ -1130,6 +1251,8 @@ export class Belt {
 
   /** Where a given record was drawn last (centre, CSS px), or null: used by tests and focus. */
   tilePosition(lane, recordIndex) {
+    const p = this.data && this.data.bins ? this.picked : null;
+    if (p && p.lane === lane && p.recordIndex === recordIndex) return { x: p.x, y: p.y };
     for (let k = this.hits.length - 1; k >= 0; k--) {
       const h = this.hits[k];
       if (h.lane === lane && h.recordIndex === recordIndex)

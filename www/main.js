@@ -21,8 +21,8 @@ import {
   errorMessages,
   listWords,
 } from './format.js';
-import { loadEngine, consumerRow, isTrap } from './sim.js';
-import { Belt, beltTravelMs, AGGREGATE_LANES } from './belt.js';
+import { loadEngine, consumerRow, isTrap, binsStartMs } from './sim.js';
+import { Belt, beltTravelMs, beltDense, AGGREGATE_LANES } from './belt.js';
 import { el, replaceChildren, buildProducerControls, buildTable, setText } from './controls.js';
 import { ConsumerPanel, NotesFeed, AlertsFeed } from './consumers.js';
 import { ReshardPanel } from './reshard.js';
@@ -46,6 +46,7 @@ import {
 import { readEmbed, sceneLesson, startEmbed, embedHook, offerEmbedThis } from './embed.js';
 
 const DEFAULT_PRESET = 'clickstream';
+const MEASURE_FRAMES_MAX = 100_000; // ?measure keeps at most this many frames' times
 const MAX_TICKS_PER_FRAME = 400; // a slow frame never makes the simulation run away
 const MAX_FRAME_MS = 250; // longer gaps (a hidden tab) count as this much
 // Simulation work per frame (real ms, measured with performance.now()), so the page stays
@@ -65,6 +66,7 @@ const app = {
   engine: null,
   run: null, // the running simulation (sim.js Run)
   layout: null,
+  dense: false, // the belt shows its aggregate view (too many records for tiles)
   playing: true,
   speed: 1,
   acc: 0,
@@ -308,6 +310,8 @@ function install(run, how) {
   app.echoes = 0;
   app.noteBacklog = [];
   app.selected = null;
+  app.dense = false;
+  sayDense(false, 0);
   app.recentEvents = [];
   app.watch = newWatch();
   app.belt.select(null);
@@ -721,11 +725,17 @@ function frame(t) {
     return;
   }
   app.loopFrames = (app.loopFrames ?? 0) + 1;
+  const m = app.measure;
+  const t0 = m ? performance.now() : 0;
   try {
     if (app.run) frameOnce(t);
   } catch (err) {
     halt(err);
     return;
+  }
+  if (m && m.times.length < MEASURE_FRAMES_MAX) {
+    m.times.push(performance.now() - t0);
+    m.bytes.push(app.run ? app.run.crossed.frame : 0);
   }
   requestAnimationFrame(frame);
 }
@@ -733,6 +743,7 @@ function frame(t) {
 function frameOnce(t) {
   const dt = app.lastFrameT === null ? 0 : Math.min(Math.max(0, t - app.lastFrameT), MAX_FRAME_MS);
   app.lastFrameT = t;
+  app.run.beginFrame(); // the bytes crossing the boundary are counted per frame
   app.stepStats = { stepMs: 0, ticks: 0, tickMs: 0 };
   if (app.playing) {
     app.acc += dt * app.speed;
@@ -999,8 +1010,18 @@ function render(t, force) {
     );
   }
   if (busiest === 0) busiest = estimateLaneRate(lay);
-  const target = beltTravelMs(app.speed, busiest);
-  if (Math.abs(target - app.travelMs) / app.travelMs > 0.3) app.travelMs = target;
+  // the core's frame budget: how many tiles a lane may have; past that, the aggregate view
+  const budget = run.budget;
+  const tilesPerLane = Math.max(1, budget.tiles_per_lane);
+  const bands = lay.lanes.length > AGGREGATE_LANES; // one band per stream: no tiles, no bins
+  const dense = !bands && beltDense(app.speed, busiest, tilesPerLane, app.dense);
+  const target = beltTravelMs(app.speed, busiest, tilesPerLane, dense);
+  if (dense !== app.dense || Math.abs(target - app.travelMs) / app.travelMs > 0.3)
+    app.travelMs = target;
+  if (dense !== app.dense) {
+    app.dense = dense;
+    sayDense(dense, busiest);
+  }
   // the hose: about 1.5 s of real time from end to end at this speed
   const hose = Math.min(3_600_000, Math.max(300, 1500 * app.speed));
   if (Math.abs(hose - app.hoseTravelMs) / app.hoseTravelMs > 0.3) app.hoseTravelMs = hose;
@@ -1014,16 +1035,28 @@ function render(t, force) {
   const drawEvery = app.reducedMotion ? 1000 : 0;
   if (force || t - app.lastDrawT >= drawEvery) {
     app.lastDrawT = t;
-    // a little more than the belt shows, so that records waiting at the end can be drawn too
-    const records = run.recentRecords(
-      Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000))),
-    );
+    let records = NO_TILES;
+    let bins = null;
+    let binMs = 0;
+    if (dense) {
+      // the belt's window in bins of whole ms (the first one partly before the belt's start)
+      binMs = Math.max(1, Math.ceil(app.travelMs / (budget.bins - 1)));
+      bins = run.beltBins(binMs);
+    } else if (!bands) {
+      // a little more than the belt shows, so that records waiting at the end can be drawn too
+      const win = Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000)));
+      records = run.beltTiles(win, tilesPerLane);
+    }
     app.belt.frame({
       nowMs,
       tickMs: fr.tickMs,
       travelMs: app.travelMs,
       shards,
       records,
+      bins,
+      binMs,
+      binCount: budget.bins,
+      binsStart: bins ? binsStartMs(nowMs, binMs, budget.bins) : 0,
       consumer: fr.consumers,
       recentEvents: app.reducedMotion ? countRecentEvents(nowMs) : null,
     });
@@ -1043,6 +1076,29 @@ function render(t, force) {
     }
   }
   app.narrator.flush(t);
+}
+
+function newMeasure() {
+  return {
+    times: [],
+    bytes: [],
+    startReal: performance.now(),
+    startSim: app.run ? app.run.nowMs() : 0,
+  };
+}
+
+/** The belt's tiles when there are none to draw (bands, or the aggregate view). */
+const NO_TILES = { count: 0, data: new Float64Array(0), width: 1, f: {}, get: () => 0 };
+
+/**
+ * The belt went to its aggregate view (too many records to draw one by one) or back to tiles:
+ * the visible label under it says so, and, being a polite live region, is announced.
+ */
+function sayDense(dense, busiest) {
+  const note = $('belt-dense-note');
+  if (!note) return;
+  note.hidden = !dense;
+  setText(note, dense ? t('belt.dense.note', { n: formatCount(Math.round(busiest)) }) : '');
 }
 
 function estimateLaneRate(lay) {
@@ -1192,7 +1248,7 @@ function behindText(lane, shardAge, cf) {
 
 function updateRecordList() {
   const list = $('record-list');
-  const rec = app.run.recentRecords(60_000);
+  const rec = app.run.recentRecords(60_000, 3);
   const lay = app.layout;
   const perLane = new Map();
   for (let k = rec.count - 1; k >= 0; k--) {
@@ -1239,11 +1295,22 @@ function updateRecordList() {
   if (prevValue) list.value = prevValue;
 }
 
+/**
+ * The aggregate view: a click on a lane at a moment shows the record kept one by one that
+ * arrived nearest it (the newest 512 of each shard are kept).
+ */
+function pickNear(lane, tMs) {
+  const r = app.run.recordNear(lane, tMs);
+  if (!r) return;
+  selectRecord(lane, r.index);
+}
+
 function selectRecord(lane, recordIndex) {
   $('record-aside').hidden = false;
   app.selected = { lane, recordIndex };
-  app.belt.select(app.selected);
   const d = app.run.recordDetail(lane, recordIndex);
+  // the aggregate view rings the record where it is by its arrival, having no tile for it
+  app.belt.select(d ? { ...app.selected, arrivalMs: d.arrival_ms } : app.selected);
   const box = $('record-detail');
   if (!d) {
     const where = app.layout.lanes[lane]
@@ -1738,7 +1805,8 @@ function wireControls() {
     'click',
     guard((e) => {
       const hit = app.belt.hitTest(...canvasPoint(canvas, e));
-      if (hit) selectRecord(hit.lane, hit.recordIndex);
+      if (hit && hit.tMs !== undefined) pickNear(hit.lane, hit.tMs);
+      else if (hit) selectRecord(hit.lane, hit.recordIndex);
     }),
   );
   canvas.addEventListener('mousemove', (e) => {
@@ -2354,6 +2422,9 @@ function showMenu(problem) {
 async function boot() {
   const query = new URLSearchParams(location.search);
   app.fuzzOn = query.has('fuzz');
+  // ?measure: each frame's main-thread time (the loop's work: stepping, reading, drawing) and
+  // its bytes from the core are kept, for scripts/bench-frames.mjs (window.streamsim.frames)
+  app.measure = query.has('measure') ? newMeasure() : null;
   app.debugOn = query.get('debug') === '1' || app.fuzzOn;
   if (app.debugOn) {
     app.debug = { frames: 0, violations: 0, log: [], maxStepMs: 0, lastLedger: null, lastT: 0 };
@@ -2546,6 +2617,34 @@ window.streamsim = {
   firehoses: () => app.data.firehoses,
   /** The last second's speed as the status bar says it, and the last frame's stepping. */
   speed: () => ({ asked: app.speed, reached: app.actualSpeed, step: { ...app.stepStats } }),
+  /**
+   * Bytes of typed arrays the page received from the core: the frame in progress, the largest
+   * and the total over frames so far, and the core's limit per frame.
+   */
+  frameBytes: () =>
+    app.run ? { ...app.run.crossed, limit: app.run.budget.frame_bytes_max } : null,
+  /**
+   * With ?measure: `{ times (ms of main-thread work per frame), bytes (per frame, from the core),
+   * realMs, simMs }` since the last `reset`; null otherwise.
+   */
+  frames: ({ reset = false } = {}) => {
+    if (!app.measure) return null;
+    const m = app.measure;
+    const out = {
+      times: m.times.slice(),
+      bytes: m.bytes.slice(),
+      realMs: performance.now() - m.startReal,
+      simMs: (app.run ? app.run.nowMs() : 0) - m.startSim,
+    };
+    if (reset) app.measure = newMeasure();
+    return out;
+  },
+  /** The belt: `{ dense (the aggregate view), travelMs, tilesPerLane }`. */
+  belt: () => ({
+    dense: app.dense,
+    travelMs: app.travelMs,
+    tilesPerLane: app.run ? app.run.budget.tiles_per_lane : 0,
+  }),
   /** With ?debug=1 (or ?fuzz): the checks' counts; null otherwise. */
   debug: () =>
     app.debug

@@ -41,6 +41,8 @@ const UI_PROPERTIES = {
   route: '--route',
   gate: '--gate',
   pile: '--pile',
+  heatRead: '--heat-read',
+  heatUnread: '--heat-unread',
   tileEdge: '--tile-edge',
   closedBack: '--closed-back',
   closedStripe: '--closed-stripe',

@@ -25,6 +25,7 @@ const FIELDS_USED = {
   producer: ['attempted', 'accepted', 'throttled', 'dropped_total', 'retrying', 'buffered'],
   consumer: ['iterator_age_ms'],
   record: ['lane', 'index', 'arrival_ms', 'key_colour', 'producer', 'size_bytes', 'read_at_ms'],
+  tile: ['lane', 'index', 'arrival_ms', 'key_colour', 'read_at_ms'],
   event: ['seq', 't_ms', 'producer', 'lane', 'kind', 'key_colour'],
   firehose: [
     'buffered_bytes',
@@ -54,6 +55,14 @@ const LIMITS_USED = [
   'firehose.processing_failed_rate',
   'firehose.timeout_rate',
 ];
+
+/**
+ * Where the aggregate view's first bin starts (simulated ms): bins are aligned on multiples of
+ * `binMs` and the last one holds `nowMs`, as the core counts them (`frame::belt::bins_start_ms`).
+ */
+export function binsStartMs(nowMs, binMs, bins) {
+  return (Math.floor(nowMs / binMs) - bins + 1) * binMs;
+}
 
 /** A facade refusal (`{ errors: [{ path, message }] }`) as an Error the page can show. */
 export class Refusal extends Error {
@@ -334,7 +343,30 @@ export class Run {
     this.firehoses = [];
     this.commands = [];
     this.commandsVersion = -1;
+    /**
+     * Bytes of typed arrays received from the facade: `frame` since `beginFrame()`, and over the
+     * frames so far (`max`, `total`, `frames`): what the per-frame limit (`budget`) bounds.
+     */
+    this.crossed = { frame: 0, max: 0, total: 0, frames: 0 };
+    this.budget = null;
     this.syncLayout();
+  }
+
+  /** A typed array from the facade, counted. */
+  counted(arr) {
+    this.crossed.frame += arr.byteLength;
+    return arr;
+  }
+
+  /** A new frame of the page starts: the last one's bytes go into the totals. */
+  beginFrame() {
+    const c = this.crossed;
+    if (c.frame > 0 || c.frames > 0) {
+      c.max = Math.max(c.max, c.frame);
+      c.total += c.frame;
+      c.frames += 1;
+    }
+    c.frame = 0;
   }
 
   /** Frees the wasm memory of this run (the page keeps one run at a time). */
@@ -425,6 +457,8 @@ export class Run {
     if (v === this.layoutVersion && this.layout) return false;
     this.layoutVersion = v;
     this.layout = this.sim.layout();
+    // how this run's frame fits the core's one limit (lanes and consumers change it)
+    this.budget = this.sim.frame_budget();
     while (this.firehoses.length < this.layout.firehoses.length) {
       this.firehoses.push(newFirehoseStore());
     }
@@ -440,21 +474,46 @@ export class Run {
       nowMs: s.now_ms(),
       tickMs: this.tickMs,
       tick: s.tick(),
-      shards: new Rows(s.shard_frame(), f.shard),
-      producers: new Rows(s.producer_frame(), f.producer),
-      consumers: new Rows(s.consumer_frame(), f.consumer),
-      firehoses: new Rows(s.firehose_frame(), f.firehose),
+      shards: new Rows(this.counted(s.shard_frame()), f.shard),
+      producers: new Rows(this.counted(s.producer_frame()), f.producer),
+      consumers: new Rows(this.counted(s.consumer_frame()), f.consumer),
+      firehoses: new Rows(this.counted(s.firehose_frame()), f.firehose),
     };
   }
 
-  /** Records that arrived in the last `windowMs`, as rows. */
-  recentRecords(windowMs) {
-    return new Rows(this.sim.recent_records(Math.max(0, windowMs)), this.engine.fields.record);
+  /** Records that arrived in the last `windowMs`, at most `perLane` newest per lane, as rows. */
+  recentRecords(windowMs, perLane = 512) {
+    const data = this.sim.recent_records(Math.max(0, windowMs), perLane);
+    return new Rows(this.counted(data), this.engine.fields.record);
   }
 
-  /** Write events since the last call, as rows. */
+  /** The belt's tiles (rows of `tile`): at most `perLane` (and the budget's) newest per lane. */
+  beltTiles(windowMs, perLane) {
+    const data = this.sim.belt_tiles(Math.max(0, windowMs), perLane);
+    return new Rows(this.counted(data), this.engine.fields.tile);
+  }
+
+  /**
+   * The aggregate view: a Uint32Array, per lane `budget.bins` bins of `binMs` (the first from
+   * `binsStartMs`), each [records, of them unread].
+   */
+  beltBins(binMs) {
+    return this.counted(this.sim.belt_bins(binMs));
+  }
+
+  /** The record kept on `lane` that arrived nearest `tMs`: a tile row as an object, or null. */
+  recordNear(lane, tMs) {
+    const rows = new Rows(
+      this.counted(this.sim.record_near(lane, Math.max(0, tMs))),
+      this.engine.fields.tile,
+    );
+    return rows.count ? rows.object(0) : null;
+  }
+
+  /** Write events since the last call (the newest `budget.events_max`), as rows. */
   newEvents() {
-    const rows = new Rows(this.sim.write_events(this.lastEventSeq), this.engine.fields.event);
+    const data = this.counted(this.sim.write_events(this.lastEventSeq));
+    const rows = new Rows(data, this.engine.fields.event);
     if (rows.count) this.lastEventSeq = rows.get(rows.count - 1, 'seq');
     return rows;
   }

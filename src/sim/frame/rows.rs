@@ -2,6 +2,7 @@
 //! write event or delivery stream, each of a fixed number of named fields. The names are the
 //! contract with the page (`row_fields()` in the facade): it looks fields up by name.
 
+use crate::sim::frame::belt::EVENTS_PER_FRAME_MAX;
 use crate::sim::world::World;
 
 /// Per lane (every shard of every stream, in order): the last whole second's records, bytes
@@ -52,6 +53,11 @@ pub const RECORD_ROW: &[&str] = &[
     "read_at_ms",
 ];
 
+/// Per record the belt draws as a tile ([`crate::sim::frame::belt::tiles`]): its lane, its index
+/// in the shard, its arrival (ms), its key's colour, when every consumer had read it (ms; −1 =
+/// not yet).
+pub const TILE_ROW: &[&str] = &["lane", "index", "arrival_ms", "key_colour", "read_at_ms"];
+
 /// Per write event: its number, time (ms), producer, lane, kind (0 throttled, 1 dropped,
 /// 2 accepted on a retry), key colour.
 pub const EVENT_ROW: &[&str] = &["seq", "t_ms", "producer", "lane", "kind", "key_colour"];
@@ -86,6 +92,7 @@ pub const ROWS: &[(&str, &[&str])] = &[
     ("producer", PRODUCER_ROW),
     ("consumer", CONSUMER_ROW),
     ("record", RECORD_ROW),
+    ("tile", TILE_ROW),
     ("event", EVENT_ROW),
     ("firehose", FIREHOSE_ROW),
 ];
@@ -174,9 +181,9 @@ pub fn firehose_frame(w: &World) -> Vec<f64> {
     out
 }
 
-/// Records that arrived in the last `window_ms` (at most [`RECENT_PER_LANE_MAX`] newest per
-/// lane), oldest first within each lane.
-pub fn recent_records(w: &World, window_ms: u64) -> Vec<f64> {
+/// Records that arrived in the last `window_ms` (at most `per_lane` and
+/// [`RECENT_PER_LANE_MAX`] newest per lane), oldest first within each lane.
+pub fn recent_records(w: &World, window_ms: u64, per_lane: usize) -> Vec<f64> {
     let since = w.now_ms.saturating_sub(window_ms);
     let mut out = Vec::new();
     let mut lane = 0u32;
@@ -186,7 +193,7 @@ pub fn recent_records(w: &World, window_ms: u64) -> Vec<f64> {
                 .details()
                 .rev()
                 .take_while(|d| d.arrival_ms >= since)
-                .take(RECENT_PER_LANE_MAX)
+                .take(per_lane.min(RECENT_PER_LANE_MAX))
                 .collect();
             for d in newest.into_iter().rev() {
                 out.extend_from_slice(&[
@@ -209,9 +216,14 @@ pub fn recent_records(w: &World, window_ms: u64) -> Vec<f64> {
     out
 }
 
+/// Write events with `seq > after_seq`, at most the newest [`EVENTS_PER_FRAME_MAX`].
 pub fn write_events(w: &World, after_seq: u64) -> Vec<f64> {
-    let mut out = Vec::new();
-    for e in w.events_after(after_seq) {
+    let n = w.events_after(after_seq).count();
+    let mut out = Vec::with_capacity(n.min(EVENTS_PER_FRAME_MAX) * EVENT_ROW.len());
+    for e in w
+        .events_after(after_seq)
+        .skip(n.saturating_sub(EVENTS_PER_FRAME_MAX))
+    {
         out.extend_from_slice(&[
             e.seq as f64,
             e.t_ms as f64,
@@ -245,7 +257,10 @@ mod tests {
         let lanes: usize = w.consumers.iter().map(|c| c.lanes.len()).sum();
         assert_eq!(consumer_frame(&w).len(), lanes * CONSUMER_ROW.len());
         assert_eq!(firehose_frame(&w).len(), FIREHOSE_ROW.len());
-        assert_eq!(recent_records(&w, 1_000).len() % RECORD_ROW.len(), 0);
+        assert_eq!(
+            recent_records(&w, 1_000, usize::MAX).len() % RECORD_ROW.len(),
+            0
+        );
         assert_eq!(write_events(&w, 0).len() % EVENT_ROW.len(), 0);
     }
 
@@ -253,7 +268,7 @@ mod tests {
     fn recent_records_are_ones_a_student_can_click() {
         let mut w = world_from_text(preset("clickstream").unwrap(), None).unwrap();
         w.run_for(5_000);
-        let recent = recent_records(&w, 2_000);
+        let recent = recent_records(&w, 2_000, usize::MAX);
         assert!(!recent.is_empty());
         let (lane, index, arrival, colour) = (
             field(RECORD_ROW, "lane"),
