@@ -28,16 +28,18 @@ const PER_PATH = 4; // bounce animations alive at once on one producer-to-lane p
  * strip) instead of one lane per shard: 500 lanes of tiles are 20,000 px of canvas, unreadable.
  */
 export const AGGREGATE_LANES = 64;
+/** The belt's still layer (lane headers, gauges, consumers, producers) is redrawn this often. */
+const STILL_EVERY_MS = 1000;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /** Real time a record takes along the belt: about three seconds … */
 const TRAVEL_REAL_MS = 3000;
-/** … and never less than this: faster than that, tiles are a blur, not records to follow. */
-const TRAVEL_REAL_MIN_MS = 1000;
+/** … and never less than this: faster, tiles are a blur, not records to follow. */
+const TRAVEL_REAL_MIN_MS = 480;
 
 /**
  * How much simulated time the belt shows from end to end: about three real seconds of travel,
- * shortened (down to one real second) so the busiest lane needs at most `tilesPerLane` tiles
+ * shortened (down to 0.48 real seconds) so the busiest lane needs at most `tilesPerLane` tiles
  * (what the core's frame budget hands out); in the aggregate view the whole three seconds.
  */
 export function beltTravelMs(
@@ -55,7 +57,7 @@ export function beltTravelMs(
 
 /**
  * Whether the belt shows the aggregate view: the busiest lane has more records than tiles can
- * show (more than `tilesPerLane` would be on it even at the shortest travel, one real second),
+ * show (more than `tilesPerLane` would be on it even at the shortest travel, 0.48 real seconds: with 240 tiles, 500 records a second),
  * so drawing each would mean thousands of tiles a second. Hysteresis: back to tiles below 3/4.
  */
 export function beltDense(speed, busiestLaneRecordsPerSecond, tilesPerLane, wasDense) {
@@ -81,6 +83,10 @@ export class Belt {
     this.rowOf = new Map(); // lane → row on the canvas (EXPIRED lanes have none: collapsed)
     this.colours = readColours();
     this.ui = this.colours.ui;
+    this.still = null; // the cached layer (an offscreen canvas), see draw()
+    this.stillT = -Infinity;
+    this.stillDirty = true;
+    this.packetCols = []; // Lambda columns, as the cached layer placed them
   }
 
   producerColour(p) {
@@ -152,6 +158,11 @@ export class Belt {
     this.selected = sel;
   }
 
+  /** Draw the cached layer again at the next frame (a control changed what it shows). */
+  refresh() {
+    this.stillDirty = true;
+  }
+
   /** Recompute the geometry for the current width and layout, and size the canvas. */
   relayout() {
     const lay = this.layout;
@@ -207,6 +218,7 @@ export class Belt {
     this.canvas.height = Math.round(g.H * dpr);
     this.canvas.style.height = `${g.H}px`;
     this.producerBoxes = this.computeProducerBoxes();
+    this.stillDirty = true;
     const label = this.aggregate
       ? t('belt.canvas.label.bands', { n: this.rowOf.size })
       : t('belt.canvas.label');
@@ -348,6 +360,7 @@ export class Belt {
    * last second's counts by kind) }.
    */
   frame(d) {
+    if (!this.data || !this.data.bins !== !d.bins) this.stillDirty = true; // its title changes
     this.data = d;
     this.draw();
   }
@@ -360,24 +373,63 @@ export class Belt {
     ctx.textBaseline = 'middle';
     this.hits = [];
     this.picked = null;
-    this.drawColumnTitles();
     if (this.aggregate) {
+      this.packetCols = [];
+      this.drawColumnTitles();
       for (const st of lay.streams) this.drawStreamBand(st, d);
       this.drawRoutes();
       this.drawConsumers(d);
       this.drawProducers();
+      this.drawPackets();
       return;
     }
     const shown = lay.lanes.filter((l) => this.rowOf.has(l.lane));
-    for (const l of shown) this.drawLaneBackground(l, d);
-    this.drawRoutes();
-    for (const l of shown) this.drawGauge(l, d);
-    this.drawConsumers(d);
-    this.drawProducers();
+    // what changes at most once a simulated second or with the layout (titles, lane headers and
+    // strips, routes, gauges, consumers, producers) is drawn into a cached layer, again at most
+    // every STILL_EVERY_MS of real time; each frame copies it and draws what moves over it
+    const realNow = performance.now();
+    if (this.stillDirty || realNow - this.stillT >= STILL_EVERY_MS || this.reducedMotion) {
+      this.drawStill(shown, d);
+      this.stillT = realNow;
+      this.stillDirty = false;
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.still, 0, 0);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    this.drawSlats(shown, d);
+    this.drawUnread(shown, d);
+    this.drawPackets();
     if (d.bins) this.drawBins(d);
     else this.drawTiles(d);
     if (d.recentEvents) this.drawEventCounts(d.recentEvents);
     else this.drawSprites(d);
+  }
+
+  /** The cached layer (see draw): drawn with the same code, into an offscreen canvas. */
+  drawStill(shown, d) {
+    if (!this.still) this.still = document.createElement('canvas');
+    const still = this.still;
+    if (still.width !== this.canvas.width || still.height !== this.canvas.height) {
+      still.width = this.canvas.width;
+      still.height = this.canvas.height;
+    }
+    const front = this.ctx;
+    const ctx = still.getContext('2d');
+    this.ctx = ctx;
+    try {
+      ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+      ctx.clearRect(0, 0, this.g.W, this.g.H);
+      ctx.textBaseline = 'middle';
+      this.packetCols = [];
+      this.drawColumnTitles();
+      for (const l of shown) this.drawLaneBackground(l);
+      this.drawRoutes();
+      for (const l of shown) this.drawGauge(l, d);
+      this.drawConsumers(d);
+      this.drawProducers();
+    } finally {
+      this.ctx = front;
+    }
   }
 
   /** Reduced motion: instead of bouncing tiles, a still note per lane of the last second. */
@@ -457,7 +509,7 @@ export class Belt {
     ctx.textAlign = 'left';
   }
 
-  drawLaneBackground(l, d) {
+  drawLaneBackground(l) {
     const { ctx, g } = this;
     const i = l.lane;
     const top = this.laneTop(i);
@@ -479,19 +531,6 @@ export class Belt {
         ? t(g.compact ? 'belt.lane.range.compact' : 'belt.lane.range', { range })
         : t(g.compact ? 'belt.lane.rangeState.compact' : 'belt.lane.rangeState', { range, state });
     ctx.fillText(laneLabel, g.gateX + idW + 6, top + g.headerH / 2);
-
-    // right: records not read yet (how far behind each consumer is: its column, at the end)
-    const unread = d.shards.get(i, 'unread_records') || 0;
-    ctx.textAlign = 'right';
-    ctx.fillStyle = this.ui.muted;
-    ctx.font = `${g.small}px ${FONT}`;
-    if (unread > 0 && !g.compact)
-      ctx.fillText(
-        t('belt.lane.unread', { n: formatCount(unread) }),
-        g.beltEnd,
-        top + g.headerH / 2,
-      );
-    ctx.textAlign = 'left';
 
     // the belt strip
     ctx.fillStyle = this.ui.belt;
@@ -524,23 +563,55 @@ export class Belt {
       ctx.setLineDash([]);
       return;
     }
-    // moving slats show the belt's motion (static when reduced motion is asked for)
-    ctx.save();
-    roundRect(ctx, g.beltX, sy, g.beltLen, g.stripH, 4);
-    ctx.clip();
-    ctx.strokeStyle = this.ui.beltStripe;
-    ctx.lineWidth = 2;
+  }
+
+  /**
+   * Right of each lane's header: records not read yet (how far behind each consumer is: its
+   * column, at the end). Drawn every frame, as the waiting chips are, so the two agree.
+   */
+  drawUnread(shown, d) {
+    const { ctx, g } = this;
+    if (g.compact) return;
+    ctx.textAlign = 'right';
+    ctx.fillStyle = this.ui.muted;
+    ctx.font = `${g.small}px ${FONT}`;
+    for (const l of shown) {
+      const unread = d.shards.get(l.lane, 'unread_records') || 0;
+      if (unread > 0)
+        ctx.fillText(
+          t('belt.lane.unread', { n: formatCount(unread) }),
+          g.beltEnd,
+          this.laneTop(l.lane) + g.headerH / 2,
+        );
+    }
+    ctx.textAlign = 'left';
+  }
+
+  /**
+   * Moving slats show the belt's motion (still when reduced motion is asked for): one path for
+   * every open lane, inside each strip's straight part.
+   */
+  drawSlats(shown, d) {
+    const { ctx, g } = this;
     const spacing = 24;
     const shift = this.reducedMotion
       ? 0
       : ((((d.nowMs / d.travelMs) * g.beltLen) % spacing) + spacing) % spacing;
-    for (let x = g.beltX + shift - spacing; x < g.beltEnd; x += spacing) {
-      ctx.beginPath();
-      ctx.moveTo(x, sy + 2);
-      ctx.lineTo(x, sy + g.stripH - 2);
-      ctx.stroke();
+    const xMin = g.beltX + 4;
+    const xMax = g.beltEnd - 4;
+    ctx.beginPath();
+    for (const l of shown) {
+      if (l.state !== 'OPEN') continue;
+      const sy = this.stripY(l.lane);
+      for (let x = g.beltX + shift - spacing; x < g.beltEnd; x += spacing) {
+        if (x < xMin || x > xMax) continue;
+        ctx.moveTo(x, sy + 2);
+        ctx.lineTo(x, sy + g.stripH - 2);
+      }
     }
-    ctx.restore();
+    ctx.strokeStyle = this.ui.beltStripe;
+    ctx.lineWidth = 2;
+    ctx.stroke();
   }
 
   /**
@@ -778,7 +849,6 @@ export class Belt {
   drawConsumers(d) {
     const { ctx, g, layout: lay } = this;
     const report = new Map(this.consumers.map((c) => [c.name, c]));
-    const realNow = performance.now();
     for (const [streamName, cons] of this.plan) {
       const lanes = lay.lanes.filter((l) => l.stream === streamName && this.rowOf.has(l.lane));
       if (!lanes.length) continue;
@@ -905,28 +975,37 @@ export class Belt {
             ),
           );
         }
-        // Lambda: batches leave the box as small packets (a failed one marked ✕)
-        if (c.type === 'lambda' && !this.reducedMotion) {
-          for (const pk of this.packets) {
-            if (!names.has(pk.consumer) || !this.rowOf.has(pk.lane)) continue;
-            const p = (realNow - pk.t0) / 700;
-            if (p < 0 || p > 1) continue;
-            const s = Math.max(5, g.tile - 2);
-            const px = x + 2 + p * (w - s - 4);
-            const py = this.stripY(pk.lane) - s - 3; // in the lane's header row, above the gauge
-            ctx.globalAlpha = 1 - p * 0.6;
-            ctx.fillStyle = pk.failed ? this.ui.throttle : this.ui.retryOk;
-            ctx.fillRect(px, py, s, s);
-            ctx.strokeStyle = this.ui.ink;
-            ctx.strokeRect(px + 0.5, py + 0.5, s - 1, s - 1);
-            ctx.globalAlpha = 1;
-            if (pk.failed) mark(ctx, '✕', px + s + 1, py + s / 2, this.ui.throttle, g.small);
-          }
-        }
+        // Lambda: batches leave the box as small packets (a failed one marked ✕): drawn each
+        // frame over the cached layer, in the columns this pass notes
+        if (c.type === 'lambda' && !this.reducedMotion) this.packetCols.push({ names, x, w });
       });
     }
-    this.packets = this.packets.filter((pk) => realNow - pk.t0 <= 700);
     ctx.textAlign = 'left';
+  }
+
+  /** Lambda batches leaving their consumer's column, over the cached layer. */
+  drawPackets() {
+    const { ctx, g } = this;
+    const realNow = performance.now();
+    for (const { names, x, w } of this.packetCols) {
+      for (const pk of this.packets) {
+        if (!names.has(pk.consumer) || !this.rowOf.has(pk.lane)) continue;
+        const p = (realNow - pk.t0) / 700;
+        if (p < 0 || p > 1) continue;
+        const s = Math.max(5, g.tile - 2);
+        const px = x + 2 + p * (w - s - 4);
+        const py = this.stripY(pk.lane) - s - 3; // in the lane's header row, above the gauge
+        ctx.globalAlpha = 1 - p * 0.6;
+        ctx.fillStyle = pk.failed ? this.ui.throttle : this.ui.retryOk;
+        ctx.fillRect(px, py, s, s);
+        ctx.strokeStyle = this.ui.ink;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(px + 0.5, py + 0.5, s - 1, s - 1);
+        ctx.globalAlpha = 1;
+        if (pk.failed) mark(ctx, '✕', px + s + 1, py + s / 2, this.ui.throttle, g.small);
+      }
+    }
+    this.packets = this.packets.filter((pk) => realNow - pk.t0 <= 700);
   }
 
   /** Record tiles: riding while unread and on the belt, piling up at the end while unread. */

@@ -66,6 +66,7 @@ const app = {
   engine: null,
   run: null, // the running simulation (sim.js Run)
   layout: null,
+  drawMs: 0, // the belt's drawing in the last frame (real ms), for ?measure
   dense: false, // the belt shows its aggregate view (too many records for tiles)
   playing: true,
   speed: 1,
@@ -736,6 +737,9 @@ function frame(t) {
   if (m && m.times.length < MEASURE_FRAMES_MAX) {
     m.times.push(performance.now() - t0);
     m.bytes.push(app.run ? app.run.crossed.frame : 0);
+    m.steps.push(app.stepStats.stepMs);
+    m.draws.push(app.drawMs);
+    app.drawMs = 0;
   }
   requestAnimationFrame(frame);
 }
@@ -1047,6 +1051,7 @@ function render(t, force) {
       const win = Math.ceil(Math.max(app.travelMs * 1.5, Math.min(3000 * app.speed, 10_000)));
       records = run.beltTiles(win, tilesPerLane);
     }
+    const d0 = performance.now();
     app.belt.frame({
       nowMs,
       tickMs: fr.tickMs,
@@ -1060,6 +1065,7 @@ function render(t, force) {
       consumer: fr.consumers,
       recentEvents: app.reducedMotion ? countRecentEvents(nowMs) : null,
     });
+    app.drawMs = performance.now() - d0;
   }
   app.firehose.animate(nowMs, app.hoseTravelMs);
 
@@ -1082,6 +1088,8 @@ function newMeasure() {
   return {
     times: [],
     bytes: [],
+    steps: [],
+    draws: [],
     startReal: performance.now(),
     startSim: app.run ? app.run.nowMs() : 0,
   };
@@ -2633,6 +2641,8 @@ window.streamsim = {
     const out = {
       times: m.times.slice(),
       bytes: m.bytes.slice(),
+      steps: m.steps.slice(),
+      draws: m.draws.slice(),
       realMs: performance.now() - m.startReal,
       simMs: (app.run ? app.run.nowMs() : 0) - m.startSim,
     };
