@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help serve test build bench bench-native bench-browser clean distclean
+.PHONY: help serve test build bench bench-native bench-browser bench-frames clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -17,14 +17,18 @@ test: ## install what is missing, build, run every check (Rust, wasm, lint, e2e)
 build: ## build the wasm bundle into www/pkg/
 	@scripts/build.sh
 
-bench: ## criterion benchmark (native) and the browser benchmark (headless Chromium)
+bench: ## criterion benchmark (native), the browser benchmark and the frame times (headless Chromium)
 	@scripts/bench.sh
+	@scripts/bench-frames.sh
 
 bench-native: ## only the criterion benchmark
 	@scripts/bench.sh native
 
 bench-browser: ## only the browser benchmark
 	@scripts/bench.sh browser
+
+bench-frames: ## frame times, fps, speed and bytes per frame of every preset at 1x and 100x
+	@scripts/bench-frames.sh
 
 clean: ## remove build output (target/, www/pkg/)
 	cargo clean

@@ -73,6 +73,13 @@ bench_smoke() {
 }
 step "benchmark page smoke test; browser digest = native digest" bench_smoke
 
+# The frame-time benchmark must keep working and the core's per-frame limit hold at 1x and 100x:
+# well-formed numbers and at most 64 KiB a frame (never a time: this machine's speed varies).
+frames_smoke() {
+  node scripts/bench-frames.mjs --presets gaming --seconds 2 --warmup 1 --check >/dev/null
+}
+step "frame-time benchmark smoke test (bytes per frame within the limit)" frames_smoke
+
 current="done"
 printf '\nALL TESTS PASSED: %d steps in %ds\n' "$steps" "$((SECONDS - started))"
 printf 'steps: %d passed, 0 failed\n' "$steps"
