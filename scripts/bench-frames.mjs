@@ -117,7 +117,7 @@ try {
   const failures = [];
   for (const preset of presets) {
     const page = await openPage(browser, `${server.url}/index.html?preset=${preset}&measure`, {
-      viewport: { width: Number(opts.width), height: 1000 },
+      context: { viewport: { width: Number(opts.width), height: 1000 } },
     });
     await page.waitForSelector('html[data-ready="1"]', { state: 'attached', timeout: 30_000 });
     for (const speed of speeds) {
@@ -130,7 +130,7 @@ try {
     }
     if (page.problems.length)
       failures.push(`${preset}: page problems: ${page.problems.join('; ')}`);
-    await page.close();
+    await page.context().close();
   }
   console.log(
     JSON.stringify({
