@@ -68,7 +68,8 @@ export function beltDense(speed, busiestLaneRecordsPerSecond, tilesPerLane, wasD
 export class Belt {
   constructor(canvas, { reducedMotion = false } = {}) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext('2d');
+    // opaque: the still layer paints the card's colour under everything (cheaper to composite)
+    this.ctx = canvas.getContext('2d', { alpha: false });
     this.reducedMotion = reducedMotion;
     this.layout = null;
     this.g = null; // geometry
@@ -369,11 +370,12 @@ export class Belt {
     const { ctx, g, layout: lay, data: d } = this;
     if (!g || !lay || !d) return;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.clearRect(0, 0, g.W, g.H);
     ctx.textBaseline = 'middle';
     this.hits = [];
     this.picked = null;
     if (this.aggregate) {
+      ctx.fillStyle = this.ui.white; // opaque canvas: the card's colour, not black
+      ctx.fillRect(0, 0, g.W, g.H);
       this.packetCols = [];
       this.drawColumnTitles();
       for (const st of lay.streams) this.drawStreamBand(st, d);
@@ -418,7 +420,8 @@ export class Belt {
     this.ctx = ctx;
     try {
       ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-      ctx.clearRect(0, 0, this.g.W, this.g.H);
+      ctx.fillStyle = this.ui.white;
+      ctx.fillRect(0, 0, this.g.W, this.g.H);
       ctx.textBaseline = 'middle';
       this.packetCols = [];
       this.drawColumnTitles();
