@@ -1346,6 +1346,8 @@ export class Belt {
 
 // ---- drawing helpers -------------------------------------------------------------------------
 
+let spreadBuffer = new Float32Array(256);
+
 /**
  * Records that arrived in the same tick share one arrival time; on the belt they are spread
  * over that tick in arrival order (the first one furthest along), so they do not sit on top of
@@ -1353,13 +1355,17 @@ export class Belt {
  */
 export function spreadWithinTicks(rec, tickMs) {
   const n = rec.count;
-  const extra = new Float32Array(n);
+  // one buffer, grown when needed, instead of a new array every frame
+  if (spreadBuffer.length < n)
+    spreadBuffer = new Float32Array(Math.max(n, spreadBuffer.length * 2));
+  const extra = spreadBuffer;
+  extra.fill(0, 0, n);
+  const { data: D, width: W } = rec;
+  const L = rec.f.lane;
+  const A = rec.f.arrival_ms;
   let start = 0;
   for (let k = 1; k <= n; k++) {
-    const same =
-      k < n &&
-      rec.get(k, 'lane') === rec.get(start, 'lane') &&
-      rec.get(k, 'arrival_ms') === rec.get(start, 'arrival_ms');
+    const same = k < n && D[k * W + L] === D[start * W + L] && D[k * W + A] === D[start * W + A];
     if (same) continue;
     const len = k - start;
     if (len > 1) for (let j = 0; j < len; j++) extra[start + j] = (tickMs * (len - j - 0.5)) / len;
