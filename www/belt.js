@@ -88,6 +88,7 @@ export class Belt {
     this.stillT = -Infinity;
     this.stillDirty = true;
     this.packetCols = []; // Lambda columns, as the cached layer placed them
+    this.onBelt = []; // the aggregate view: records on the belt, per lane, as drawn last
   }
 
   producerColour(p) {
@@ -399,10 +400,10 @@ export class Belt {
     ctx.drawImage(this.still, 0, 0);
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     this.drawSlats(shown, d);
-    this.drawUnread(shown, d);
     this.drawPackets();
     if (d.bins) this.drawBins(d);
     else this.drawTiles(d);
+    this.drawUnread(shown, d);
     if (d.recentEvents) this.drawEventCounts(d.recentEvents);
     else this.drawSprites(d);
   }
@@ -580,12 +581,15 @@ export class Belt {
     ctx.font = `${g.small}px ${FONT}`;
     for (const l of shown) {
       const unread = d.shards.get(l.lane, 'unread_records') || 0;
-      if (unread > 0)
-        ctx.fillText(
-          t('belt.lane.unread', { n: formatCount(unread) }),
-          g.beltEnd,
-          this.laneTop(l.lane) + g.headerH / 2,
-        );
+      // the aggregate view counts the records on the belt too (its bars have no tiles to count)
+      const on = d.bins ? this.onBelt[l.lane] || 0 : -1;
+      const text =
+        on >= 0
+          ? t('belt.lane.onBelt', { n: formatCount(on), unread: formatCount(unread) })
+          : unread > 0
+            ? t('belt.lane.unread', { n: formatCount(unread) })
+            : '';
+      if (text) ctx.fillText(text, g.beltEnd, this.laneTop(l.lane) + g.headerH / 2);
     }
     ctx.textAlign = 'left';
   }
@@ -1137,12 +1141,14 @@ export class Belt {
           const ageOld = d.nowMs - t0;
           const ageNew = ageOld - binMs;
           if (ageNew >= T) continue;
+          if (pass === 0) onBelt += n;
           const xa = xOf(ageNew);
           const xb = xOf(ageOld);
           const h = Math.max(1, Math.min(1, n / full) * inner);
           ctx.rect(xa, base - h, Math.max(1, xb - xa - 0.5), h);
           if (pass === 1) onBelt += n;
         }
+        if (pass === 0) this.onBelt[l.lane] = onBelt;
         if (pass === 1) {
           const unread = d.shards.get(l.lane, 'unread_records') || 0;
           const waiting = unread - onBelt;
