@@ -10,7 +10,7 @@ use crate::sim::base::digest::Fnv;
 use crate::sim::base::keys::KeyTable;
 use crate::sim::lambda::LambdaState;
 use crate::sim::producer::Producer;
-use crate::sim::stream::{Run, Shard, ShardState, StartingPosition, Taken};
+use crate::sim::stream::{Shard, ShardState, StartingPosition, Taken};
 
 /// The consumer's view of one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -258,8 +258,8 @@ impl Consumer {
         let checks_order = self.checks_order();
         let lane = &mut self.lanes[s];
         let mut end = lane.delivered_end;
-        // The run holding the current record, so arrivals are not searched for record by record.
-        let mut run: Option<Run> = None;
+        // Arrivals walked along the runs, so they are not searched for record by record.
+        let mut arrivals = shard.arrivals(u64::MAX);
         let order = &mut self.order;
         // A Firehose reader is AWS's code, not the student's: its per-key order is not checked,
         // which spares a second per-key table (the gaming hour is bound by those tables' cache
@@ -283,9 +283,7 @@ impl Consumer {
             let p = &producers[id.producer as usize];
             let mut slot = self.keys.slot(id.producer as usize, p.key_space(), id.key);
             if let Some(app) = &mut self.app {
-                if !run.is_some_and(|r| r.holds(i)) {
-                    run = shard.run_of(i);
-                }
+                let arrival_ms = arrivals.at(i).unwrap_or(t_ms);
                 let key_string = || p.key_string(id.key);
                 app.see(
                     t_ms,
@@ -295,7 +293,7 @@ impl Consumer {
                             content_seed: p.content_seed,
                             rec_no: id.rec_no,
                         },
-                        arrival_ms: run.map_or(t_ms, |r| r.arrival_of(i)),
+                        arrival_ms,
                     },
                     slot.as_deref_mut(),
                 );

@@ -137,7 +137,12 @@ impl LambdaState {
     pub fn enqueue(&mut self, s: usize, q: Queued, key_hash: u64) {
         self.counters.fetched += 1;
         let f = self.slots[s].len() as u64;
-        let slot = (mix64(key_hash) % f) as usize;
+        // One slot (ParallelizationFactor 1, the default) needs no hash and no division.
+        let slot = if f == 1 {
+            0
+        } else {
+            (mix64(key_hash) % f) as usize
+        };
         self.slots[s][slot].queue.push_back(q);
     }
 

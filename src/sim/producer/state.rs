@@ -286,13 +286,9 @@ impl Producer {
 
     /// The partition key's length in UTF-8 bytes (it counts toward the write limits).
     pub fn key_bytes(&self, key: u64) -> u64 {
-        fn digits(mut n: u64) -> u64 {
-            let mut d = 1;
-            while n >= 10 {
-                n /= 10;
-                d += 1;
-            }
-            d
+        // Decimal digits without a division per digit (this runs once per record read).
+        fn digits(n: u64) -> u64 {
+            u64::from(n.checked_ilog10().unwrap_or(0)) + 1
         }
         match &self.cfg.keys {
             KeyModel::Uniform { prefix, .. } | KeyModel::Zipf { prefix, .. } => {
@@ -416,8 +412,19 @@ impl Producer {
             let owed = milli + self.carry_milli;
             let n = owed / 1000;
             self.carry_milli = owed % 1000;
+            // Record j leaves at now + j·tick/n: a quotient and a running remainder, not a
+            // division a record.
+            let (step_ms, step_rem) = (tick_ms / n.max(1), tick_ms % n.max(1));
+            let (mut t, mut acc) = (now_ms, 0);
             for j in 0..n {
-                let t = now_ms + j * tick_ms / n;
+                if j > 0 {
+                    t += step_ms;
+                    acc += step_rem;
+                    if acc >= n {
+                        acc -= n;
+                        t += 1;
+                    }
+                }
                 let key = self.draw_key();
                 let size = self.draw_size();
                 let rec = Pending {
