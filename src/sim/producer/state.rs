@@ -7,6 +7,7 @@ use super::config::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
 
 use crate::sim::base::digest::Fnv;
 use crate::sim::base::hash::hash_key;
+use crate::sim::base::keys::KEY_BLOCK;
 use crate::sim::base::limits::{PUT_RECORDS_BYTES_MAX, PUT_RECORD_BATCH_BYTES_MAX};
 use crate::sim::base::rng::{mix64, sub_seed, Purpose, SimRng};
 use crate::sim::stream::Stream;
@@ -416,6 +417,7 @@ impl Producer {
             // division a record.
             let (step_ms, step_rem) = (tick_ms / n.max(1), tick_ms % n.max(1));
             let (mut t, mut acc) = (now_ms, 0);
+            let mut drawn = [(0u64, 0u32); KEY_BLOCK];
             for j in 0..n {
                 if j > 0 {
                     t += step_ms;
@@ -425,8 +427,16 @@ impl Producer {
                         t += 1;
                     }
                 }
-                let key = self.draw_key();
-                let size = self.draw_size();
+                // Keys and sizes are drawn a block ahead (in the same order, so the same
+                // numbers), and the block's routes loaded together: their cache misses overlap.
+                if j % KEY_BLOCK as u64 == 0 {
+                    let m = (n - j).min(KEY_BLOCK as u64) as usize;
+                    for d in drawn.iter_mut().take(m) {
+                        *d = (self.draw_key(), self.draw_size());
+                        self.keys.touch(d.0);
+                    }
+                }
+                let (key, size) = drawn[(j % KEY_BLOCK as u64) as usize];
                 let rec = Pending {
                     rec_no: self.produced,
                     key,
@@ -583,6 +593,11 @@ impl Producer {
 }
 
 impl RouteCache {
+    /// Loads key `key`'s entry, so a block of lookups overlaps its cache misses.
+    fn touch(&self, key: u64) {
+        std::hint::black_box(self.info.get(key as usize).copied());
+    }
+
     fn new(model: &KeyModel) -> Self {
         let n = model.key_count() as usize;
         let zipf_thresholds = match model {
