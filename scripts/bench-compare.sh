@@ -5,6 +5,8 @@
 # `streamsim run --preset gaming --seconds SECONDS --no-metrics` (default one simulated hour)
 # ROUNDS times (default 3), alternately, so both see the same machine noise. Prints each run's
 # time and the ratio of the medians. No timed assertion: it reports, it never fails on speed.
+# PROFILE=dev builds both unoptimised instead (the smoke run in `make test`: the numbers then mean
+# nothing, but the script, the old build and the comparison are exercised).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,21 +15,25 @@ base="${1:-310e109}"
 seconds="${2:-3600}"
 rounds="${3:-3}"
 preset="${PRESET:-gaming}"
+profile="${PROFILE:-release}"
+case "$profile" in release) outdir=release ;; dev) outdir=debug ;; *) die "PROFILE is release or dev" ;; esac
 ensure_rust
 
 dir="$ROOT/target/bench-base/$base"
-if [[ ! -x "$dir/target/release/streamsim" ]]; then
+if [[ ! -x "$dir/target/$outdir/streamsim" ]]; then
   say "building $base in $dir"
+  git -C "$ROOT" cat-file -e "$base^{commit}" 2>/dev/null ||
+    die "commit $base is not in this clone (a shallow clone? git fetch --unshallow)"
   rm -rf "$dir"
   mkdir -p "$dir"
   git -C "$ROOT" archive "$base" | tar -x -C "$dir"
-  (cd "$dir" && cargo build -q --release --bin streamsim)
+  (cd "$dir" && cargo build -q --profile "$profile" --bin streamsim)
 fi
 say "building this tree"
-(cd "$ROOT" && cargo build -q --release --bin streamsim)
+(cd "$ROOT" && cargo build -q --profile "$profile" --bin streamsim)
 
-old="$dir/target/release/streamsim"
-new="$ROOT/target/release/streamsim"
+old="$dir/target/$outdir/streamsim"
+new="$ROOT/target/$outdir/streamsim"
 # run BIN: prints the wall time in ms of one run, and checks it balanced.
 run() {
   local t0 t1 out

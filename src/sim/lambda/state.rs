@@ -214,7 +214,11 @@ impl LambdaState {
                 let slot = &mut self.slots[s][k];
                 let before = slot.queue.len() + slot.split.iter().map(Vec::len).sum::<usize>();
                 // The queue is in index order: what expired is at its front.
-                while slot.queue.front().is_some_and(|q| q.index < shard.log_start) {
+                while slot
+                    .queue
+                    .front()
+                    .is_some_and(|q| q.index < shard.log_start)
+                {
                     let q = slot.queue.pop_front().expect("front");
                     slot.queued_bytes -= q.bytes;
                 }

@@ -848,4 +848,81 @@ mod tests {
         assert_eq!(results, [true, true, true, true, true, false, false]);
         assert_ne!(s.get_records(1000, &mut pos, 100), ReadOutcome::Throttled);
     }
+
+    /// A shard with runs of every shape: ticks of several records at uneven times, single
+    /// records, seconds closed into one run, some expired (so the oldest run is cut inside).
+    fn shard_with_runs() -> Shard {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        for tick in 0..60u64 {
+            let start = tick * 100;
+            let n = [0, 1, 2, 7, 13, 40][(tick % 6) as usize];
+            for j in 0..n {
+                // Uneven spacing: arrival_of spreads a run evenly, so the walk must follow it.
+                let t = start + j * j * 99 / (n * n).max(1);
+                s.append(t, start, 100 + j, detail());
+            }
+            if (tick + 1) % 10 == 0 {
+                s.close_second(tick / 10, IDS_PER_SHARD_MAX);
+            }
+        }
+        s.expire(2_450, 1_000);
+        s
+    }
+
+    #[test]
+    fn walking_arrivals_gives_the_times_arrival_of_gives() {
+        // The walk replaced a search and a division per record (issue #11): it must agree with
+        // the per-record arithmetic for every record, from any starting record, across runs.
+        let s = shard_with_runs();
+        assert!(s.runs.len() > 3 && s.log_start > 0);
+        for from in s.log_start..s.log_end {
+            let mut walk = s.arrivals(from);
+            for i in from..s.log_end {
+                let want = s.run_of(i).map(|r| r.arrival_of(i));
+                assert_eq!(walk.next_arrival(), want, "from {from}, record {i}");
+            }
+            assert_eq!(walk.next_arrival(), None, "past the newest record");
+        }
+        // `at` jumps anywhere, forwards and back, and says None outside the log.
+        let mut walk = s.arrivals(u64::MAX);
+        for i in [
+            s.log_end - 1,
+            s.log_start,
+            s.log_start + 1,
+            s.log_start + 7,
+            0,
+            s.log_end,
+        ] {
+            let want = s.run_of(i).map(|r| r.arrival_of(i));
+            assert_eq!(walk.at(i), want, "record {i}");
+        }
+    }
+
+    #[test]
+    fn the_detail_ring_keeps_the_newest_records_and_forgets_expired_ones() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        let n = DETAIL_PER_SHARD as u64 * 3 + 5;
+        for i in 0..n {
+            let mut d = detail();
+            d.key = i * 7;
+            s.append(i, i / 100 * 100, 10, d);
+        }
+        let kept: Vec<u64> = s.details().map(|d| d.index).collect();
+        let want: Vec<u64> = (n - DETAIL_PER_SHARD as u64..n).collect();
+        assert_eq!(kept, want);
+        assert!(s
+            .details()
+            .all(|d| d.key == d.index * 7 && d.arrival_ms == d.index));
+        assert!(s.detail_of(n - DETAIL_PER_SHARD as u64 - 1).is_none());
+        assert_eq!(s.detail_of(n - 1).map(|d| d.index), Some(n - 1));
+        // Newest first, as the belt reads them.
+        assert_eq!(s.details().next_back().map(|d| d.index), Some(n - 1));
+        // Expiry moves the ring's start with the log's.
+        s.expire(n - 100 + 1000, 1000);
+        assert!(s.details().all(|d| d.index >= s.log_start));
+        assert_eq!(
+            s.details().count() as u64,
+            s.log_end - s.log_start.max(n - 512)
+        );
+    }
 }

@@ -421,3 +421,28 @@ impl EvenShare {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EvenShare;
+
+    #[test]
+    fn even_shares_are_the_divisions_they_replaced_and_add_up() {
+        for (total, n) in [
+            (0, 1),
+            (7, 3),
+            (1_000, 7),
+            (123_457, 500),
+            (5, 9),
+            (u32::MAX as u64, 13),
+        ] {
+            let mut share = EvenShare::new(total, n);
+            let parts: Vec<u64> = (0..n).map(|_| share.next_part()).collect();
+            let want: Vec<u64> = (0..n)
+                .map(|k| total * (k + 1) / n - total * k / n)
+                .collect();
+            assert_eq!(parts, want, "{total} over {n}");
+            assert_eq!(parts.iter().sum::<u64>(), total);
+        }
+    }
+}
