@@ -5,6 +5,8 @@
 # `streamsim run --preset gaming --seconds SECONDS --no-metrics` (default one simulated hour)
 # ROUNDS times (default 3), alternately, so both see the same machine noise. Prints each run's
 # time and the ratio of the medians. No timed assertion: it reports, it never fails on speed.
+# INSTRUCTIONS=1 also counts each build's instructions for the same run under valgrind's
+# callgrind (once each): a count, not a time, so it is the same however busy the machine is.
 # PROFILE=dev builds both unoptimised instead (the smoke run in `make test`: the numbers then mean
 # nothing, but the script, the old build and the comparison are exercised).
 set -euo pipefail
@@ -20,15 +22,15 @@ case "$profile" in release) outdir=release ;; dev) outdir=debug ;; *) die "PROFI
 ensure_rust
 
 dir="$ROOT/target/bench-base/$base"
-if [[ ! -x "$dir/target/$outdir/streamsim" ]]; then
-  say "building $base in $dir"
+if [[ ! -f "$dir/Cargo.toml" ]]; then
   git -C "$ROOT" cat-file -e "$base^{commit}" 2>/dev/null ||
     die "commit $base is not in this clone (a shallow clone? git fetch --unshallow)"
   rm -rf "$dir"
   mkdir -p "$dir"
   git -C "$ROOT" archive "$base" | tar -x -C "$dir"
-  (cd "$dir" && cargo build -q --profile "$profile" --bin streamsim)
 fi
+say "building $base in $dir ($profile)"
+(cd "$dir" && cargo build -q --profile "$profile" --bin streamsim)
 say "building this tree"
 (cd "$ROOT" && cargo build -q --profile "$profile" --bin streamsim)
 
@@ -52,6 +54,19 @@ for ((i = 1; i <= rounds; i++)); do
   news+=("$n")
   printf 'round %d: %s %d ms, this tree %d ms\n' "$i" "$base" "$o" "$n"
 done
+if [[ "${INSTRUCTIONS:-0}" == 1 ]]; then
+  command -v valgrind >/dev/null || die "INSTRUCTIONS=1 needs valgrind"
+  # count BIN: the instructions one run executes (callgrind's "I refs").
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" run --preset "$preset" \
+      --seconds "$seconds" --no-metrics 2>&1 >/dev/null | awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
+  }
+  io="$(count "$old")"
+  in="$(count "$new")"
+  awk -v o="$io" -v n="$in" -v b="$base" 'BEGIN {
+    printf "instructions: %s %.0f, this tree %.0f: %.2fx fewer\n", b, o, n, o / n
+  }'
+fi
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 mo="$(median "${olds[@]}")"
 mn="$(median "${news[@]}")"
