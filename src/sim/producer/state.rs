@@ -312,6 +312,20 @@ impl Producer {
         }
     }
 
+    /// [`Producer::key_bytes`], from the route cache when the key has been routed (a reader
+    /// asks it for every record it hands on; the cache has it packed already).
+    pub fn cached_key_bytes(&self, key: u64) -> u64 {
+        let cached = match (&self.cfg.keys, self.stream) {
+            (KeyModel::Random, _) | (_, None) => 0,
+            _ => self.keys.info.get(key as usize).copied().unwrap_or(0),
+        };
+        if cached != 0 {
+            KeyInfo::unpack(cached).key_bytes
+        } else {
+            self.key_bytes(key)
+        }
+    }
+
     /// The hash key a record with key id `key` is routed by: the explicit hash key if the
     /// producer sets one, else the MD5 of the partition key.
     pub fn hash_of(&self, key: u64) -> u128 {
@@ -755,6 +769,10 @@ mod tests {
         assert!((7_800..=8_200).contains(&hot), "{hot}");
         assert_eq!(p.key_string(100), "hot");
         assert_eq!(p.key_bytes(100), 3);
+        // Readers take key sizes from the route cache: the same as computing them.
+        for k in 0..=100 {
+            assert_eq!(p.cached_key_bytes(k), p.key_bytes(k), "key {k}");
+        }
         assert_eq!(p.key_bytes(42), 3);
     }
 

@@ -270,7 +270,7 @@ impl World {
                         let id = shard.id_of(i).copied();
                         // The shard counted the partition key; Firehose keeps only the data.
                         let key_bytes = id.map_or(0, |id| {
-                            self.producers[id.producer as usize].key_bytes(id.key)
+                            self.producers[id.producer as usize].cached_key_bytes(id.key)
                         });
                         let bytes = bytes.saturating_sub(key_bytes);
                         firehose_receive(f, &self.producers, poll.t_ms, bytes, arrival, id);
