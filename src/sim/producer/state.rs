@@ -92,9 +92,10 @@ pub struct Producer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
     /// Position of the shard in its stream.
-    pub shard: usize,
+    /// (u32, as every field here: an entry carries its info, and entries are copied twice.)
+    pub shard: u32,
     /// The partition key's UTF-8 bytes (at most 256 characters: < 4,096 bytes).
-    pub key_bytes: u64,
+    pub key_bytes: u32,
     /// The top 10 bits of the partition key's MD5: plenty to pick a colour and a shape.
     pub colour_bits: u32,
 }
@@ -113,14 +114,12 @@ impl KeyInfo {
     /// (over 2,046 shard positions) are not cached.
     fn pack(self) -> Option<u32> {
         let fits = self.shard < 2046 && self.key_bytes < 2048;
-        fits.then(|| {
-            (self.shard as u32 + 1) | ((self.key_bytes as u32) << 11) | (self.colour_bits << 22)
-        })
+        fits.then(|| (self.shard + 1) | (self.key_bytes << 11) | (self.colour_bits << 22))
     }
     fn unpack(v: u32) -> Self {
         Self {
-            shard: (v & 0x7FF) as usize - 1,
-            key_bytes: u64::from((v >> 11) & 0x7FF),
+            shard: (v & 0x7FF) - 1,
+            key_bytes: (v >> 11) & 0x7FF,
             colour_bits: v >> 22,
         }
     }
@@ -320,7 +319,7 @@ impl Producer {
             _ => self.keys.info.get(key as usize).copied().unwrap_or(0),
         };
         if cached != 0 {
-            KeyInfo::unpack(cached).key_bytes
+            u64::from(KeyInfo::unpack(cached).key_bytes)
         } else {
             self.key_bytes(key)
         }
@@ -366,10 +365,11 @@ impl Producer {
         let md5 = hash_key(&self.key_string(key));
         let routed_by = self.cfg.explicit_hash_key.unwrap_or(md5);
         KeyInfo {
-            shard: stream.map_or(0, |s| s.route(routed_by)),
+            shard: stream.map_or(0, |s| s.route(routed_by) as u32),
             // Firehose records have no partition key: it weighs nothing there.
+            // (A partition key is at most 256 characters: it fits in u32.)
             key_bytes: if stream.is_some() {
-                self.key_bytes(key)
+                self.key_bytes(key) as u32
             } else {
                 0
             },
@@ -475,7 +475,7 @@ impl Producer {
                         if !self.buffer.is_empty() && t >= deadline {
                             self.flush(deadline.max(now_ms), &mut request, out);
                         }
-                        let bytes = u64::from(size) + info.key_bytes;
+                        let bytes = u64::from(size) + u64::from(info.key_bytes);
                         if !self.buffer.is_empty()
                             && self.buffer_bytes + bytes > self.batch_bytes_max()
                         {

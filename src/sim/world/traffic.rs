@@ -118,13 +118,13 @@ impl World {
     ) -> Option<(bool, Option<u32>)> {
         let p = &mut self.producers[e.producer as usize];
         let mut info = e.info;
-        if self.streams[si].shards[info.shard].state != ShardState::Open {
+        if self.streams[si].shards[info.shard as usize].state != ShardState::Open {
             // Routed before a resharding closed its shard (a PutRecords batch was filling).
             info = p.lookup(e.record.key, Some(&self.streams[si]));
         }
-        let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
+        let bytes = u64::from(e.record.size_bytes) + u64::from(info.key_bytes);
         let colour = info.colour();
-        let shard_i = info.shard;
+        let shard_i = info.shard as usize;
         let lane = self.lane_of(si, shard_i);
         if bytes > RECORD_BYTES_MAX {
             self.drop_too_large(e, Some(lane), colour);
