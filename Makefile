@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help serve test build bench bench-native bench-browser bench-frames clean distclean
+.PHONY: help serve test build bench bench-native bench-browser bench-compare bench-frames clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -26,6 +26,9 @@ bench-native: ## only the criterion benchmark
 
 bench-browser: ## only the browser benchmark
 	@scripts/bench.sh browser
+
+bench-compare: ## this tree against 310e109 (before issue 11), alternately (BASE=, SIM_SECONDS=, ROUNDS=)
+	@scripts/bench-compare.sh $(or $(BASE),310e109) $(or $(SIM_SECONDS),3600) $(or $(ROUNDS),3)
 
 bench-frames: ## frame times, fps, speed and bytes per frame of every preset at 1x and 100x
 	@scripts/bench-frames.sh

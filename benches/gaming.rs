@@ -7,14 +7,24 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use streamsim::sim::{preset, world_from_text};
 
+/// The simulated span of the gaming benchmark, ms: one hour, or `STREAMSIM_BENCH_SECONDS` (the
+/// smoke run in `make test` takes a few seconds with `-- --test`).
+fn gaming_span_ms() -> u64 {
+    std::env::var("STREAMSIM_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(3_600_000, |s| s * 1000)
+}
+
 fn gaming_hour(c: &mut Criterion) {
     let text = preset("gaming").expect("built in");
+    let span_ms = gaming_span_ms();
     let mut g = c.benchmark_group("gaming");
     g.sample_size(10);
     g.bench_function("one simulated hour", |b| {
         b.iter(|| {
             let mut w = world_from_text(text, None).expect("valid");
-            w.run_for(3_600_000);
+            w.run_for(span_ms);
             black_box(w.digest())
         })
     });

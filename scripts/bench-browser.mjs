@@ -3,10 +3,16 @@
 // to finish and print its JSON result on stdout (one line). Needs a build (make build).
 //
 //   node scripts/bench-browser.mjs [--preset gaming] [--seconds 3600] [--chunk 1000] [--axe]
+//                                  [--native BIN]
 //
 // --axe also runs axe-core on the finished page and fails on any violation (used by make test,
 // with a short run, as a smoke test of the page).
+// --native BIN also runs the native CLI BIN (e.g. target/release/streamsim) on the same preset
+// and seconds, once before and once after the page, and adds nativeMs (their mean), the ratio
+// browser / native and whether the digests agree: the two measured side by side in one run.
+// It reports; it never fails on speed.
 
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
   startServer,
@@ -23,13 +29,27 @@ const { values: opts } = parseArgs({
     chunk: { type: 'string', default: '1000' },
     timeout: { type: 'string', default: '600' }, // seconds to wait for the page
     axe: { type: 'boolean', default: false },
+    native: { type: 'string' },
   },
 });
+
+// One native run of the same workload: its wall time in ms and its digest.
+function runNative(bin) {
+  const t0 = process.hrtime.bigint();
+  const out = execFileSync(
+    bin,
+    ['run', '--preset', opts.preset, '--seconds', opts.seconds, '--no-metrics'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, digest: JSON.parse(out).digest };
+}
 
 const server = await startServer();
 let browser;
 let exitCode = 0;
 try {
+  const before = opts.native ? runNative(opts.native) : null;
   browser = await launchBrowser();
   const query = new URLSearchParams({
     preset: opts.preset,
@@ -51,6 +71,13 @@ try {
   if (opts.axe) {
     const violations = await runAxe(page);
     if (violations.length) throw new Error(`axe:\n${formatViolations(violations)}`);
+  }
+  if (opts.native) {
+    const after = runNative(opts.native);
+    const nativeMs = (before.ms + after.ms) / 2;
+    result.nativeMs = Math.round(nativeMs);
+    result.browserOverNative = Math.round((result.wallMs / nativeMs) * 100) / 100;
+    result.digestMatchesNative = before.digest === result.digest && after.digest === result.digest;
   }
   console.log(JSON.stringify(result));
 } catch (err) {

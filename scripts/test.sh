@@ -73,6 +73,18 @@ bench_smoke() {
 }
 step "benchmark page smoke test; browser digest = native digest" bench_smoke
 
+# The speed benchmarks must keep running (issue #11); these are smoke runs, never timed
+# assertions: criterion's routines once each (cargo test --benches runs them in test mode), and
+# the comparison with 310e109 built unoptimised for a few simulated seconds.
+step "criterion benchmark smoke (cargo test --benches, 10 simulated s)" \
+  env STREAMSIM_BENCH_SECONDS=10 cargo test --benches
+if git -C "$ROOT" cat-file -e '310e109^{commit}' 2>/dev/null; then
+  step "bench-compare smoke (310e109 against this tree, unoptimised, 5 simulated s)" \
+    env PROFILE=dev "$ROOT/scripts/bench-compare.sh" 310e109 5 1
+else
+  printf -- '--> bench-compare smoke: skipped, commit 310e109 is not in this clone (shallow?)\n'
+fi
+
 # The frame-time benchmark must keep working and the core's per-frame limit hold at 1x and 100x:
 # well-formed numbers and at most 64 KiB a frame (never a time: this machine's speed varies).
 frames_smoke() {

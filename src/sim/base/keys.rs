@@ -13,11 +13,23 @@ pub struct KeyState {
     pub window_count: u32,
 }
 
+/// Records whose key states a reader loads together (see [`KeyTable::touch`]): enough misses
+/// in flight to hide most of their latency, few enough that the block stays in L1.
+pub const KEY_BLOCK: usize = 32;
+
 /// [`KeyState`]s: per producer, per key id.
 #[derive(Clone, Debug, Default)]
 pub struct KeyTable(Vec<Vec<KeyState>>);
 
 impl KeyTable {
+    /// Loads the state of key `key` of `producer`, if it has one, so that [`KeyTable::slot`]
+    /// finds it in cache: a block of touches overlaps its cache misses.
+    pub fn touch(&self, producer: usize, key: u64) {
+        if let Some(k) = self.0.get(producer).and_then(|t| t.get(key as usize)) {
+            std::hint::black_box(k.window_count);
+        }
+    }
+
     /// The state of key `key` of `producer`, whose model has `key_space` keys (None for keys
     /// that are fresh every record: they have no state).
     pub fn slot(

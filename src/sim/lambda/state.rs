@@ -42,7 +42,10 @@ pub struct Batch {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Slot {
+    /// Records read and waiting for an invocation, in index order (reads only move forward).
     pub queue: VecDeque<Queued>,
+    /// The bytes in `queue`, kept as it changes, so the payload limit is not summed a tick.
+    pub queued_bytes: u64,
     /// Halves of a bisected batch waiting their turn, before anything in `queue`.
     pub split: VecDeque<Vec<Queued>>,
     pub batch: Option<Batch>,
@@ -137,8 +140,16 @@ impl LambdaState {
     pub fn enqueue(&mut self, s: usize, q: Queued, key_hash: u64) {
         self.counters.fetched += 1;
         let f = self.slots[s].len() as u64;
-        let slot = (mix64(key_hash) % f) as usize;
-        self.slots[s][slot].queue.push_back(q);
+        // One slot (ParallelizationFactor 1, the default) needs no hash and no division.
+        let slot = if f == 1 {
+            0
+        } else {
+            (mix64(key_hash) % f) as usize
+        };
+        let slot = &mut self.slots[s][slot];
+        debug_assert!(slot.queue.back().is_none_or(|b| b.index < q.index));
+        slot.queued_bytes += q.bytes;
+        slot.queue.push_back(q);
     }
 
     /// Records read but not finished: queued, waiting as a bisected half, or in an invocation.
@@ -202,7 +213,15 @@ impl LambdaState {
                 // Records the stream has trimmed meanwhile are gone: never invoked.
                 let slot = &mut self.slots[s][k];
                 let before = slot.queue.len() + slot.split.iter().map(Vec::len).sum::<usize>();
-                slot.queue.retain(|q| q.index >= shard.log_start);
+                // The queue is in index order: what expired is at its front.
+                while slot
+                    .queue
+                    .front()
+                    .is_some_and(|q| q.index < shard.log_start)
+                {
+                    let q = slot.queue.pop_front().expect("front");
+                    slot.queued_bytes -= q.bytes;
+                }
                 for half in &mut slot.split {
                     half.retain(|q| q.index >= shard.log_start);
                 }
@@ -226,10 +245,10 @@ impl LambdaState {
                                         .arrival_of(q.index)
                                         .is_none_or(|a| now_ms >= a + window)
                             })
-                            || slot.queue.iter().map(|q| q.bytes).sum::<u64>() >= PAYLOAD_BYTES_MAX;
+                            || slot.queued_bytes >= PAYLOAD_BYTES_MAX;
                         ready.then(|| {
                             let mut bytes = 0;
-                            let mut batch = Vec::new();
+                            let mut batch = Vec::with_capacity(size.min(slot.queue.len()));
                             while let Some(q) = slot.queue.front() {
                                 if batch.len() == size
                                     || (!batch.is_empty() && bytes + q.bytes > PAYLOAD_BYTES_MAX)
@@ -237,6 +256,7 @@ impl LambdaState {
                                     break;
                                 }
                                 bytes += q.bytes;
+                                slot.queued_bytes -= q.bytes;
                                 batch.push(slot.queue.pop_front().expect("front"));
                             }
                             batch

@@ -7,6 +7,7 @@ use super::config::{Api, KeyModel, ProducerConfig, SizeModel, Traffic};
 
 use crate::sim::base::digest::Fnv;
 use crate::sim::base::hash::hash_key;
+use crate::sim::base::keys::KEY_BLOCK;
 use crate::sim::base::limits::{PUT_RECORDS_BYTES_MAX, PUT_RECORD_BATCH_BYTES_MAX};
 use crate::sim::base::rng::{mix64, sub_seed, Purpose, SimRng};
 use crate::sim::stream::Stream;
@@ -91,9 +92,10 @@ pub struct Producer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
     /// Position of the shard in its stream.
-    pub shard: usize,
+    /// (u32, as every field here: an entry carries its info, and entries are copied twice.)
+    pub shard: u32,
     /// The partition key's UTF-8 bytes (at most 256 characters: < 4,096 bytes).
-    pub key_bytes: u64,
+    pub key_bytes: u32,
     /// The top 10 bits of the partition key's MD5: plenty to pick a colour and a shape.
     pub colour_bits: u32,
 }
@@ -112,14 +114,12 @@ impl KeyInfo {
     /// (over 2,046 shard positions) are not cached.
     fn pack(self) -> Option<u32> {
         let fits = self.shard < 2046 && self.key_bytes < 2048;
-        fits.then(|| {
-            (self.shard as u32 + 1) | ((self.key_bytes as u32) << 11) | (self.colour_bits << 22)
-        })
+        fits.then(|| (self.shard + 1) | (self.key_bytes << 11) | (self.colour_bits << 22))
     }
     fn unpack(v: u32) -> Self {
         Self {
-            shard: (v & 0x7FF) as usize - 1,
-            key_bytes: u64::from((v >> 11) & 0x7FF),
+            shard: (v & 0x7FF) - 1,
+            key_bytes: (v >> 11) & 0x7FF,
             colour_bits: v >> 22,
         }
     }
@@ -286,13 +286,9 @@ impl Producer {
 
     /// The partition key's length in UTF-8 bytes (it counts toward the write limits).
     pub fn key_bytes(&self, key: u64) -> u64 {
-        fn digits(mut n: u64) -> u64 {
-            let mut d = 1;
-            while n >= 10 {
-                n /= 10;
-                d += 1;
-            }
-            d
+        // Decimal digits without a division per digit (this runs once per record read).
+        fn digits(n: u64) -> u64 {
+            u64::from(n.checked_ilog10().unwrap_or(0)) + 1
         }
         match &self.cfg.keys {
             KeyModel::Uniform { prefix, .. } | KeyModel::Zipf { prefix, .. } => {
@@ -312,6 +308,20 @@ impl Producer {
             }
             KeyModel::List { keys } => keys[key as usize].len() as u64,
             KeyModel::Random => 16,
+        }
+    }
+
+    /// [`Producer::key_bytes`], from the route cache when the key has been routed (a reader
+    /// asks it for every record it hands on; the cache has it packed already).
+    pub fn cached_key_bytes(&self, key: u64) -> u64 {
+        let cached = match (&self.cfg.keys, self.stream) {
+            (KeyModel::Random, _) | (_, None) => 0,
+            _ => self.keys.info.get(key as usize).copied().unwrap_or(0),
+        };
+        if cached != 0 {
+            u64::from(KeyInfo::unpack(cached).key_bytes)
+        } else {
+            self.key_bytes(key)
         }
     }
 
@@ -355,10 +365,11 @@ impl Producer {
         let md5 = hash_key(&self.key_string(key));
         let routed_by = self.cfg.explicit_hash_key.unwrap_or(md5);
         KeyInfo {
-            shard: stream.map_or(0, |s| s.route(routed_by)),
+            shard: stream.map_or(0, |s| s.route(routed_by) as u32),
             // Firehose records have no partition key: it weighs nothing there.
+            // (A partition key is at most 256 characters: it fits in u32.)
             key_bytes: if stream.is_some() {
-                self.key_bytes(key)
+                self.key_bytes(key) as u32
             } else {
                 0
             },
@@ -416,10 +427,30 @@ impl Producer {
             let owed = milli + self.carry_milli;
             let n = owed / 1000;
             self.carry_milli = owed % 1000;
+            // Record j leaves at now + j·tick/n: a quotient and a running remainder, not a
+            // division a record.
+            let (step_ms, step_rem) = (tick_ms / n.max(1), tick_ms % n.max(1));
+            let (mut t, mut acc) = (now_ms, 0);
+            let mut drawn = [(0u64, 0u32); KEY_BLOCK];
             for j in 0..n {
-                let t = now_ms + j * tick_ms / n;
-                let key = self.draw_key();
-                let size = self.draw_size();
+                if j > 0 {
+                    t += step_ms;
+                    acc += step_rem;
+                    if acc >= n {
+                        acc -= n;
+                        t += 1;
+                    }
+                }
+                // Keys and sizes are drawn a block ahead (in the same order, so the same
+                // numbers), and the block's routes loaded together: their cache misses overlap.
+                if j % KEY_BLOCK as u64 == 0 {
+                    let m = (n - j).min(KEY_BLOCK as u64) as usize;
+                    for d in drawn.iter_mut().take(m) {
+                        *d = (self.draw_key(), self.draw_size());
+                        self.keys.touch(d.0);
+                    }
+                }
+                let (key, size) = drawn[(j % KEY_BLOCK as u64) as usize];
                 let rec = Pending {
                     rec_no: self.produced,
                     key,
@@ -444,7 +475,7 @@ impl Producer {
                         if !self.buffer.is_empty() && t >= deadline {
                             self.flush(deadline.max(now_ms), &mut request, out);
                         }
-                        let bytes = u64::from(size) + info.key_bytes;
+                        let bytes = u64::from(size) + u64::from(info.key_bytes);
                         if !self.buffer.is_empty()
                             && self.buffer_bytes + bytes > self.batch_bytes_max()
                         {
@@ -576,6 +607,11 @@ impl Producer {
 }
 
 impl RouteCache {
+    /// Loads key `key`'s entry, so a block of lookups overlaps its cache misses.
+    fn touch(&self, key: u64) {
+        std::hint::black_box(self.info.get(key as usize).copied());
+    }
+
     fn new(model: &KeyModel) -> Self {
         let n = model.key_count() as usize;
         let zipf_thresholds = match model {
@@ -733,6 +769,10 @@ mod tests {
         assert!((7_800..=8_200).contains(&hot), "{hot}");
         assert_eq!(p.key_string(100), "hot");
         assert_eq!(p.key_bytes(100), 3);
+        // Readers take key sizes from the route cache: the same as computing them.
+        for k in 0..=100 {
+            assert_eq!(p.cached_key_bytes(k), p.key_bytes(k), "key {k}");
+        }
         assert_eq!(p.key_bytes(42), 3);
     }
 

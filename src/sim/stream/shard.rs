@@ -92,6 +92,86 @@ impl Run {
     }
 }
 
+/// The arrival times of consecutive retained records, walking the runs once: the same values
+/// as [`Run::arrival_of`], with each run's even spread kept as a quotient and a running
+/// remainder, so a record costs an addition, not a search and a division.
+pub struct Arrivals<'a> {
+    runs: &'a VecDeque<Run>,
+    /// The run of the next record (`usize::MAX`: none), and that record's index.
+    run: usize,
+    next_index: u64,
+    /// Records of that run still to come, the next one included.
+    left: u64,
+    value: u64,
+    quotient: u64,
+    remainder: u64,
+    divisor: u64,
+    /// `span·k mod divisor` for the next record `k` of the run.
+    acc: u64,
+}
+
+impl Arrivals<'_> {
+    /// Starts at record `k` of run `i`.
+    fn enter(&mut self, i: usize, k: u64) {
+        let r = self.runs[i];
+        self.run = i;
+        self.next_index = r.first_index + k;
+        self.left = u64::from(r.count) - k;
+        let span = r.last_arrival_ms - r.first_arrival_ms;
+        self.divisor = u64::from(r.count.max(2) - 1);
+        if r.count <= 1 {
+            (self.quotient, self.remainder, self.acc) = (0, 0, 0);
+            self.value = r.first_arrival_ms;
+            return;
+        }
+        self.quotient = span / self.divisor;
+        self.remainder = span % self.divisor;
+        let scaled = u128::from(span) * u128::from(k);
+        self.value = r.first_arrival_ms + (scaled / u128::from(self.divisor)) as u64;
+        self.acc = (scaled % u128::from(self.divisor)) as u64;
+    }
+
+    /// The next record's arrival (None past the newest record).
+    pub fn next_arrival(&mut self) -> Option<u64> {
+        if self.run >= self.runs.len() {
+            return None;
+        }
+        let v = self.value;
+        self.next_index += 1;
+        self.left -= 1;
+        if self.left == 0 {
+            if self.run + 1 < self.runs.len() {
+                self.enter(self.run + 1, 0);
+            } else {
+                self.run = usize::MAX;
+            }
+        } else {
+            self.value += self.quotient;
+            self.acc += self.remainder;
+            if self.acc >= self.divisor {
+                self.acc -= self.divisor;
+                self.value += 1;
+            }
+        }
+        Some(v)
+    }
+
+    /// The arrival of retained record `index` (None if it is not retained): a step when it is
+    /// the record after the last one asked for, as it is along a read; else a search.
+    pub fn at(&mut self, index: u64) -> Option<u64> {
+        if self.run >= self.runs.len() || index != self.next_index {
+            let first = self.runs.front()?.first_index;
+            let last = self.runs.back()?;
+            if index < first || index >= last.first_index + u64::from(last.count) {
+                return None;
+            }
+            let i = self.runs.partition_point(|r| r.first_index <= index) - 1;
+            self.enter(i, index - self.runs[i].first_index);
+        }
+        self.next_arrival()
+    }
+}
+
 /// A record kept one by one (the newest of its shard).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detail {
@@ -166,7 +246,10 @@ pub struct Shard {
     /// Index the next accepted record gets.
     pub log_end: u64,
     runs: VecDeque<Run>,
-    detail: VecDeque<Detail>,
+    /// The newest records one by one: record `i` in slot `i % DETAIL_PER_SHARD`, for
+    /// `detail_start <= i < log_end` (a ring written in place: no record is moved or popped).
+    detail: Vec<Detail>,
+    detail_start: u64,
     /// Identities of records `ids_start ..` (see [`IDS_PER_SHARD_MAX`]).
     ids: VecDeque<RecordId>,
     ids_start: u64,
@@ -209,7 +292,8 @@ impl Shard {
             log_start: 0,
             log_end: 0,
             runs: VecDeque::new(),
-            detail: VecDeque::with_capacity(DETAIL_PER_SHARD),
+            detail: Vec::new(),
+            detail_start: 0,
             ids: VecDeque::new(),
             ids_start: 0,
             write_window_second: 0,
@@ -286,9 +370,6 @@ impl Shard {
                 last_arrival_ms: t_ms,
             }),
         }
-        if self.detail.len() == DETAIL_PER_SHARD {
-            self.detail.pop_front();
-        }
         detail.index = index;
         detail.arrival_ms = t_ms;
         debug_assert_eq!(self.ids_start + self.ids.len() as u64, index);
@@ -301,7 +382,13 @@ impl Shard {
             rec_no: detail.rec_no,
             key: detail.key,
         });
-        self.detail.push_back(detail);
+        if self.detail.len() < DETAIL_PER_SHARD {
+            self.detail.resize(DETAIL_PER_SHARD, detail);
+        }
+        self.detail[index as usize % DETAIL_PER_SHARD] = detail;
+        self.detail_start = self
+            .detail_start
+            .max((index + 1).saturating_sub(DETAIL_PER_SHARD as u64));
         self.incoming_records_total += 1;
         self.incoming_bytes_total += bytes;
         self.current.incoming_records += 1;
@@ -323,13 +410,7 @@ impl Shard {
             self.runs.pop_front();
         }
         expired += self.expire_inside_coarse_run(now_ms, retention_ms);
-        while self
-            .detail
-            .front()
-            .is_some_and(|d| d.index < self.log_start)
-        {
-            self.detail.pop_front();
-        }
+        self.detail_start = self.detail_start.max(self.log_start);
         self.trim_ids_below(self.log_start);
         self.expired_total += expired;
         expired
@@ -391,9 +472,12 @@ impl Shard {
 
     /// Forgets the identities of records below `index` (no consumer will process them again).
     pub fn trim_ids_below(&mut self, index: u64) {
-        while self.ids_start < index && !self.ids.is_empty() {
-            self.ids.pop_front();
-            self.ids_start += 1;
+        let n = index
+            .saturating_sub(self.ids_start)
+            .min(self.ids.len() as u64);
+        if n > 0 {
+            self.ids.drain(..n as usize);
+            self.ids_start += n;
         }
         debug_assert_eq!(self.ids_start + self.ids.len() as u64, self.log_end);
     }
@@ -418,6 +502,25 @@ impl Shard {
         self.run_holding(index).map(|i| self.runs[i])
     }
 
+    /// The arrival times of the records from `index` on, in order (see [`Arrivals`]).
+    pub fn arrivals(&self, index: u64) -> Arrivals<'_> {
+        let mut a = Arrivals {
+            runs: &self.runs,
+            run: usize::MAX,
+            next_index: 0,
+            left: 0,
+            value: 0,
+            quotient: 0,
+            remainder: 0,
+            divisor: 1,
+            acc: 0,
+        };
+        if let Some(i) = self.run_holding(index) {
+            a.enter(i, index - self.runs[i].first_index);
+        }
+        a
+    }
+
     /// Arrival time of a retained record.
     pub fn arrival_of(&self, index: u64) -> Option<u64> {
         if let Some(d) = self.detail_of(index) {
@@ -428,15 +531,14 @@ impl Shard {
     }
 
     pub fn detail_of(&self, index: u64) -> Option<&Detail> {
-        let first = self.detail.front()?.index;
-        if index < first {
-            return None;
-        }
-        self.detail.get((index - first) as usize)
+        (self.detail_start..self.log_end)
+            .contains(&index)
+            .then(|| &self.detail[index as usize % DETAIL_PER_SHARD])
     }
 
+    /// The records kept one by one, oldest first.
     pub fn details(&self) -> impl DoubleEndedIterator<Item = &Detail> {
-        self.detail.iter()
+        (self.detail_start..self.log_end).map(|i| &self.detail[i as usize % DETAIL_PER_SHARD])
     }
 
     /// Identities kept (for per-key order checks), at most its share of the ids budget.
@@ -581,13 +683,8 @@ impl Shard {
             return;
         }
         self.read_total += new_frontier - self.frontier;
-        if let Some(first) = self.detail.front().map(|d| d.index) {
-            let from = self.frontier.max(first);
-            for idx in from..new_frontier {
-                if let Some(d) = self.detail.get_mut((idx - first) as usize) {
-                    d.read_at_ms = at_ms;
-                }
-            }
+        for idx in self.frontier.max(self.detail_start)..new_frontier.min(self.log_end) {
+            self.detail[idx as usize % DETAIL_PER_SHARD].read_at_ms = at_ms;
         }
         self.frontier = new_frontier;
     }
@@ -673,7 +770,7 @@ impl Shard {
             h.u64(r.bytes);
             h.u64(r.last_arrival_ms);
         }
-        for d in &self.detail {
+        for d in self.details() {
             h.u64(d.index ^ d.key.rotate_left(17) ^ d.arrival_ms.rotate_left(41));
             h.u64(u64::from(d.size_bytes) | (u64::from(d.producer) << 32));
         }
@@ -750,5 +847,82 @@ mod tests {
             .collect();
         assert_eq!(results, [true, true, true, true, true, false, false]);
         assert_ne!(s.get_records(1000, &mut pos, 100), ReadOutcome::Throttled);
+    }
+
+    /// A shard with runs of every shape: ticks of several records at uneven times, single
+    /// records, seconds closed into one run, some expired (so the oldest run is cut inside).
+    fn shard_with_runs() -> Shard {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        for tick in 0..60u64 {
+            let start = tick * 100;
+            let n = [0, 1, 2, 7, 13, 40][(tick % 6) as usize];
+            for j in 0..n {
+                // Uneven spacing: arrival_of spreads a run evenly, so the walk must follow it.
+                let t = start + j * j * 99 / (n * n).max(1);
+                s.append(t, start, 100 + j, detail());
+            }
+            if (tick + 1) % 10 == 0 {
+                s.close_second(tick / 10, IDS_PER_SHARD_MAX);
+            }
+        }
+        s.expire(2_450, 1_000);
+        s
+    }
+
+    #[test]
+    fn walking_arrivals_gives_the_times_arrival_of_gives() {
+        // The walk replaced a search and a division per record (issue #11): it must agree with
+        // the per-record arithmetic for every record, from any starting record, across runs.
+        let s = shard_with_runs();
+        assert!(s.runs.len() > 3 && s.log_start > 0);
+        for from in s.log_start..s.log_end {
+            let mut walk = s.arrivals(from);
+            for i in from..s.log_end {
+                let want = s.run_of(i).map(|r| r.arrival_of(i));
+                assert_eq!(walk.next_arrival(), want, "from {from}, record {i}");
+            }
+            assert_eq!(walk.next_arrival(), None, "past the newest record");
+        }
+        // `at` jumps anywhere, forwards and back, and says None outside the log.
+        let mut walk = s.arrivals(u64::MAX);
+        for i in [
+            s.log_end - 1,
+            s.log_start,
+            s.log_start + 1,
+            s.log_start + 7,
+            0,
+            s.log_end,
+        ] {
+            let want = s.run_of(i).map(|r| r.arrival_of(i));
+            assert_eq!(walk.at(i), want, "record {i}");
+        }
+    }
+
+    #[test]
+    fn the_detail_ring_keeps_the_newest_records_and_forgets_expired_ones() {
+        let mut s = Shard::new(0, (0, u128::MAX));
+        let n = DETAIL_PER_SHARD as u64 * 3 + 5;
+        for i in 0..n {
+            let mut d = detail();
+            d.key = i * 7;
+            s.append(i, i / 100 * 100, 10, d);
+        }
+        let kept: Vec<u64> = s.details().map(|d| d.index).collect();
+        let want: Vec<u64> = (n - DETAIL_PER_SHARD as u64..n).collect();
+        assert_eq!(kept, want);
+        assert!(s
+            .details()
+            .all(|d| d.key == d.index * 7 && d.arrival_ms == d.index));
+        assert!(s.detail_of(n - DETAIL_PER_SHARD as u64 - 1).is_none());
+        assert_eq!(s.detail_of(n - 1).map(|d| d.index), Some(n - 1));
+        // Newest first, as the belt reads them.
+        assert_eq!(s.details().next_back().map(|d| d.index), Some(n - 1));
+        // Expiry moves the ring's start with the log's.
+        s.expire(n - 100 + 1000, 1000);
+        assert!(s.details().all(|d| d.index >= s.log_start));
+        assert_eq!(
+            s.details().count() as u64,
+            s.log_end - s.log_start.max(n - 512)
+        );
     }
 }

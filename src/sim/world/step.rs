@@ -38,7 +38,7 @@ use crate::sim::base::limits::{
 use crate::sim::base::text::{list_words, plural};
 use crate::sim::command::ScheduledCommand;
 use crate::sim::consumer::ConsumerKind;
-use crate::sim::stream::{Run, SecondCounters, ShardState};
+use crate::sim::stream::{SecondCounters, ShardState};
 
 impl World {
     /// Advances one tick (see the phase order at the top of this file).
@@ -439,17 +439,12 @@ impl World {
         let c = &mut self.consumers[ci];
         let lane = &mut c.lanes[s];
         lane.records_read += indices.len() as u64;
-        // Batches are runs of neighbouring records: look each run up once, not each record.
-        let mut run: Option<Run> = None;
+        // Batches are runs of neighbouring records: walk the runs, do not search each record.
+        let mut arrivals = shard.arrivals(u64::MAX);
         for &i in &indices {
             let a = match shard.detail_of(i) {
                 Some(d) => d.arrival_ms,
-                None => {
-                    if !run.is_some_and(|r| r.holds(i)) {
-                        run = shard.run_of(i);
-                    }
-                    run.map_or(now, |r| r.arrival_of(i))
-                }
+                None => arrivals.at(i).unwrap_or(now),
             };
             lane.delay_sum_ms += u128::from(now.saturating_sub(a));
         }

@@ -12,10 +12,10 @@ use crate::sim::base::limits::{
 use crate::sim::base::rng::mix64;
 use crate::sim::consumer::ConsumerKind;
 use crate::sim::firehose::object::LakeValues;
-use crate::sim::firehose::Sample;
+use crate::sim::firehose::{Firehose, Sample};
 use crate::sim::lambda::Queued;
-use crate::sim::producer::{Entry, Pending};
-use crate::sim::stream::{Detail, ReadOutcome, RecordId, Run, ShardState};
+use crate::sim::producer::{Entry, Pending, Producer};
+use crate::sim::stream::{Detail, ReadOutcome, RecordId, ShardState};
 
 impl World {
     /// One entry of one put request.
@@ -95,9 +95,7 @@ impl World {
         }
     }
 
-    /// A record reaching a Firehose (from its stream or by Direct PUT): its amount for the lake's
-    /// sums, and what a batch job over the lake would flag in it. A record without its identity
-    /// (read beyond the identities its stream keeps) is only counted.
+    /// A record reaching a Firehose (from its stream or by Direct PUT): see [`firehose_receive`].
     fn firehose_receive(
         &mut self,
         fi: usize,
@@ -106,48 +104,8 @@ impl World {
         arrival_ms: u64,
         id: Option<RecordId>,
     ) {
-        let lines = ProducerLines(&self.producers);
-        let Some(RecordId {
-            producer,
-            rec_no,
-            key,
-        }) = id
-        else {
-            let record = Sample {
-                producer: Sample::UNKNOWN,
-                bytes: bytes as u32,
-                rec_no: 0,
-                key: 0,
-                arrival_ms,
-            };
-            self.firehoses[fi].receive(t_ms, record, LakeValues::default(), None, &lines);
-            return;
-        };
-        let producer = producer as usize;
-        let p = &self.producers[producer];
-        let content = Lazy {
-            content_seed: p.content_seed,
-            rec_no,
-        };
         let f = &mut self.firehoses[fi];
-        let flag = f.batch.as_mut().and_then(|b| {
-            let key_string = || p.key_string(key);
-            let seen = Seen {
-                key_string: &key_string,
-                content,
-                arrival_ms,
-            };
-            b.flag(&seen, producer, p.key_space(), key)
-        });
-        let record = Sample {
-            producer: producer as u16,
-            bytes: bytes as u32,
-            rec_no,
-            key,
-            arrival_ms,
-        };
-        let field = p.cfg.record_template.and_then(|t| t.field());
-        f.receive(t_ms, record, LakeValues::of(field, content), flag, &lines);
+        firehose_receive(f, &self.producers, t_ms, bytes, arrival_ms, id);
     }
 
     /// Admission of a record to stream `si`: Some((accepted, lane)), or None when it was too
@@ -160,13 +118,13 @@ impl World {
     ) -> Option<(bool, Option<u32>)> {
         let p = &mut self.producers[e.producer as usize];
         let mut info = e.info;
-        if self.streams[si].shards[info.shard].state != ShardState::Open {
+        if self.streams[si].shards[info.shard as usize].state != ShardState::Open {
             // Routed before a resharding closed its shard (a PutRecords batch was filling).
             info = p.lookup(e.record.key, Some(&self.streams[si]));
         }
-        let bytes = u64::from(e.record.size_bytes) + info.key_bytes;
+        let bytes = u64::from(e.record.size_bytes) + u64::from(info.key_bytes);
         let colour = info.colour();
-        let shard_i = info.shard;
+        let shard_i = info.shard as usize;
         let lane = self.lane_of(si, shard_i);
         if bytes > RECORD_BYTES_MAX {
             self.drop_too_large(e, Some(lane), colour);
@@ -234,20 +192,8 @@ impl World {
         }
     }
 
+    /// One GetRecords call.
     pub(super) fn poll(&mut self, poll: Poll) {
-        let mut to_firehose = Vec::new();
-        self.poll_shard(poll, &mut to_firehose);
-        for (fi, bytes, arrival, id) in to_firehose {
-            self.firehose_receive(fi, poll.t_ms, bytes, arrival, id);
-        }
-    }
-
-    /// One GetRecords call; what a Firehose reads is handed back in `to_firehose`.
-    fn poll_shard(
-        &mut self,
-        poll: Poll,
-        to_firehose: &mut Vec<(usize, u64, u64, Option<RecordId>)>,
-    ) {
         let ci = poll.consumer as usize;
         let s = poll.shard as usize;
         let limit = self.consumers[ci].allowance(s, poll.t_ms);
@@ -315,21 +261,19 @@ impl World {
                 if let Some(fi) = c.firehose {
                     // Record by record, so the lake's sums and a batch job's flags are exact;
                     // a read's bytes are shared evenly (records of a run keep no sizes).
-                    let n = to - from;
-                    let mut run = None;
-                    for (k, i) in (from..to).enumerate() {
-                        let k = k as u64;
-                        let bytes = taken.bytes * (k + 1) / n - taken.bytes * k / n;
-                        if !run.is_some_and(|r: Run| r.holds(i)) {
-                            run = shard.run_of(i);
-                        }
-                        let arrival = run.map_or(poll.t_ms, |r| r.arrival_of(i));
+                    let f = &mut self.firehoses[fi];
+                    let mut share = EvenShare::new(taken.bytes, to - from);
+                    let mut arrivals = shard.arrivals(from);
+                    for i in from..to {
+                        let bytes = share.next_part();
+                        let arrival = arrivals.next_arrival().unwrap_or(poll.t_ms);
                         let id = shard.id_of(i).copied();
                         // The shard counted the partition key; Firehose keeps only the data.
                         let key_bytes = id.map_or(0, |id| {
-                            self.producers[id.producer as usize].key_bytes(id.key)
+                            self.producers[id.producer as usize].cached_key_bytes(id.key)
                         });
-                        to_firehose.push((fi, bytes.saturating_sub(key_bytes), arrival, id));
+                        let bytes = bytes.saturating_sub(key_bytes);
+                        firehose_receive(f, &self.producers, poll.t_ms, bytes, arrival, id);
                     }
                 }
                 c.maybe_checkpoint(s, poll.t_ms, taken.count, shard);
@@ -387,6 +331,118 @@ impl World {
                 let shard = &mut self.streams[si].shards[s];
                 shard.current.iterator_age_ms_max = shard.current.iterator_age_ms_max.max(age);
             }
+        }
+    }
+}
+
+/// A record reaching a Firehose (from its stream or by Direct PUT): its amount for the lake's
+/// sums, and what a batch job over the lake would flag in it. A record without its identity
+/// (read beyond the identities its stream keeps) is only counted.
+fn firehose_receive(
+    f: &mut Firehose,
+    producers: &[Producer],
+    t_ms: u64,
+    bytes: u64,
+    arrival_ms: u64,
+    id: Option<RecordId>,
+) {
+    let lines = ProducerLines(producers);
+    let Some(RecordId {
+        producer,
+        rec_no,
+        key,
+    }) = id
+    else {
+        let record = Sample {
+            producer: Sample::UNKNOWN,
+            bytes: bytes as u32,
+            rec_no: 0,
+            key: 0,
+            arrival_ms,
+        };
+        f.receive(t_ms, record, LakeValues::default(), None, &lines);
+        return;
+    };
+    let producer = producer as usize;
+    let p = &producers[producer];
+    let content = Lazy {
+        content_seed: p.content_seed,
+        rec_no,
+    };
+    let flag = f.batch.as_mut().and_then(|b| {
+        let key_string = || p.key_string(key);
+        let seen = Seen {
+            key_string: &key_string,
+            content,
+            arrival_ms,
+        };
+        b.flag(&seen, producer, p.key_space(), key)
+    });
+    let record = Sample {
+        producer: producer as u16,
+        bytes: bytes as u32,
+        rec_no,
+        key,
+        arrival_ms,
+    };
+    let field = p.cfg.record_template.and_then(|t| t.field());
+    f.receive(t_ms, record, LakeValues::of(field, content), flag, &lines);
+}
+
+/// `total` shared evenly over `n` parts, in integers: part `k` is
+/// `total·(k+1)/n − total·k/n`, so the parts add up to `total` exactly. Kept as a quotient and a
+/// running remainder, so a part costs an addition, not two divisions.
+struct EvenShare {
+    quotient: u64,
+    remainder: u64,
+    n: u64,
+    /// `remainder·k mod n` after `k` parts.
+    acc: u64,
+}
+
+impl EvenShare {
+    fn new(total: u64, n: u64) -> Self {
+        let n = n.max(1);
+        Self {
+            quotient: total / n,
+            remainder: total % n,
+            n,
+            acc: 0,
+        }
+    }
+
+    fn next_part(&mut self) -> u64 {
+        self.acc += self.remainder;
+        if self.acc >= self.n {
+            self.acc -= self.n;
+            self.quotient + 1
+        } else {
+            self.quotient
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EvenShare;
+
+    #[test]
+    fn even_shares_are_the_divisions_they_replaced_and_add_up() {
+        for (total, n) in [
+            (0, 1),
+            (7, 3),
+            (1_000, 7),
+            (123_457, 500),
+            (5, 9),
+            (u32::MAX as u64, 13),
+        ] {
+            let mut share = EvenShare::new(total, n);
+            let parts: Vec<u64> = (0..n).map(|_| share.next_part()).collect();
+            let want: Vec<u64> = (0..n)
+                .map(|k| total * (k + 1) / n - total * k / n)
+                .collect();
+            assert_eq!(parts, want, "{total} over {n}");
+            assert_eq!(parts.iter().sum::<u64>(), total);
         }
     }
 }
