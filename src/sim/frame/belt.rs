@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use crate::sim::frame::rows::{
-    CONSUMER_ROW, EVENT_ROW, FIREHOSE_ROW, PRODUCER_ROW, SHARD_ROW, TILE_ROW,
+    CONSUMER_ROW, EVENTS_PER_FRAME_MAX, EVENT_ROW, FIREHOSE_ROW, PRODUCER_ROW, SHARD_ROW, TILE_ROW,
 };
 use crate::sim::world::World;
 
@@ -32,10 +32,6 @@ pub const BELT_BINS: usize = 96;
 /// Numbers per bin: records that arrived in it, and of those the ones not read yet by every
 /// consumer.
 pub const BIN_WIDTH: usize = 2;
-
-/// The most write events in one frame ([`crate::sim::frame::rows::write_events`]): the belt
-/// animates at most 90 of them at once.
-pub const EVENTS_PER_FRAME_MAX: usize = 256;
 
 const F64: usize = 8;
 const U32: usize = 4;

@@ -2,8 +2,11 @@
 //! write event or delivery stream, each of a fixed number of named fields. The names are the
 //! contract with the page (`row_fields()` in the facade): it looks fields up by name.
 
-use crate::sim::frame::belt::EVENTS_PER_FRAME_MAX;
 use crate::sim::world::World;
+
+/// The most write events in one frame ([`write_events`]): the belt animates at most 90 of them
+/// at once. (Here, not in `belt`, which builds on these rows: the budget there counts them.)
+pub const EVENTS_PER_FRAME_MAX: usize = 256;
 
 /// Per lane (every shard of every stream, in order): the last whole second's records, bytes
 /// and throttled entries; the second in progress's records and bytes; records not yet read by
